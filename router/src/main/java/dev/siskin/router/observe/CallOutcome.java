@@ -1,0 +1,39 @@
+package dev.siskin.router.observe;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Status;
+import java.time.Instant;
+
+/**
+ * What became of one forwarded call, reported once when it finishes. The one record that metrics, the
+ * admin endpoint, the access log and (later) automatic canary analysis all read.
+ *
+ * @param backend        name of the backend that served it; {@code "-"} when the router answered itself
+ * @param fullMethod     e.g. {@code mlservice.v1.PredictionService/Predict}
+ * @param code           final gRPC status code the client saw
+ * @param routerError    true when the router made the status itself (no backend, message too large, ...)
+ * @param startTime      wall-clock start, for logs
+ * @param durationNanos  from the call's arrival at the router to its close
+ * @param bytesIn        request message bytes received from the client
+ * @param bytesOut       response message bytes sent to the client
+ * @param peer           client address as the server transport saw it, or {@code "-"}
+ */
+public record CallOutcome(
+    String backend,
+    String fullMethod,
+    Status.Code code,
+    boolean routerError,
+    Instant startTime,
+    long durationNanos,
+    long bytesIn,
+    long bytesOut,
+    String peer) {
+  public CallOutcome {
+    requireNonNull(backend, "backend");
+    requireNonNull(fullMethod, "fullMethod");
+    requireNonNull(code, "code");
+    requireNonNull(startTime, "startTime");
+    requireNonNull(peer, "peer");
+  }
+}
