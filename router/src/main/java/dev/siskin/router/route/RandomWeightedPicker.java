@@ -64,6 +64,6 @@ final class RandomWeightedPicker<T> implements WeightedPicker<T> {
 
   @Override
   public String toString() {
-    return "RandomWeightedPicker{items=" + items + ", cumulative=" + Arrays.toString(cumulative) + '}';
+    return "RandomWeightedPicker{items=" + Weights.describe(items) + ", total=" + total + '}';
   }
 }

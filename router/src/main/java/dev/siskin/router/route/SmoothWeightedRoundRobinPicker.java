@@ -97,7 +97,7 @@ final class SmoothWeightedRoundRobinPicker<T> implements WeightedPicker<T> {
 
   @Override
   public String toString() {
-    return "SmoothWeightedRoundRobinPicker{items=" + items + ", period=" + period()
+    return "SmoothWeightedRoundRobinPicker{items=" + Weights.describe(items) + ", period=" + period()
         + ", schedule=" + schedule.getClass().getSimpleName() + '}';
   }
 

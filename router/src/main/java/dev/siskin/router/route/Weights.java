@@ -37,6 +37,11 @@ final class Weights {
     return sum;
   }
 
+  /** The items for a log line: all of them when few, else only how many. */
+  static String describe(List<?> items) {
+    return items.size() <= 10 ? items.toString() : items.size() + " items";
+  }
+
   static long gcd(long a, long b) {
     while (b != 0) {
       long t = a % b;
