@@ -160,19 +160,24 @@ public final class ConfigWatcher implements AutoCloseable {
 
   private WatchService openWatchService() {
     Path dir = file.toAbsolutePath().getParent();
+    WatchService service;
     try {
-      WatchService service = FileSystems.getDefault().newWatchService();
+      service = FileSystems.getDefault().newWatchService();
       register(service, dir);
-      // A symlinked file that lives elsewhere is edited there: watch that directory too (best effort).
-      Path realDir = file.toRealPath().getParent();
-      if (!realDir.equals(dir.toRealPath())) {
-        register(service, realDir);
-      }
-      return service;
     } catch (IOException | UnsupportedOperationException e) {
       log.warn("Cannot watch {} for changes ({}); polling it every {} ms instead", dir, e, pollMillis);
       return null;
     }
+    try {
+      // A symlinked file that lives elsewhere is edited there: watch that directory too.
+      Path realDir = file.toRealPath().getParent();
+      if (!realDir.equals(dir.toRealPath())) {
+        register(service, realDir);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      log.debug("Not watching the real directory of {} ({}); the poll covers it", file, e);
+    }
+    return service;
   }
 
   private static void register(WatchService service, Path dir) throws IOException {

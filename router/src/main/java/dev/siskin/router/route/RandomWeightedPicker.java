@@ -1,5 +1,7 @@
 package dev.siskin.router.route;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,11 +34,13 @@ final class RandomWeightedPicker<T> implements WeightedPicker<T> {
   }
 
   /**
-   * @param random gives the generator to draw from on the calling thread; a shared generator must be
-   *               thread-safe itself (tests pass a seeded {@link java.util.Random} or {@link java.util.SplittableRandom})
+   * @param random gives the generator to draw from on the calling thread; a generator shared by several
+   *               threads must be thread-safe itself ({@link java.util.Random} is). Tests that pick from one
+   *               thread pass a seeded {@link java.util.SplittableRandom}.
    */
   RandomWeightedPicker(List<T> items, int[] weights, Supplier<? extends RandomGenerator> random) {
     Weights.checkAndSum(items, weights);
+    this.random = requireNonNull(random, "random");
     List<T> kept = new ArrayList<>();
     long[] bounds = new long[items.size()];
     long sum = 0;
@@ -50,7 +54,6 @@ final class RandomWeightedPicker<T> implements WeightedPicker<T> {
     this.items = List.copyOf(kept);
     this.cumulative = Arrays.copyOf(bounds, kept.size());
     this.total = sum;
-    this.random = random;
   }
 
   @Override
