@@ -1,5 +1,7 @@
 package dev.siskin.router.route;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.List;
 
 /**
@@ -18,9 +20,19 @@ public interface WeightedPicker<T> {
    * Builds a picker for the given policy.
    *
    * @param items   the candidates, at least one
-   * @param weights weights in the same order as {@code items}, each >= 0, at least one > 0
+   * @param weights weights in the same order as {@code items}, each >= 0, at least one > 0; copied, so
+   *                later changes to the array do not affect the picker
+   * @throws IllegalArgumentException when the items or weights break these rules
    */
   static <T> WeightedPicker<T> create(Policy policy, List<T> items, int[] weights) {
-    throw new UnsupportedOperationException("implemented by the picker work");
+    requireNonNull(policy, "policy");
+    switch (policy) {
+      case SMOOTH_WEIGHTED_ROUND_ROBIN:
+        return new SmoothWeightedRoundRobinPicker<>(items, weights);
+      case RANDOM:
+        return new RandomWeightedPicker<>(items, weights);
+      default:
+        throw new AssertionError("unknown policy: " + policy);
+    }
   }
 }

@@ -1,0 +1,75 @@
+package dev.siskin.router.config;
+
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigUtil;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Collects what is wrong with one config file, so the user sees every problem at once, and turns them into
+ * one {@link ConfigException} whose message is a single line: {@code file:line: path: problem}, several
+ * joined by {@code "; "} in line order. Not thread-safe: one instance per parse.
+ */
+final class Problems {
+  private final Path file;
+  private final List<Problem> problems = new ArrayList<>();
+
+  Problems(Path file) {
+    this.file = file;
+  }
+
+  /**
+   * Records a problem.
+   *
+   * @param origin   where the offending value was written; its line is used when known
+   * @param fallback where to point when {@code origin} has no line (e.g. a value from the environment)
+   * @param path     the config path, e.g. {@code backends.v2.weight}
+   * @param problem  the offending value and what was expected
+   */
+  void add(ConfigOrigin origin, ConfigOrigin fallback, String path, String problem) {
+    ConfigOrigin at = origin;
+    String suffix = "";
+    if (origin == null || origin.lineNumber() < 0) {
+      if (origin != null) {
+        suffix = " [value from " + origin.description() + "]";
+      }
+      at = fallback;
+    }
+    int line = at == null ? -1 : at.lineNumber();
+    String where = at != null && at.filename() != null ? at.filename() : file.toString();
+    problems.add(new Problem(where, line, path + ": " + problem + suffix));
+  }
+
+  /** Records a problem with the file as a whole (no line). */
+  void addFileProblem(String problem) {
+    problems.add(new Problem(file.toString(), -1, problem));
+  }
+
+  boolean isEmpty() {
+    return problems.isEmpty();
+  }
+
+  void throwIfAny() throws ConfigException {
+    if (problems.isEmpty()) {
+      return;
+    }
+    throw new ConfigException(problems.stream()
+        .sorted(Comparator.comparingInt(Problem::line))
+        .map(Problem::render)
+        .collect(Collectors.joining("; ")));
+  }
+
+  /** {@code backends."v 1".weight} for keys that need quoting, {@code backends.v1.weight} otherwise. */
+  static String path(String... keys) {
+    return ConfigUtil.joinPath(keys);
+  }
+
+  private record Problem(String file, int line, String text) {
+    String render() {
+      return line >= 0 ? file + ":" + line + ": " + text : file + ": " + text;
+    }
+  }
+}

@@ -1,0 +1,308 @@
+package dev.siskin.router.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.siskin.router.route.Policy;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a parsed and resolved canary.conf into a {@link CanaryConfig}, checking every key and value and
+ * collecting every problem (see {@link Problems}). Not thread-safe: one instance per parse.
+ */
+final class SnapshotReader {
+  static final String ROUTER = "router";
+  static final String BACKENDS = "backends";
+  static final String TARGET = "target";
+  static final String WEIGHT = "weight";
+  /** Guards against typos such as 10000000 and keeps every sum of weights far from overflow. */
+  static final int MAX_WEIGHT = 1_000_000;
+
+  /**
+   * Backend names go into the {@code x-canary-backend} header, logs and metric labels: keep them to a
+   * token every one of those accepts unquoted.
+   */
+  private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+  private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,10}");
+  private static final Set<String> ROOT_KEYS = Set.of(ROUTER, BACKENDS);
+  private static final Set<String> BACKEND_KEYS = Set.of(TARGET, WEIGHT);
+  private static final String BACKENDS_EXPECTED =
+      "at least one backend: backends { v1 { target = \"host:port\", weight = 90 } }";
+
+  private final Path file;
+  private final Config routerDefaults;
+  private final Problems problems;
+
+  SnapshotReader(Path file, Config routerDefaults) {
+    this.file = file;
+    this.routerDefaults = routerDefaults;
+    this.problems = new Problems(file);
+  }
+
+  /**
+   * @param fileRootKeys the top-level keys the file itself wrote (the resolved config also holds the
+   *                     environment, whose keys are not config)
+   */
+  CanaryConfig read(Set<String> fileRootKeys, Config resolved, Instant loadedAt) throws ConfigException {
+    for (String key : fileRootKeys) {
+      if (!ROOT_KEYS.contains(key)) {
+        ConfigValue value = resolved.root().get(key);
+        unknownKey(value.origin(), Problems.path(key), key, ROOT_KEYS);
+      }
+    }
+    RouterSettings router = readRouter(resolved.root().get(ROUTER));
+    List<BackendSpec> backends = readBackends(resolved.root().get(BACKENDS));
+    problems.throwIfAny();
+    return new CanaryConfig(router, backends, file, loadedAt);
+  }
+
+  private RouterSettings readRouter(ConfigValue value) {
+    if (value.valueType() != ConfigValueType.OBJECT) {
+      problems.add(value.origin(), null, ROUTER, render(value) + " (expected: an object router { listen = ..., admin = ... })");
+      return null;
+    }
+    ConfigObject object = (ConfigObject) value;
+    Set<String> known = routerDefaults.getObject(ROUTER).keySet();
+    for (String key : object.keySet()) {
+      if (!known.contains(key)) {
+        unknownKey(object.get(key).origin(), Problems.path(ROUTER, key), key, known);
+      }
+    }
+    Config router = object.toConfig();
+    try {
+      // Typesafe's own type check of the router block against reference.conf (e.g. access-log = [1]).
+      router.atKey(ROUTER).checkValid(routerDefaults, ROUTER);
+    } catch (com.typesafe.config.ConfigException.ValidationFailed e) {
+      e.problems().forEach(p -> problems.add(p.origin(), object.origin(), p.path(), p.problem()));
+      return null;
+    }
+    String listen = address(object, "listen");
+    String admin = address(object, "admin");
+    Policy policy = policy(object);
+    Integer maxMessageBytes = maxMessageBytes(router, object);
+    Boolean accessLog = bool(router, object, "access-log");
+    if (listen == null || admin == null || policy == null || maxMessageBytes == null || accessLog == null) {
+      return null;
+    }
+    return new RouterSettings(listen, admin, policy, maxMessageBytes, accessLog);
+  }
+
+  private String address(ConfigObject router, String key) {
+    ConfigValue value = router.get(key);
+    // A bare number such as 50051 fails the same check as a string without a port.
+    String problem = Addresses.checkBindAddress(value.valueType() == ConfigValueType.STRING ? (String) value.unwrapped() : "");
+    if (problem != null) {
+      problems.add(value.origin(), router.origin(), Problems.path(ROUTER, key),
+          render(value) + " (expected: " + problem + ")");
+      return null;
+    }
+    return (String) value.unwrapped();
+  }
+
+  private Policy policy(ConfigObject router) {
+    ConfigValue value = router.get("policy");
+    String text = value.valueType() == ConfigValueType.STRING ? (String) value.unwrapped() : render(value);
+    try {
+      return Policy.fromConfig(text);
+    } catch (IllegalArgumentException e) {
+      String expected = String.join(" or ", Arrays.stream(Policy.values()).map(Policy::configName).toList());
+      problems.add(value.origin(), router.origin(), Problems.path(ROUTER, "policy"),
+          render(value) + " (expected: " + expected + ")");
+      return null;
+    }
+  }
+
+  private Integer maxMessageBytes(Config router, ConfigObject object) {
+    String key = "max-message-bytes";
+    ConfigValue value = object.get(key);
+    long bytes;
+    try {
+      bytes = router.getBytes(key);
+    } catch (com.typesafe.config.ConfigException e) {
+      problems.add(value.origin(), object.origin(), Problems.path(ROUTER, key),
+          render(value) + " (expected: a size such as 4 MiB, 512 KiB or 1048576)");
+      return null;
+    }
+    if (bytes <= 0 || bytes > Integer.MAX_VALUE) {
+      problems.add(value.origin(), object.origin(), Problems.path(ROUTER, key),
+          render(value) + " (expected: a size from 1 byte to 2147483647 bytes)");
+      return null;
+    }
+    return (int) bytes;
+  }
+
+  private Boolean bool(Config router, ConfigObject object, String key) {
+    try {
+      return router.getBoolean(key);
+    } catch (com.typesafe.config.ConfigException e) {
+      ConfigValue value = object.get(key);
+      problems.add(value.origin(), object.origin(), Problems.path(ROUTER, key),
+          render(value) + " (expected: true or false)");
+      return null;
+    }
+  }
+
+  private List<BackendSpec> readBackends(ConfigValue value) {
+    if (value == null) {
+      problems.addFileProblem(BACKENDS + ": missing (expected: " + BACKENDS_EXPECTED + ")");
+      return List.of();
+    }
+    if (value.valueType() != ConfigValueType.OBJECT) {
+      problems.add(value.origin(), null, BACKENDS, render(value) + " (expected: " + BACKENDS_EXPECTED + ")");
+      return List.of();
+    }
+    ConfigObject object = (ConfigObject) value;
+    if (object.isEmpty()) {
+      problems.add(object.origin(), null, BACKENDS, "no backends (expected: " + BACKENDS_EXPECTED + ")");
+      return List.of();
+    }
+    // HOCON objects are unordered: sort by where each backend was written, so "file order" holds.
+    List<Map.Entry<String, ConfigValue>> entries = new ArrayList<>(object.entrySet());
+    entries.sort(Comparator.<Map.Entry<String, ConfigValue>>comparingInt(e -> e.getValue().origin().lineNumber())
+        .thenComparing(Map.Entry::getKey));
+    List<BackendSpec> backends = new ArrayList<>();
+    boolean complete = true;
+    long sum = 0;
+    for (Map.Entry<String, ConfigValue> entry : entries) {
+      BackendSpec backend = readBackend(entry.getKey(), entry.getValue(), object.origin());
+      if (backend == null) {
+        complete = false;
+      } else {
+        backends.add(backend);
+        sum += backend.weight();
+      }
+    }
+    if (complete && sum == 0) {
+      problems.add(object.origin(), null, BACKENDS,
+          "every weight is 0 (expected: at least one backend with weight > 0)");
+    }
+    return backends;
+  }
+
+  private BackendSpec readBackend(String name, ConfigValue value, ConfigOrigin backendsOrigin) {
+    String path = Problems.path(BACKENDS, name);
+    boolean ok = true;
+    if (!BACKEND_NAME.matcher(name).matches()) {
+      problems.add(value.origin(), backendsOrigin, path, "the name \"" + name + "\" is not usable in the "
+          + "x-canary-backend header (expected: 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit)");
+      ok = false;
+    }
+    if (value.valueType() != ConfigValueType.OBJECT) {
+      problems.add(value.origin(), backendsOrigin, path,
+          render(value) + " (expected: an object { target = \"host:port\", weight = N })");
+      return null;
+    }
+    ConfigObject backend = (ConfigObject) value;
+    for (String key : backend.keySet()) {
+      if (!BACKEND_KEYS.contains(key)) {
+        unknownKey(backend.get(key).origin(), Problems.path(BACKENDS, name, key), key, BACKEND_KEYS);
+        ok = false;
+      }
+    }
+    String target = target(name, backend);
+    Integer weight = weight(name, backend);
+    return ok && target != null && weight != null ? new BackendSpec(name, target, weight) : null;
+  }
+
+  private String target(String name, ConfigObject backend) {
+    String path = Problems.path(BACKENDS, name, TARGET);
+    ConfigValue value = backend.get(TARGET);
+    if (value == null) {
+      problems.add(backend.origin(), null, path, "missing (expected: " + Addresses.TARGET_EXPECTED + ")");
+      return null;
+    }
+    String problem = value.valueType() == ConfigValueType.STRING
+        ? Addresses.checkTarget((String) value.unwrapped())
+        : "a quoted string, " + Addresses.TARGET_EXPECTED;
+    if (problem != null) {
+      problems.add(value.origin(), backend.origin(), path, render(value) + " (expected: " + problem + ")");
+      return null;
+    }
+    return (String) value.unwrapped();
+  }
+
+  private Integer weight(String name, ConfigObject backend) {
+    String path = Problems.path(BACKENDS, name, WEIGHT);
+    ConfigValue value = backend.get(WEIGHT);
+    if (value == null) {
+      problems.add(backend.origin(), null, path, "missing (expected: an integer >= 0)");
+      return null;
+    }
+    Long weight = integerValue(value);
+    if (weight == null || weight < 0) {
+      problems.add(value.origin(), backend.origin(), path, render(value) + " (expected: an integer >= 0)");
+      return null;
+    }
+    if (weight > MAX_WEIGHT) {
+      problems.add(value.origin(), backend.origin(), path,
+          render(value) + " (expected: at most " + MAX_WEIGHT + "; only the ratio of weights matters)");
+      return null;
+    }
+    return weight.intValue();
+  }
+
+  /**
+   * The integer a value holds, or null. Accepts integral numbers ({@code 10}, {@code 1e2}) and strings
+   * of digits, which is what {@code weight = ${?V2_WEIGHT}} yields from the environment.
+   */
+  private static Long integerValue(ConfigValue value) {
+    if (value.valueType() == ConfigValueType.NUMBER) {
+      Number n = (Number) value.unwrapped();
+      double d = n.doubleValue();
+      if (n instanceof Integer || n instanceof Long) {
+        return n.longValue();
+      }
+      return d == Math.rint(d) && Math.abs(d) < 1e15 ? (long) d : null;
+    }
+    if (value.valueType() == ConfigValueType.STRING && INTEGER.matcher((String) value.unwrapped()).matches()) {
+      return Long.parseLong((String) value.unwrapped());
+    }
+    return null;
+  }
+
+  private void unknownKey(ConfigOrigin origin, String path, String key, Set<String> known) {
+    String suggestion = known.stream()
+        .filter(k -> editDistance(k, key) <= 2)
+        .findFirst()
+        .map(k -> "did you mean " + k + "? ")
+        .orElse("");
+    problems.add(origin, null, path,
+        "unknown key (" + suggestion + "expected one of: " + String.join(", ", new TreeSet<>(known)) + ")");
+  }
+
+  private static String render(ConfigValue value) {
+    return value.render(ConfigRenderOptions.concise());
+  }
+
+  /** Levenshtein distance, for "did you mean" on short keys. */
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(substitution, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

@@ -1,0 +1,386 @@
+package dev.siskin.router.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.siskin.router.route.Policy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CanaryConfigParserTest {
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC);
+
+  @TempDir
+  Path dir;
+
+  private Path write(String content) throws IOException {
+    return Files.writeString(dir.resolve("canary.conf"), content);
+  }
+
+  private CanaryConfig parse(Path file, Map<String, String> env) throws ConfigException {
+    return CanaryConfigParser.parse(file, env, CLOCK);
+  }
+
+  private CanaryConfig parse(String content) throws Exception {
+    return parse(write(content), Map.of());
+  }
+
+  /** The error message for a file of the given content. */
+  private String rejection(String content) throws IOException {
+    Path file = write(content);
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> parse(file, Map.of()));
+    assertThat(thrown).as("config should be rejected:%n%s", content).isInstanceOf(ConfigException.class);
+    String message = thrown.getMessage();
+    assertThat(message).startsWith(file.toString() + ":");
+    return message.substring(file.toString().length());
+  }
+
+  @Test
+  void readsTheContractExampleWithDefaults() throws Exception {
+    CanaryConfig config = parse("""
+        router {
+          listen = "0.0.0.0:50051"      # gRPC port that clients call
+          admin  = "127.0.0.1:9901"     # admin HTTP endpoint, loopback by default
+        }
+        backends {
+          v1 { target = "127.0.0.1:50052", weight = 90 }
+          v2 { target = "127.0.0.1:50053", weight = 10 }
+        }
+        """);
+
+    assertThat(config.router()).isEqualTo(
+        new RouterSettings("0.0.0.0:50051", "127.0.0.1:9901", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, 4 << 20, false));
+    assertThat(config.backends()).containsExactly(
+        new BackendSpec("v1", "127.0.0.1:50052", 90), new BackendSpec("v2", "127.0.0.1:50053", 10));
+    assertThat(config.source()).isEqualTo(dir.resolve("canary.conf"));
+    assertThat(config.loadedAt()).isEqualTo(CLOCK.instant());
+  }
+
+  @Test
+  void defaultsComeFromReferenceConfWhenTheRouterBlockIsAbsent() throws Exception {
+    CanaryConfig config = parse("backends { only { target = \"localhost:1\", weight = 1 } }");
+
+    assertThat(config.router()).isEqualTo(
+        new RouterSettings("0.0.0.0:50051", "127.0.0.1:9901", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, 4 << 20, false));
+  }
+
+  @Test
+  void readsEveryRouterSetting() throws Exception {
+    CanaryConfig config = parse("""
+        router {
+          listen = "127.0.0.1:0"
+          admin = "[::1]:9999"
+          policy = random
+          max-message-bytes = 512 KiB
+          access-log = true
+        }
+        backends { a { target = "dns:///model-a:50051", weight = 0 }, b { target = "dns://8.8.8.8:53/b.example.com:443", weight = 3 } }
+        """);
+
+    assertThat(config.router()).isEqualTo(new RouterSettings("127.0.0.1:0", "[::1]:9999", Policy.RANDOM, 512 << 10, true));
+    assertThat(config.backends()).containsExactly(
+        new BackendSpec("a", "dns:///model-a:50051", 0), new BackendSpec("b", "dns://8.8.8.8:53/b.example.com:443", 3));
+  }
+
+  @Test
+  void keepsBackendsInFileOrder() throws Exception {
+    CanaryConfig config = parse("""
+        backends {
+          zeta { target = "h:1", weight = 1 }
+          alpha {
+            target = "h:2"
+            weight = 2
+          }
+          mid { target = "h:3", weight = 3 }
+          b10 { target = "h:4", weight = 4 }
+          b9 { target = "h:5", weight = 5 }
+        }
+        """);
+
+    assertThat(config.backends()).extracting(BackendSpec::name).containsExactly("zeta", "alpha", "mid", "b10", "b9");
+  }
+
+  @Test
+  void environmentOverridesTargetsAndWeights() throws Exception {
+    Path file = write("""
+        backends {
+          v1 { target = "127.0.0.1:50052", target = ${?MODEL_V1_TARGET}, weight = 90 }
+          v2 {
+            target = "127.0.0.1:50053"
+            target = ${?MODEL_V2_TARGET}
+            weight = 10
+            weight = ${?V2_WEIGHT}
+          }
+        }
+        """);
+
+    CanaryConfig withoutEnv = parse(file, Map.of());
+    CanaryConfig withEnv = parse(file, Map.of("MODEL_V2_TARGET", "dns:///model-v2:50051", "V2_WEIGHT", "25"));
+
+    assertThat(withoutEnv.backends()).containsExactly(
+        new BackendSpec("v1", "127.0.0.1:50052", 90), new BackendSpec("v2", "127.0.0.1:50053", 10));
+    assertThat(withEnv.backends()).containsExactly(
+        new BackendSpec("v1", "127.0.0.1:50052", 90), new BackendSpec("v2", "dns:///model-v2:50051", 25));
+  }
+
+  @Test
+  void theProcessEnvironmentIsUsedByDefault() throws Exception {
+    // PATH is set in every test environment; an unknown variable leaves the written value in place.
+    Path file = write("""
+        backends { v1 { target = "127.0.0.1:1", target = ${?SISKIN_TEST_SURELY_UNSET_VARIABLE}, weight = 1 } }
+        """);
+
+    assertThat(CanaryConfigParser.parse(file).backends()).containsExactly(new BackendSpec("v1", "127.0.0.1:1", 1));
+  }
+
+  @Test
+  void badValueFromTheEnvironmentNamesTheLineOfItsBackend() throws Exception {
+    Path file = write("""
+        backends {
+          v1 { target = "h:1", weight = 1 }
+          v2 { target = "h:2", weight = ${?V2_WEIGHT} }
+        }
+        """);
+
+    assertThatThrownBy(() -> parse(file, Map.of("V2_WEIGHT", "ten")))
+        .hasMessage(file + ":3: backends.v2.weight: \"ten\" (expected: an integer >= 0) [value from environment variables]");
+  }
+
+  @Test
+  void sameContentIgnoresWhereAndWhenItWasRead() throws Exception {
+    CanaryConfig a = parse("backends { v1 { target = \"h:1\", weight = 1 } }");
+    CanaryConfig b = CanaryConfigParser.parse(write("backends {\n  v1 {\n target = \"h:1\"\n weight = 1 } }\n"));
+
+    assertThat(a.sameContent(b)).isTrue();
+    assertThat(a.sameContent(parse("backends { v1 { target = \"h:1\", weight = 2 } }"))).isFalse();
+  }
+
+  // ---- rejections: each names file, line and reason ----
+
+  @Test
+  void rejectsNegativeWeightInTheDocumentedFormat() throws Exception {
+    assertThat(rejection("""
+        router {
+          listen = "0.0.0.0:50051"
+        }
+        backends {
+          v1 { target = "127.0.0.1:50052", weight = 90 }
+
+          v2 { target = "127.0.0.1:50053", weight = -5 }
+        }
+        """)).isEqualTo(":7: backends.v2.weight: -5 (expected: an integer >= 0)");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "1.5      | :1: backends.v1.weight: 1.5 (expected: an integer >= 0)",
+      "\"abc\"  | :1: backends.v1.weight: \"abc\" (expected: an integer >= 0)",
+      "true     | :1: backends.v1.weight: true (expected: an integer >= 0)",
+      "[1]      | :1: backends.v1.weight: [1] (expected: an integer >= 0)",
+      "1000001  | :1: backends.v1.weight: 1000001 (expected: at most 1000000; only the ratio of weights matters)",
+      "99999999999 | :1: backends.v1.weight: 99999999999 (expected: at most 1000000; only the ratio of weights matters)",
+  })
+  void rejectsBadWeights(String weight, String expected) throws Exception {
+    assertThat(rejection("backends { v1 { target = \"h:1\", weight = " + weight + " }, v2 { target = \"h:2\", weight = 1 } }"))
+        .isEqualTo(expected);
+  }
+
+  @Test
+  void acceptsIntegralWeightSpellings() throws Exception {
+    assertThat(parse("backends { a { target = \"h:1\", weight = \"7\" }, b { target = \"h:2\", weight = 1e2 } }").backends())
+        .extracting(BackendSpec::weight).containsExactly(7, 100);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "\"\"", "\"127.0.0.1\"", "\"127.0.0.1:\"", "\"127.0.0.1:0\"", "\"127.0.0.1:65536\"", "\"127.0.0.1:-1\"",
+      "\"http://127.0.0.1:80\"", "\"unix:///tmp/sock\"", "\"model v2:50051\"", "\" h:1\"", "\"dns:///model-v2\"",
+      "\"dns:model:50051\"", "\"::1:50051\"", "\"h:port\"", "50051", "{ host = h }"
+  })
+  void rejectsBadTargets(String target) throws Exception {
+    assertThat(rejection("backends {\n  v1 { target = " + target + ", weight = 1 }\n}\n"))
+        .startsWith(":2: backends.v1.target: ")
+        .contains("(expected: ")
+        .contains("host:port or dns:///host:port");
+  }
+
+  @Test
+  void badSchemeSaysWhichSchemeIsUnsupported() throws Exception {
+    assertThat(rejection("backends { v1 { target = \"http://h:80\", weight = 1 } }"))
+        .contains("the scheme \"http:\" is not supported");
+  }
+
+  @Test
+  void rejectsUnknownKeysAnywhereWithASuggestion() throws Exception {
+    assertThat(rejection("""
+        router {
+          listen = "0.0.0.0:50051"
+          amdin = "127.0.0.1:9901"
+        }
+        backends {
+          v1 { target = "h:1", wieght = 90 }
+        }
+        retries = 3
+        """)).isEqualTo(
+        ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, admin, listen, "
+            + "max-message-bytes, policy); "
+            + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: target, weight); "
+            + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
+            + file() + ":8: retries: unknown key (expected one of: backends, router)");
+  }
+
+  private String file() {
+    return dir.resolve("canary.conf").toString();
+  }
+
+  @Test
+  void rejectsAllWeightsZero() throws Exception {
+    assertThat(rejection("""
+        backends {
+          v1 { target = "h:1", weight = 0 }
+          v2 { target = "h:2", weight = 0 }
+        }
+        """)).isEqualTo(":1: backends: every weight is 0 (expected: at least one backend with weight > 0)");
+  }
+
+  @Test
+  void rejectsNoBackends() throws Exception {
+    assertThat(rejection("router { listen = \"0.0.0.0:1\" }\n"))
+        .startsWith(": backends: missing (expected: at least one backend");
+    assertThat(rejection("router { listen = \"0.0.0.0:1\" }\nbackends {}\n"))
+        .startsWith(":2: backends: no backends (expected: at least one backend");
+    assertThat(rejection("backends = \"v1\"\n"))
+        .startsWith(":1: backends: \"v1\" (expected: at least one backend");
+  }
+
+  @Test
+  void rejectsBackendWithoutTarget() throws Exception {
+    assertThat(rejection("backends {\n  v1 { weight = 1 }\n}\n"))
+        .isEqualTo(":2: backends.v1.target: missing (expected: " + Addresses.TARGET_EXPECTED + ")");
+  }
+
+  @Test
+  void rejectsBackendThatIsNotAnObject() throws Exception {
+    assertThat(rejection("backends {\n  v1 = \"h:1\"\n}\n"))
+        .isEqualTo(":2: backends.v1: \"h:1\" (expected: an object { target = \"host:port\", weight = N })");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "listen | \"0.0.0.0\"",
+      "listen | \"0.0.0.0:70000\"",
+      "listen | \":50051\"",
+      "listen | 50051",
+      "admin  | \"localhost:admin\"",
+      "admin  | \"local host:9901\"",
+  })
+  void rejectsBadListenAndAdminAddresses(String key, String value) throws Exception {
+    assertThat(rejection("router {\n  " + key + " = " + value + "\n}\nbackends { v1 { target = \"h:1\", weight = 1 } }\n"))
+        .startsWith(":2: router." + key + ": ")
+        .endsWith("(expected: host:port with a port 0-65535, e.g. \"0.0.0.0:50051\" or \"127.0.0.1:9901\")");
+  }
+
+  @Test
+  void rejectsUnknownPolicy() throws Exception {
+    assertThat(rejection("router {\n  policy = round-robin\n}\nbackends { v1 { target = \"h:1\", weight = 1 } }\n"))
+        .isEqualTo(":2: router.policy: \"round-robin\" (expected: smooth-weighted-round-robin or random)");
+  }
+
+  @Test
+  void rejectsBadMaxMessageBytesAndAccessLog() throws Exception {
+    assertThat(rejection("router {\n  max-message-bytes = lots\n}\nbackends { v1 { target = \"h:1\", weight = 1 } }\n"))
+        .isEqualTo(":2: router.max-message-bytes: \"lots\" (expected: a size such as 4 MiB, 512 KiB or 1048576)");
+    assertThat(rejection("router {\n  max-message-bytes = 0\n}\nbackends { v1 { target = \"h:1\", weight = 1 } }\n"))
+        .isEqualTo(":2: router.max-message-bytes: 0 (expected: a size from 1 byte to 2147483647 bytes)");
+    assertThat(rejection("router {\n  access-log = maybe\n}\nbackends { v1 { target = \"h:1\", weight = 1 } }\n"))
+        .isEqualTo(":2: router.access-log: \"maybe\" (expected: true or false)");
+  }
+
+  @Test
+  void rejectsWrongTypesThroughCheckValid() throws Exception {
+    assertThat(rejection("router {\n  access-log = [true]\n}\nbackends { v1 { target = \"h:1\", weight = 1 } }\n"))
+        .startsWith(":2: router.access-log: ")
+        .contains("boolean");
+  }
+
+  @Test
+  void rejectsHoconSyntaxErrorsWithTheirLine() throws Exception {
+    assertThat(rejection("backends {\n  v1 { target = \"h:1\", weight = 1 }\n  v2 { target = \"h:2\", weight = \n"))
+        .startsWith(":4: ");
+    assertThat(rejection("backends {\n  v1 { target = 127.0.0.1:50052, weight = 1 }\n}\n"))
+        .startsWith(":2: ");
+  }
+
+  @Test
+  void rejectsAnUnresolvedRequiredSubstitution() throws Exception {
+    assertThat(rejection("backends {\n  v1 { target = ${MODEL_V1_TARGET}, weight = 1 }\n}\n"))
+        .startsWith(":2: ")
+        .contains("MODEL_V1_TARGET");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\"v 1\"", "\"v1\\\"\"", "\"-v1\"", "\"v1:x\"", "\"tést\"", "\"\""})
+  void rejectsBackendNamesUnusableInAHeader(String name) throws Exception {
+    assertThat(rejection("backends {\n  " + name + " { target = \"h:1\", weight = 1 }\n}\n"))
+        .startsWith(":2: backends.")
+        .contains("is not usable in the x-canary-backend header");
+  }
+
+  @Test
+  void reportsEveryProblemOfTheFileInLineOrder() throws Exception {
+    assertThat(rejection("""
+        backends {
+          v1 { target = "h", weight = 1 }
+          v2 { target = "h:2", weight = -1 }
+        }
+        """)).isEqualTo(":2: backends.v1.target: \"h\" (expected: " + Addresses.TARGET_EXPECTED + "); "
+        + file() + ":3: backends.v2.weight: -1 (expected: an integer >= 0)");
+  }
+
+  @Test
+  void rejectsAMissingFile() {
+    Path missing = dir.resolve("nope.conf");
+
+    assertThatThrownBy(() -> CanaryConfigParser.parse(missing))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(missing + ": file not found (expected: the router's HOCON config file; "
+            + "pass its path as the first argument or set CANARY_CONFIG)");
+  }
+
+  @Test
+  void rejectsADirectory() {
+    assertThatThrownBy(() -> CanaryConfigParser.parse(dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("not a regular file");
+  }
+
+  @Test
+  void rejectsAHugeFile() throws Exception {
+    Path file = write("# " + "x".repeat((int) CanaryConfigParser.MAX_FILE_BYTES) + "\n");
+
+    assertThatThrownBy(() -> CanaryConfigParser.parse(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("(expected: at most 1048576)");
+  }
+
+  @Test
+  void acceptsTheValidTargetForms() throws Exception {
+    for (String target : List.of("localhost:50052", "127.0.0.1:1", "model-v2.default.svc.cluster.local:65535",
+        "[::1]:50052", "[fe80::1%eth0]:8080", "dns:///model-v2:50051", "dns:///10.0.0.1:80")) {
+      assertThat(parse("backends { v1 { target = \"" + target + "\", weight = 1 } }").backends())
+          .as(target)
+          .containsExactly(new BackendSpec("v1", target, 1));
+    }
+  }
+}

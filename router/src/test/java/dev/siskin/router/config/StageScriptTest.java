@@ -1,0 +1,267 @@
+package dev.siskin.router.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Runs scripts/stage.sh as a real process against copies of config files. */
+class StageScriptTest {
+  private static final Path SCRIPT = findRepoFile("scripts/stage.sh");
+  private static final Path CONTRACT_EXAMPLE = findRepoFile("config/canary.conf");
+
+  /** Block form with comments, other keys, a quoted name, ':' separators, a third backend, no final newline. */
+  private static final String BLOCK_FORM = """
+      // staging copy
+      router {
+        admin = "127.0.0.1:9901"
+        policy = random   # independent draws
+      }
+      backends {
+        v1 {
+          # the stable model
+          target = "dns:///model-v1:50051"
+          weight = 90 // ninety
+        }
+        "v2" {
+          target = "127.0.0.1:50053"
+          weight: 10
+        }
+        v3 { target = "127.0.0.1:50054", weight = 5 }
+      }""";
+
+  @TempDir
+  Path dir;
+
+  private record Result(int exitCode, String stdout, String stderr) {}
+
+  private Result run(Path config, String... args) throws Exception {
+    String[] command = Stream.concat(Stream.of("bash", SCRIPT.toString()), Stream.of(args)).toArray(String[]::new);
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectOutput(dir.resolve("stdout.txt").toFile())
+        .redirectError(dir.resolve("stderr.txt").toFile());
+    builder.environment().put("CANARY_CONFIG", config.toString());
+    Process process = builder.start();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("stage.sh did not finish in 60 s");
+    }
+    return new Result(process.exitValue(), Files.readString(dir.resolve("stdout.txt")),
+        Files.readString(dir.resolve("stderr.txt")));
+  }
+
+  private Path copy(String content) throws IOException {
+    Path configDir = Files.createDirectories(dir.resolve("config"));
+    return Files.writeString(configDir.resolve("canary.conf"), content);
+  }
+
+  private static int[] weights(Path config) throws ConfigException {
+    return CanaryConfigParser.parse(config, Map.of(), java.time.Clock.systemUTC()).backends().stream()
+        .mapToInt(BackendSpec::weight).toArray();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"10, 90, 10", "50, 50, 50", "90, 10, 90", "100, 0, 100", "rollback, 100, 0"})
+  void rewritesOnlyTheWeightsOfTheContractExample(String stage, int v1, int v2) throws Exception {
+    String original = Files.readString(CONTRACT_EXAMPLE);
+    Path config = copy(original);
+
+    Result result = run(config, stage);
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(weights(config)).containsExactly(v1, v2);
+    String expected = original
+        .replace("\"127.0.0.1:50052\", weight = 90 }", "\"127.0.0.1:50052\", weight = " + v1 + " }")
+        .replace("\"127.0.0.1:50053\", weight = 10 }", "\"127.0.0.1:50053\", weight = " + v2 + " }");
+    assertThat(Files.readString(config)).isEqualTo(expected);
+    assertThat(result.stdout()).contains("v1: weight 90 -> " + v1, "v2: weight 10 -> " + v2);
+  }
+
+  @Test
+  void rewritesTheBlockFormAndKeepsEverythingElse() throws Exception {
+    Path config = copy(BLOCK_FORM);
+
+    Result result = run(config, "90");
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(weights(config)).containsExactly(10, 90, 5);
+    assertThat(Files.readString(config)).isEqualTo(BLOCK_FORM
+        .replace("weight = 90 // ninety", "weight = 10 // ninety")
+        .replace("weight: 10", "weight: 90"));
+  }
+
+  @Test
+  void goingBackRestoresTheFileByteForByte() throws Exception {
+    Path config = copy(BLOCK_FORM.replace("\n", "\r\n") + "\r\n");
+
+    assertThat(run(config, "100").exitCode()).isZero();
+    assertThat(run(config, "10").exitCode()).isZero();
+
+    assertThat(Files.readString(config)).isEqualTo(BLOCK_FORM.replace("\n", "\r\n") + "\r\n");
+  }
+
+  @Test
+  void replacesTheFileAtomicallyAndKeepsItsMode() throws Exception {
+    Path config = copy(Files.readString(CONTRACT_EXAMPLE));
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r-----"));
+    Object inodeBefore = Files.getAttribute(config, "unix:ino");
+
+    Result result = run(config, "50");
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    // A new inode: the script renamed a complete new file over the old one instead of rewriting it in place.
+    assertThat(Files.getAttribute(config, "unix:ino")).isNotEqualTo(inodeBefore);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-r-----");
+    try (Stream<Path> files = Files.list(config.getParent())) {
+      assertThat(files).containsExactly(config); // no temp file left behind
+    }
+  }
+
+  @Test
+  void editsTheTargetOfASymlinkAndKeepsTheLink() throws Exception {
+    Path real = copy(Files.readString(CONTRACT_EXAMPLE));
+    Path link = Files.createSymbolicLink(dir.resolve("link.conf"), real);
+
+    assertThat(run(link, "rollback").exitCode()).isZero();
+
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(weights(real)).containsExactly(100, 0);
+  }
+
+  @Test
+  void saysSoWhenAlreadyAtTheStage() throws Exception {
+    Path config = copy(Files.readString(CONTRACT_EXAMPLE));
+    Object inodeBefore = Files.getAttribute(config, "unix:ino");
+
+    Result result = run(config, "10");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.stdout()).contains("unchanged");
+    assertThat(Files.getAttribute(config, "unix:ino")).isEqualTo(inodeBefore);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"42", "", "ROLLBACK", "10 50", "-1"})
+  void rejectsABadArgumentWithUsageAndExitCode2(String argument) throws Exception {
+    String original = Files.readString(CONTRACT_EXAMPLE);
+    Path config = copy(original);
+
+    Result result = run(config, argument.split(" ", -1));
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.stderr()).contains("usage: scripts/stage.sh 10|50|90|100|rollback|status");
+    assertThat(result.stdout()).isEmpty();
+    assertThat(Files.readString(config)).isEqualTo(original);
+  }
+
+  @Test
+  void rejectsNoArgument() throws Exception {
+    Result result = run(copy(Files.readString(CONTRACT_EXAMPLE)));
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.stderr()).contains("usage:");
+  }
+
+  @Test
+  void failsClearlyWhenThereIsNoV2WeightToRewrite() throws Exception {
+    String original = "backends {\n  v1 { target = \"h:1\", weight = 90 }\n  canary { target = \"h:2\", weight = 10 }\n}\n";
+    Path config = copy(original);
+
+    Result result = run(config, "50");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.stderr()).contains("has no integer weight for backend v2 to rewrite");
+    assertThat(Files.readString(config)).isEqualTo(original);
+    try (Stream<Path> files = Files.list(config.getParent())) {
+      assertThat(files).containsExactly(config);
+    }
+  }
+
+  @Test
+  void failsClearlyWhenTheFileIsMissing() throws Exception {
+    Result result = run(dir.resolve("nope.conf"), "50");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.stderr()).contains("cannot read the config file").contains("nope.conf");
+  }
+
+  @Test
+  void statusWithoutARouterPrintsTheWeightsAndSaysTheRouterDoesNotAnswer() throws Exception {
+    Path config = copy(BLOCK_FORM.replace("127.0.0.1:9901", "127.0.0.1:" + closedPort()));
+
+    Result result = run(config, "status");
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(result.stdout())
+        .containsPattern("v1 +weight +90 +share +85\\.7 %")
+        .containsPattern("v2 +weight +10 +share +9\\.5 %")
+        .containsPattern("v3 +weight +5 +share +4\\.8 %")
+        .contains("Observed split: unknown", "does not answer");
+    assertThat(Files.readString(config)).isEqualTo(BLOCK_FORM.replace("127.0.0.1:9901", "127.0.0.1:" + closedPort));
+  }
+
+  @Test
+  void statusShowsTheSplitTheRouterObserved() throws Exception {
+    HttpServer admin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    admin.createContext("/clusters", exchange -> {
+      byte[] body = """
+          {"backends":[{"name":"v1","target":"127.0.0.1:50052","weight":90,"share":0.9,"callsTotal":900,
+          "latency":{"p50":1}},{"name":"v2","weight":10,"share":0.1,"callsTotal":100}]}
+          """.getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    admin.start();
+    try {
+      Path config = copy(Files.readString(CONTRACT_EXAMPLE)
+          .replace("127.0.0.1:9901", "127.0.0.1:" + admin.getAddress().getPort()));
+
+      Result result = run(config, "status");
+
+      assertThat(result.exitCode()).as(result.stderr()).isZero();
+      assertThat(result.stdout())
+          .containsPattern("v1 +calls +900 +share +90\\.0 %")
+          .containsPattern("v2 +calls +100 +share +10\\.0 %");
+    } finally {
+      admin.stop(0);
+    }
+  }
+
+  private int closedPort;
+
+  /** A loopback port nothing listens on (bound, then released; other tests on this machine use port 0 too). */
+  private int closedPort() throws IOException {
+    if (closedPort == 0) {
+      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        closedPort = socket.getLocalPort();
+      }
+    }
+    return closedPort;
+  }
+
+  /** Finds a file of the repository from the module directory (Maven) or the repository root (IDE). */
+  private static Path findRepoFile(String relative) {
+    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      if (Files.isRegularFile(d.resolve(relative))) {
+        return d.resolve(relative);
+      }
+    }
+    throw new IllegalStateException(relative + " not found above " + Path.of("").toAbsolutePath());
+  }
+}
