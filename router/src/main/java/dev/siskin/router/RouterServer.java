@@ -67,6 +67,7 @@ public final class RouterServer {
         .fallbackHandlerRegistry(new PassThroughRegistry(
             new ProxyCallHandler(new WeightedRoute(tables), listeners, maxMessageBytes)))
         .maxInboundMessageSize(maxMessageBytes)
+        .addStreamTracerFactory(ProxyCallHandler.streamTracerFactory())
         // Forwarding never blocks (see ProxyCall), so calls run on the transport's event loop.
         .directExecutor()
         .build();

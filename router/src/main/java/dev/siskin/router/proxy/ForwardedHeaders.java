@@ -13,10 +13,13 @@ final class ForwardedHeaders {
   static final Metadata.Key<String> CANARY_BACKEND =
       Metadata.Key.of("x-canary-backend", Metadata.ASCII_STRING_MARSHALLER);
 
-  /** HTTP/1 hop-by-hop headers (illegal in HTTP/2 but cheap to guard) and transport-owned gRPC headers. */
+  /**
+   * Headers the next hop's transport writes itself. HTTP/1 hop-by-hop headers (connection, keep-alive,
+   * upgrade...) are not listed: HTTP/2 forbids them and Netty rejects a stream that carries them, so they
+   * never reach the router's metadata.
+   */
   private static final List<Metadata.Key<String>> NOT_FORWARDED = keys(
-      "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host", "te",
-      "content-type", "content-length", "user-agent",
+      "te", "host", "content-type", "content-length", "user-agent",
       "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "content-encoding", "accept-encoding",
       "grpc-status", "grpc-message");
 

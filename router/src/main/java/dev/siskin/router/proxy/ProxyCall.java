@@ -40,6 +40,12 @@ final class ProxyCall {
   private final FlowGate toBackend;
   private final FlowGate toClient;
   private final AtomicBoolean finished = new AtomicBoolean();
+  /**
+   * Set once the client's side was cancelled. From then on nothing is written to the server call: the
+   * transport is closing the stream with its own status (e.g. RESOURCE_EXHAUSTED for a message over the
+   * limit), which a late close of ours must not overtake.
+   */
+  private volatile boolean clientGone;
   /** Written only by the Requests thread. */
   private volatile long bytesIn;
   /** Written only by the Responses thread. */
@@ -99,12 +105,15 @@ final class ProxyCall {
 
     @Override
     public void onCancel() {
-      // The client went away or its deadline passed: the backend's work is no longer wanted.
+      // The client went away, its deadline passed, or the transport refused a message: either way the
+      // client will read nothing more from this call, and the backend's work is no longer wanted.
+      clientGone = true;
+      Status closed = CloseStatusTracer.closeStatus(serverContext);
       Deadline deadline = serverContext.getDeadline();
-      boolean expired = deadline != null && deadline.isExpired();
-      clientCall.cancel(RouterErrors.PREFIX + (expired ? "the client's deadline passed" : "the client cancelled"),
-          null);
-      finish(expired ? Status.Code.DEADLINE_EXCEEDED : Status.Code.CANCELLED, false);
+      Status.Code code = closed != null && !closed.isOk() ? closed.getCode()
+          : deadline != null && deadline.isExpired() ? Status.Code.DEADLINE_EXCEEDED : Status.Code.CANCELLED;
+      clientCall.cancel(RouterErrors.PREFIX + "the client's call ended (" + code + ")", null);
+      finish(code, code != Status.Code.CANCELLED && code != Status.Code.DEADLINE_EXCEEDED);
     }
 
     @Override
@@ -133,6 +142,9 @@ final class ProxyCall {
 
     @Override
     public void onClose(Status status, Metadata trailers) {
+      if (clientGone) {
+        return;
+      }
       if (!headersSent) {
         // A trailers-only answer (typically an error): still tell the client which backend gave it.
         serverCall.sendHeaders(ForwardedHeaders.responseHeaders(new Metadata(), backend.name()));

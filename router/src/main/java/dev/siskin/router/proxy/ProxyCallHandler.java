@@ -10,6 +10,7 @@ import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import java.net.SocketAddress;
 import java.time.Instant;
@@ -32,6 +33,11 @@ public final class ProxyCallHandler implements ServerCallHandler<byte[], byte[]>
     this.route = requireNonNull(route, "route");
     this.listener = requireNonNull(listener, "listener");
     this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /** Must be installed on the server: lets a call's outcome name the status the transport closed it with. */
+  public static ServerStreamTracer.Factory streamTracerFactory() {
+    return CloseStatusTracer.FACTORY;
   }
 
   @Override
