@@ -9,6 +9,7 @@ import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.observe.CallOutcome;
 import dev.siskin.router.testing.Configs;
+import dev.siskin.router.testing.FutureObserver;
 import dev.siskin.router.testing.RouterHarness;
 import dev.siskin.router.testing.TestBackend;
 import io.grpc.Metadata;
@@ -100,16 +101,16 @@ class RoutingAndDrainTest {
   void aRemovedBackendFinishesItsCallsThenCloses() throws Exception {
     harness = new RouterHarness(Configs.of(backend(v1, 0), backend(v2, 1)));
     Backend oldV2 = harness.router.routingTable().backends().get(1);
-    CompletableFuture<SimpleResponse> slow = new CompletableFuture<>();
+    FutureObserver<SimpleResponse> slow = new FutureObserver<>();
     SimpleServiceGrpc.newStub(harness.channel).unaryRpc(
-        SimpleRequest.newBuilder().setRequestMessage("sleep:1500").build(), observer(slow));
+        SimpleRequest.newBuilder().setRequestMessage("sleep:1500").build(), slow);
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> oldV2.inFlight() == 1);
 
     harness.router.apply(Configs.of(backend(v1, 1)));
 
     assertThat(oldV2.state()).isEqualTo(Backend.State.DRAINING);
     assertThat(split(5)).containsExactlyEntriesOf(Map.of("v1", 5));
-    assertThat(slow.get(30, TimeUnit.SECONDS).getResponseMessage()).isEqualTo("slept");
+    assertThat(slow.result().get(30, TimeUnit.SECONDS).getResponseMessage()).isEqualTo("slept");
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> oldV2.state() == Backend.State.CLOSED);
     assertThat(oldV2.inFlight()).isZero();
   }
@@ -170,9 +171,9 @@ class RoutingAndDrainTest {
   @Test
   void shutdownLetsRunningCallsFinishAndRefusesNewOnes() throws Exception {
     harness = new RouterHarness(Configs.of(backend(v1, 1)));
-    CompletableFuture<SimpleResponse> slow = new CompletableFuture<>();
+    FutureObserver<SimpleResponse> slow = new FutureObserver<>();
     SimpleServiceGrpc.newStub(harness.channel).unaryRpc(
-        SimpleRequest.newBuilder().setRequestMessage("sleep:1000").build(), observer(slow));
+        SimpleRequest.newBuilder().setRequestMessage("sleep:1000").build(), slow);
     Backend backend = harness.router.routingTable().backends().get(0);
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> backend.inFlight() == 1);
 
@@ -184,7 +185,7 @@ class RoutingAndDrainTest {
       }
     });
 
-    assertThat(slow.get(30, TimeUnit.SECONDS).getResponseMessage()).isEqualTo("slept");
+    assertThat(slow.result().get(30, TimeUnit.SECONDS).getResponseMessage()).isEqualTo("slept");
     assertThat(drained.get(30, TimeUnit.SECONDS)).isTrue();
     assertThat(backend.state()).isEqualTo(Backend.State.CLOSED);
     StatusRuntimeException refused = catchThrowableOfType(StatusRuntimeException.class, this::callAndGetBackend);
@@ -194,22 +195,5 @@ class RoutingAndDrainTest {
   private CallOutcome awaitOutcome() {
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> harness.calls.finished().size() == 1);
     return harness.calls.finished().get(0);
-  }
-
-  private static io.grpc.stub.StreamObserver<SimpleResponse> observer(CompletableFuture<SimpleResponse> result) {
-    return new io.grpc.stub.StreamObserver<>() {
-      @Override
-      public void onNext(SimpleResponse value) {
-        result.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        result.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {}
-    };
   }
 }

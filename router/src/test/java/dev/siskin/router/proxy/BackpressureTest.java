@@ -1,11 +1,8 @@
 package dev.siskin.router.proxy;
 
-import static dev.siskin.router.testing.Configs.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.siskin.router.testing.Configs;
-import dev.siskin.router.testing.RouterHarness;
-import dev.siskin.router.testing.TestBackend;
+import dev.siskin.router.testing.OneBackendTestBase;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
@@ -16,8 +13,6 @@ import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,26 +23,12 @@ import org.junit.jupiter.api.Test;
  * between it and the client -- the HTTP/2 flow-control windows of both hops and the router's hands. If the
  * router buffered without bound, the backend would run to the end of the stream while the client sleeps.
  */
-class BackpressureTest {
+class BackpressureTest extends OneBackendTestBase {
   private static final int MESSAGES = 100_000;
   private static final int MESSAGE_CHARS = 1024;
   /** Sampling points: every this many messages the client stops reading for a while. */
   private static final int PAUSE_EVERY = 10_000;
 
-  private TestBackend backend;
-  private RouterHarness harness;
-
-  @BeforeEach
-  void start() throws Exception {
-    backend = new TestBackend("v1");
-    harness = new RouterHarness(Configs.of(backend(backend, 1)));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-    backend.close();
-  }
 
   @Test
   void slowReaderHoldsTheBackendBackThroughTheRouter() throws Exception {

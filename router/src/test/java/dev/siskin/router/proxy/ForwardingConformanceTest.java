@@ -1,13 +1,12 @@
 package dev.siskin.router.proxy;
 
-import static dev.siskin.router.testing.Configs.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.siskin.router.observe.CallOutcome;
-import dev.siskin.router.testing.Configs;
-import dev.siskin.router.testing.RouterHarness;
+import dev.siskin.router.testing.FutureObserver;
+import dev.siskin.router.testing.OneBackendTestBase;
 import dev.siskin.router.testing.TestBackend;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
@@ -22,15 +21,12 @@ import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,23 +35,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Forwarding conformance: a real backend on a loopback port, the router on another, a client calling the
  * router; every RPC kind, metadata, status, deadline, cancel, size limits and backpressure.
  */
-class ForwardingConformanceTest {
-  private TestBackend backend;
-  private RouterHarness harness;
+class ForwardingConformanceTest extends OneBackendTestBase {
   private final AtomicReference<Metadata> responseHeaders = new AtomicReference<>();
   private final AtomicReference<Metadata> responseTrailers = new AtomicReference<>();
-
-  @BeforeEach
-  void start() throws Exception {
-    backend = new TestBackend("v1");
-    harness = new RouterHarness(Configs.of(backend(backend, 1)));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-    backend.close();
-  }
 
   private SimpleServiceGrpc.SimpleServiceBlockingStub blocking(Metadata extra) {
     return SimpleServiceGrpc.newBlockingStub(harness.channel).withInterceptors(
@@ -115,14 +97,14 @@ class ForwardingConformanceTest {
 
   @Test
   void clientStreamingDeliversEveryMessage() throws Exception {
-    CompletableFuture<SimpleResponse> reply = new CompletableFuture<>();
-    StreamObserver<SimpleRequest> requests = async().clientStreamingRpc(observer(reply, new ArrayList<>()));
+    FutureObserver<SimpleResponse> reply = new FutureObserver<>();
+    StreamObserver<SimpleRequest> requests = async().clientStreamingRpc(reply);
     for (int i = 0; i < 100; i++) {
       requests.onNext(request("m" + i));
     }
     requests.onCompleted();
     // 10 messages of 2 chars ("m0".."m9") + 90 of 3.
-    assertThat(reply.get(30, TimeUnit.SECONDS).getResponseMessage()).isEqualTo("100:" + (10 * 2 + 90 * 3));
+    assertThat(reply.result().get(30, TimeUnit.SECONDS).getResponseMessage()).isEqualTo("100:" + (10 * 2 + 90 * 3));
   }
 
   @Test
@@ -270,25 +252,5 @@ class ForwardingConformanceTest {
         .until(() -> !harness.calls.finished().isEmpty());
     List<CallOutcome> all = harness.calls.finished();
     return all.get(all.size() - 1);
-  }
-
-  private static StreamObserver<SimpleResponse> observer(CompletableFuture<SimpleResponse> last,
-      List<SimpleResponse> all) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(SimpleResponse value) {
-        all.add(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        last.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        last.complete(all.isEmpty() ? null : all.get(all.size() - 1));
-      }
-    };
   }
 }
