@@ -2,7 +2,6 @@ package dev.siskin.router;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.siskin.router.cluster.Backend;
 import dev.siskin.router.cluster.BackendChannels;
 import dev.siskin.router.cluster.BackendPool;
 import dev.siskin.router.config.BackendSpec;
@@ -218,10 +217,5 @@ public final class RouterServer {
     return "policy=" + config.router().policy().configName() + " backends=" + config.backends().stream()
         .map(spec -> spec.name() + " " + spec.target() + " weight=" + spec.weight())
         .collect(Collectors.joining(", ", "[", "]"));
-  }
-
-  List<Backend> backends() {
-    RoutingTable table = tables.current();
-    return table == null ? List.of() : table.backends();
   }
 }
