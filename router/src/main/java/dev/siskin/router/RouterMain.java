@@ -1,0 +1,161 @@
+package dev.siskin.router;
+
+import dev.siskin.router.config.CanaryConfig;
+import dev.siskin.router.config.CanaryConfigParser;
+import dev.siskin.router.config.ConfigException;
+import dev.siskin.router.config.ConfigWatcher;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * {@code java -jar router.jar [CONFIG]}: runs the router on the config file CONFIG (default
+ * {@code $CANARY_CONFIG}, else {@code config/canary.conf}) and follows its edits until SIGTERM or SIGINT.
+ *
+ * <p>Exit status: 0 after a graceful stop, 1 when the config is unusable or the port cannot be bound at
+ * start, 2 for bad arguments.
+ */
+public final class RouterMain {
+  private static final Logger log = LoggerFactory.getLogger(RouterMain.class);
+
+  /** How long running calls may take to finish after SIGTERM; below Docker's and Kubernetes' kill delays. */
+  static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(8);
+
+  private final Path configFile;
+  private final RouterServer router;
+  private final ConfigWatcher watcher;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  private RouterMain(Path configFile, RouterServer router) {
+    this.configFile = configFile;
+    this.router = router;
+    this.watcher = new ConfigWatcher(configFile, new ReloadLogger());
+  }
+
+  public static void main(String[] args) {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    if (args.length > 1 || (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help")))) {
+      System.err.println("usage: java -jar router.jar [CONFIG]   (default: $CANARY_CONFIG, else config/canary.conf)");
+      System.exit(2);
+    }
+    Path file = configPath(args);
+    RouterMain main;
+    try {
+      main = start(file);
+    } catch (ConfigException e) {
+      log.error("cannot start: {}", e.getMessage());
+      System.exit(1);
+      return;
+    } catch (IOException | IllegalArgumentException e) {
+      log.error("cannot start: {}", e.getMessage());
+      System.exit(1);
+      return;
+    }
+    main.runUntilSignalled();
+    System.exit(0);
+  }
+
+  /** The config file: the argument, else {@code $CANARY_CONFIG}, else {@code config/canary.conf}. */
+  static Path configPath(String[] args) {
+    if (args.length == 1) {
+      return Path.of(args[0]);
+    }
+    String env = System.getenv("CANARY_CONFIG");
+    return Path.of(env != null && !env.isBlank() ? env : "config/canary.conf");
+  }
+
+  /** Loads the config, starts the server and the file watcher. */
+  static RouterMain start(Path file) throws ConfigException, IOException {
+    CanaryConfig config = CanaryConfigParser.parse(file);
+    RouterServer router = RouterServer.create(config).start();
+    log.info("siskin router listening on {} (port {}), config {}: {}", config.router().listen(), router.port(),
+        file, RouterServer.describe(config));
+    RouterMain main = new RouterMain(file, router);
+    main.watcher.start();
+    return main;
+  }
+
+  /** The running router: config state, routing table, call listeners (for the admin endpoint and metrics). */
+  public RouterServer router() {
+    return router;
+  }
+
+  /** Blocks until SIGTERM/SIGINT, then stops gracefully. A plain JVM exit runs the same stop from a hook. */
+  private void runUntilSignalled() {
+    CountDownLatch signalled = new CountDownLatch(1);
+    boolean trapped = trap("TERM", signalled) & trap("INT", signalled);
+    // Backstop for exits that are not a trapped signal. Logging may be reset by then: stderr only.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(true), "siskin-shutdown"));
+    if (!trapped) {
+      log.warn("cannot trap SIGTERM on this JVM: a stop will run from the shutdown hook and exit with 143");
+    }
+    try {
+      signalled.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    stop(false);
+  }
+
+  /**
+   * Traps a signal so that the graceful stop runs on the main thread with logging intact and the process
+   * exits 0. sun.misc.Signal is the only way to do that in Java; without it the JVM exits with 128+signal.
+   */
+  private static boolean trap(String signal, CountDownLatch signalled) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> signalled.countDown());
+      return true;
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
+  private void stop(boolean fromHook) {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    say(fromHook, "stopping: no new calls; waiting up to " + SHUTDOWN_GRACE.toSeconds() + " s for running calls");
+    try {
+      watcher.close();
+    } catch (RuntimeException e) {
+      say(fromHook, "config watcher did not close cleanly: " + e);
+    }
+    try {
+      boolean drained = router.shutdown(SHUTDOWN_GRACE);
+      say(fromHook, drained ? "stopped: every call finished" : "stopped: calls still running after "
+          + SHUTDOWN_GRACE.toSeconds() + " s were cancelled");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      say(fromHook, "interrupted while stopping");
+    }
+  }
+
+  private static void say(boolean fromHook, String message) {
+    if (fromHook) {
+      System.err.println("siskin router: " + message);
+    } else {
+      log.info(message);
+    }
+  }
+
+  /** Logs reload results; called from the watcher's one thread, which is also what serializes changes. */
+  private final class ReloadLogger implements ConfigWatcher.Listener {
+    @Override
+    public void onChange(CanaryConfig next) {
+      log.info("config {} applied, {}", configFile, router.apply(next));
+    }
+
+    @Override
+    public void onRejected(ConfigException error) {
+      router.reject(error);
+      log.error("config rejected, still serving generation {}: {}", router.configState().generation(),
+          error.getMessage());
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package dev.siskin.router;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.siskin.router.cluster.BackendChannels;
+import dev.siskin.router.cluster.BackendPool;
+import dev.siskin.router.config.BackendSpec;
+import dev.siskin.router.config.CanaryConfig;
+import dev.siskin.router.config.ConfigException;
+import dev.siskin.router.config.ConfigState;
+import dev.siskin.router.observe.CallListener;
+import dev.siskin.router.observe.CompositeCallListener;
+import dev.siskin.router.proxy.PassThroughRegistry;
+import dev.siskin.router.proxy.ProxyCallHandler;
+import dev.siskin.router.route.PickerFactory;
+import dev.siskin.router.route.RoutingTable;
+import dev.siskin.router.route.RoutingTableHolder;
+import dev.siskin.router.route.WeightedPicker;
+import dev.siskin.router.route.WeightedRoute;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router's running parts: the gRPC server that forwards every call, the backend pool, the routing table
+ * in force and the config state. {@link RouterMain} wires it to the config file; tests drive it directly.
+ *
+ * <p>Thread-safety: calls read the routing table lock-free. Config changes ({@link #apply}, {@link #reject})
+ * are serialized by this object's lock; in practice they come from the config watcher's one thread. The
+ * accessors are safe from any thread (the admin endpoint's).
+ */
+public final class RouterServer {
+  private static final Logger log = LoggerFactory.getLogger(RouterServer.class);
+
+  /** Default bound on draining a removed backend and on the graceful part of shutdown. */
+  public static final Duration DEFAULT_DRAIN_BOUND = Duration.ofSeconds(30);
+
+  private final Server server;
+  private final BackendPool pool;
+  private final PickerFactory pickers;
+  private final RoutingTableHolder tables = new RoutingTableHolder();
+  private final CompositeCallListener listeners = new CompositeCallListener();
+  private final AtomicReference<ConfigState> state = new AtomicReference<>();
+
+  private RouterServer(CanaryConfig initial, PickerFactory pickers,
+      BiFunction<String, Integer, ManagedChannel> channels, Duration drainBound) {
+    this.pickers = requireNonNull(pickers, "pickers");
+    int maxMessageBytes = initial.router().maxMessageBytes();
+    this.pool = new BackendPool(channels, maxMessageBytes, drainBound);
+    InetSocketAddress address = ListenAddress.parse(initial.router().listen());
+    this.server = NettyServerBuilder.forAddress(address)
+        .fallbackHandlerRegistry(new PassThroughRegistry(
+            new ProxyCallHandler(new WeightedRoute(tables), listeners, maxMessageBytes)))
+        .maxInboundMessageSize(maxMessageBytes)
+        .addStreamTracerFactory(ProxyCallHandler.streamTracerFactory())
+        // Forwarding never blocks (see ProxyCall), so calls run on the transport's event loop.
+        .directExecutor()
+        .build();
+  }
+
+  /** A router for {@code initial} with the production picker and channels; call {@link #start()}. */
+  public static RouterServer create(CanaryConfig initial) {
+    return create(initial, WeightedPicker::create, BackendChannels::open, DEFAULT_DRAIN_BOUND);
+  }
+
+  /** For tests: an injected picker, channel factory and drain bound. */
+  public static RouterServer create(CanaryConfig initial, PickerFactory pickers,
+      BiFunction<String, Integer, ManagedChannel> channels, Duration drainBound) {
+    RouterServer router = new RouterServer(initial, pickers, channels, drainBound);
+    synchronized (router) {
+      router.install(initial);
+      Instant now = Instant.now();
+      router.state.set(new ConfigState(initial, 1, now, new ConfigState.ReloadAttempt(now, true, null)));
+    }
+    return router;
+  }
+
+  /** Binds the listen address and starts taking calls. */
+  public RouterServer start() throws IOException {
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      synchronized (this) {
+        pool.close(Duration.ZERO);
+      }
+      throw e;
+    }
+    return this;
+  }
+
+  /** The bound port (useful when {@code router.listen} asked for port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /**
+   * Applies a new config: new routing table in force at once, backends with an unchanged target kept,
+   * removed or re-targeted ones drained. Settings that need a restart ({@code router.listen},
+   * {@code router.max-message-bytes}) are reported and otherwise ignored.
+   *
+   * @return one line describing what changed, for the log
+   */
+  public synchronized String apply(CanaryConfig next) {
+    requireNonNull(next, "next");
+    ConfigState before = state.get();
+    CanaryConfig previous = before.current();
+    warnIfNeedsRestart(previous, next);
+    install(next);
+    Instant now = Instant.now();
+    state.set(new ConfigState(next, before.generation() + 1, now, new ConfigState.ReloadAttempt(now, true, null)));
+    return describeChange(previous, next, before.generation() + 1);
+  }
+
+  /** Records a rejected reload: the last good config keeps serving. */
+  public synchronized void reject(ConfigException error) {
+    ConfigState before = state.get();
+    state.set(new ConfigState(before.current(), before.generation(), before.appliedAt(),
+        new ConfigState.ReloadAttempt(Instant.now(), false, error.getMessage())));
+  }
+
+  /** The config in force and the last reload attempt; for the admin endpoint. */
+  public ConfigState configState() {
+    return state.get();
+  }
+
+  /** The routing table in force: backends (name, target, in-flight, state, connectivity) and weights. */
+  public RoutingTable routingTable() {
+    return tables.current();
+  }
+
+  /** Where metrics, admin and access logs register; listeners see every call from their registration on. */
+  public CompositeCallListener callListeners() {
+    return listeners;
+  }
+
+  /** Shorthand for {@code callListeners().add(listener)}. */
+  public void addCallListener(CallListener listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * Stops taking new calls, lets the running ones finish for up to {@code grace}, then cancels what is left
+   * and closes every backend channel. Returns true when every call finished within the grace period.
+   */
+  public boolean shutdown(Duration grace) throws InterruptedException {
+    server.shutdown();
+    boolean drained = server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+    if (!drained) {
+      server.shutdownNow();
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    synchronized (this) {
+      // The server has stopped: nothing is in flight unless the grace period ran out, so a short bound.
+      pool.close(Duration.ofSeconds(2));
+    }
+    return drained;
+  }
+
+  /** Builds and publishes the table for {@code config}, then drains what it dropped. Holds the lock. */
+  private void install(CanaryConfig config) {
+    BackendPool.Update update = pool.update(config.backends());
+    tables.publish(RoutingTable.build(config, update.backends(), pickers));
+    pool.drain(update.retired());
+  }
+
+  private static void warnIfNeedsRestart(CanaryConfig previous, CanaryConfig next) {
+    if (!previous.router().listen().equals(next.router().listen())) {
+      log.warn("router.listen changed from {} to {} in {}: this needs a restart; still listening on {}",
+          previous.router().listen(), next.router().listen(), next.source(), previous.router().listen());
+    }
+    if (previous.router().maxMessageBytes() != next.router().maxMessageBytes()) {
+      log.warn("router.max-message-bytes changed from {} to {} in {}: this needs a restart; still using {}",
+          previous.router().maxMessageBytes(), next.router().maxMessageBytes(), next.source(),
+          previous.router().maxMessageBytes());
+    }
+  }
+
+  /** E.g. {@code generation 3: v1 90->50, v2 10->50, v3 added (127.0.0.1:50054) 0, policy random}. */
+  static String describeChange(CanaryConfig previous, CanaryConfig next, long generation) {
+    Map<String, BackendSpec> old = new HashMap<>();
+    previous.backends().forEach(spec -> old.put(spec.name(), spec));
+    List<String> parts = new ArrayList<>();
+    for (BackendSpec spec : next.backends()) {
+      BackendSpec was = old.remove(spec.name());
+      if (was == null) {
+        parts.add(spec.name() + " added (" + spec.target() + ") weight " + spec.weight());
+      } else if (!was.target().equals(spec.target())) {
+        parts.add(spec.name() + " " + was.weight() + "->" + spec.weight() + " target " + was.target() + "->"
+            + spec.target());
+      } else {
+        parts.add(spec.name() + " " + was.weight() + "->" + spec.weight());
+      }
+    }
+    old.values().forEach(spec -> parts.add(spec.name() + " removed (was " + spec.target() + ")"));
+    if (previous.router().policy() != next.router().policy()) {
+      parts.add("policy " + previous.router().policy().configName() + "->" + next.router().policy().configName());
+    }
+    return "generation " + generation + ": " + String.join(", ", parts);
+  }
+
+  /** E.g. {@code policy=smooth-weighted-round-robin backends=[v1 127.0.0.1:50052 w=90, ...]}. */
+  static String describe(CanaryConfig config) {
+    return "policy=" + config.router().policy().configName() + " backends=" + config.backends().stream()
+        .map(spec -> spec.name() + " " + spec.target() + " weight=" + spec.weight())
+        .collect(Collectors.joining(", ", "[", "]"));
+  }
+}

@@ -1,0 +1,138 @@
+package dev.siskin.router.cluster;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Channel;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One named backend (Envoy's cluster): a long-lived channel to its target, and the count of calls in
+ * flight on it, so that a backend taken out of the config is closed only after its last call ends.
+ *
+ * <p>Life: ACTIVE, then (once removed from the config) DRAINING -- no new calls are admitted, the running
+ * ones finish -- then CLOSED, when the last call released it or the drain bound ran out.
+ *
+ * <p>Thread-safe. Calls {@link #tryAcquire} / {@link #release} from any thread; {@link #drain} from the
+ * pool's one mutating thread. Admission and drain meet on two atomics in Dekker order (acquire raises the
+ * count, then reads the flag; drain raises the flag, then reads the count), so a call is either admitted
+ * and waited for, or refused and re-routed -- never started on a closed channel.
+ */
+public final class Backend {
+  private static final Logger log = LoggerFactory.getLogger(Backend.class);
+
+  /** Where a backend is in its life. */
+  public enum State { ACTIVE, DRAINING, CLOSED }
+
+  private final String name;
+  private final String target;
+  private final ManagedChannel channel;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean draining;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  public Backend(String name, String target, ManagedChannel channel) {
+    this.name = requireNonNull(name, "name");
+    this.target = requireNonNull(target, "target");
+    this.channel = requireNonNull(channel, "channel");
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String target() {
+    return target;
+  }
+
+  /** The channel to forward calls on; use only between a successful {@link #tryAcquire} and its release. */
+  public Channel channel() {
+    return channel;
+  }
+
+  /** Calls admitted and not yet finished. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  public State state() {
+    if (closed.get()) {
+      return State.CLOSED;
+    }
+    return draining ? State.DRAINING : State.ACTIVE;
+  }
+
+  /** The channel's connectivity (IDLE until the first call, then CONNECTING, READY, TRANSIENT_FAILURE...). */
+  public ConnectivityState connectivity() {
+    return channel.getState(false);
+  }
+
+  /**
+   * Admits one call. Returns false when the backend is draining: the caller must pick again from the
+   * current routing table, which no longer contains this backend.
+   */
+  public boolean tryAcquire() {
+    inFlight.incrementAndGet();
+    if (draining) {
+      release();
+      return false;
+    }
+    return true;
+  }
+
+  /** Ends one admitted call; exactly once per successful {@link #tryAcquire}. */
+  public void release() {
+    if (inFlight.decrementAndGet() == 0 && draining) {
+      close();
+    }
+  }
+
+  /**
+   * Stops admitting calls and closes the channel once the running ones have finished. Idempotent.
+   * {@link #forceClose} is the bound on how long that may take.
+   */
+  void drain() {
+    draining = true;
+    if (inFlight.get() == 0) {
+      close();
+    }
+  }
+
+  /** Ends the drain now: running calls fail with UNAVAILABLE/CANCELLED. */
+  void forceClose() {
+    draining = true;
+    closed.set(true);
+    if (channel.isTerminated()) {
+      return;
+    }
+    int left = inFlight.get();
+    if (left > 0) {
+      log.warn("backend {} ({}): {} call(s) still running at the end of the drain bound; cancelling them",
+          name, target, left);
+    }
+    channel.shutdownNow();
+  }
+
+  /** Waits for the channel to terminate; true if it did within the bound. */
+  boolean awaitClosed(long timeout, TimeUnit unit) throws InterruptedException {
+    return channel.awaitTermination(timeout, unit);
+  }
+
+  private void close() {
+    if (closed.compareAndSet(false, true)) {
+      // Every admitted call has ended, so a graceful shutdown has nothing left to wait for.
+      channel.shutdown();
+      log.debug("backend {} ({}) drained and closed", name, target);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + " (" + target + ")";
+  }
+}

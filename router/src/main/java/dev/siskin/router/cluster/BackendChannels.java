@@ -1,0 +1,39 @@
+package dev.siskin.router.cluster;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.concurrent.TimeUnit;
+
+/** Opens the router's channel to one backend target. */
+public final class BackendChannels {
+  private BackendChannels() {}
+
+  /**
+   * A plaintext channel to {@code target}, which may be {@code host:port} or any gRPC target URI
+   * ({@code dns:///name:port} ...). When the target resolves to several addresses, calls are spread over all
+   * of them (round_robin) instead of sticking to the first (grpc's default pick_first).
+   *
+   * @param maxMessageBytes largest response message accepted from the backend; larger ones fail the call
+   *                        with RESOURCE_EXHAUSTED instead of being buffered
+   */
+  public static ManagedChannel open(String target, int maxMessageBytes) {
+    return NettyChannelBuilder.forTarget(target)
+        .usePlaintext()
+        .defaultLoadBalancingPolicy("round_robin")
+        .maxInboundMessageSize(maxMessageBytes)
+        // Forwarding callbacks never block, so they run on the transport's event loop: no thread hop per
+        // message. Call listeners inherit that rule (see CallListener).
+        .directExecutor()
+        // Keepalive detects a backend that vanished without closing its connection (host down, network
+        // partition) while calls are running on it. 5 minutes is the smallest interval grpc servers accept
+        // by default (permitKeepAliveTime); a shorter one would get the router disconnected for
+        // "too_many_pings".
+        .keepAliveTime(5, TimeUnit.MINUTES)
+        // How long to wait for the ping's answer before the connection is declared dead.
+        .keepAliveTimeout(20, TimeUnit.SECONDS)
+        // No pings on idle connections: they would count against the backend's ping budget for nothing.
+        .keepAliveWithoutCalls(false)
+        .build();
+  }
+
+}

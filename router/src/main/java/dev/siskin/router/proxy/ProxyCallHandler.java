@@ -1,0 +1,72 @@
+package dev.siskin.router.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.siskin.router.cluster.Backend;
+import dev.siskin.router.observe.CallListener;
+import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.route.Route;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
+import java.net.SocketAddress;
+import java.time.Instant;
+
+/**
+ * Entry point of every call: asks the {@link Route} for a backend and starts a {@link ProxyCall} to it, or
+ * answers UNAVAILABLE itself when there is none.
+ *
+ * <p>Thread-safe (immutable); runs on transport threads and never blocks.
+ */
+public final class ProxyCallHandler implements ServerCallHandler<byte[], byte[]> {
+  private final Route route;
+  private final CallListener listener;
+  private final int maxMessageBytes;
+
+  /**
+   * @param maxMessageBytes the router's message limit, used to recognise its own size errors
+   */
+  public ProxyCallHandler(Route route, CallListener listener, int maxMessageBytes) {
+    this.route = requireNonNull(route, "route");
+    this.listener = requireNonNull(listener, "listener");
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /** Must be installed on the server: lets a call's outcome name the status the transport closed it with. */
+  public static ServerStreamTracer.Factory streamTracerFactory() {
+    return CloseStatusTracer.FACTORY;
+  }
+
+  @Override
+  public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> serverCall, Metadata headers) {
+    long startNanos = System.nanoTime();
+    Instant startTime = Instant.now();
+    String fullMethod = serverCall.getMethodDescriptor().getFullMethodName();
+    String peer = peer(serverCall);
+    Backend backend = route.choose(fullMethod, headers);
+    if (backend == null) {
+      Status status = RouterErrors.noBackend(fullMethod);
+      listener.onCallStarted(CallOutcomes.NONE, fullMethod);
+      serverCall.close(status, new Metadata());
+      listener.onCallFinished(new CallOutcome(CallOutcomes.NONE, fullMethod, status.getCode(), true,
+          startTime, System.nanoTime() - startNanos, 0, 0, peer));
+      return new ServerCall.Listener<>() {};
+    }
+    try {
+      return new ProxyCall(serverCall, backend, listener, maxMessageBytes, startNanos, startTime, peer)
+          .start(headers);
+    } catch (RuntimeException e) {
+      // Not expected (starting a call does no I/O), but the admitted backend must not leak an in-flight slot.
+      backend.release();
+      throw e;
+    }
+  }
+
+  private static String peer(ServerCall<?, ?> call) {
+    SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    return address == null ? CallOutcomes.NONE : address.toString();
+  }
+}

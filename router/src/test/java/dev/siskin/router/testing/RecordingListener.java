@@ -1,0 +1,27 @@
+package dev.siskin.router.testing;
+
+import dev.siskin.router.observe.CallListener;
+import dev.siskin.router.observe.CallOutcome;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Keeps every call event, for assertions. */
+public final class RecordingListener implements CallListener {
+  public final AtomicInteger started = new AtomicInteger();
+  private final ConcurrentLinkedQueue<CallOutcome> finished = new ConcurrentLinkedQueue<>();
+
+  @Override
+  public void onCallStarted(String backend, String fullMethod) {
+    started.incrementAndGet();
+  }
+
+  @Override
+  public void onCallFinished(CallOutcome outcome) {
+    finished.add(outcome);
+  }
+
+  public List<CallOutcome> finished() {
+    return List.copyOf(finished);
+  }
+}
