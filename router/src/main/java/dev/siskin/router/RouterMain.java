@@ -31,10 +31,10 @@ public final class RouterMain {
   private final ConfigWatcher watcher;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private RouterMain(Path configFile, RouterServer router) {
+  private RouterMain(Path configFile, CanaryConfig initial, RouterServer router) {
     this.configFile = configFile;
     this.router = router;
-    this.watcher = new ConfigWatcher(configFile, new ReloadLogger());
+    this.watcher = new ConfigWatcher(configFile, new ReloadLogger(), initial);
   }
 
   public static void main(String[] args) {
@@ -76,7 +76,7 @@ public final class RouterMain {
     RouterServer router = RouterServer.create(config).start();
     log.info("siskin router listening on {} (port {}), config {}: {}", config.router().listen(), router.port(),
         file, RouterServer.describe(config));
-    RouterMain main = new RouterMain(file, router);
+    RouterMain main = new RouterMain(file, config, router);
     main.watcher.start();
     return main;
   }

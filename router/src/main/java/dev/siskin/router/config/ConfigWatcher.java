@@ -96,6 +96,14 @@ public final class ConfigWatcher implements AutoCloseable {
   }
 
   /**
+   * Watches {@code file} with the default timings, taking {@code current} (what the caller just parsed and
+   * applied) as the baseline, so an edit made between that parse and {@link #start()} is still reported.
+   */
+  public ConfigWatcher(Path file, Listener listener, CanaryConfig current) {
+    this(file, listener, requireNonNull(current, "current"), DEFAULT_POLL_INTERVAL, DEFAULT_SETTLE_TIME);
+  }
+
+  /**
    * @param current      the config the router runs now; the file's first valid version is reported only when its
    *                     content differs. Pass it to close the gap between the router's own read at start-up and
    *                     {@link #start()}. When null, the file's content at {@link #start()} is the baseline.
