@@ -35,7 +35,8 @@ public final class AccessLogListener implements CallListener {
     this(format, LoggerFactory.getLogger(LOGGER_NAME));
   }
 
-  AccessLogListener(AccessLogFormat format, Logger log) {
+  /** Logs to the given logger, e.g. one of a separate Logback context. */
+  public AccessLogListener(AccessLogFormat format, Logger log) {
     this.format = requireNonNull(format, "format");
     this.log = requireNonNull(log, "log");
   }

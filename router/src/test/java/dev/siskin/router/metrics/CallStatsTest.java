@@ -96,6 +96,32 @@ class CallStatsTest {
   }
 
   @Test
+  void callsRecordedOnManyThreadsAreAllCounted() throws Exception {
+    int threads = 8;
+    int perThread = 5_000;
+    Thread[] workers = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      workers[t] = new Thread(() -> {
+        for (int i = 0; i < perThread; i++) {
+          call(stats, "v1", PREDICT, Status.Code.OK, 3, 1, 1);
+          if (i % 1000 == 0) {
+            stats.drainLatencyWindows(); // reading while writing must lose nothing
+          }
+        }
+      });
+      workers[t].start();
+    }
+    for (Thread w : workers) {
+      w.join(60_000);
+    }
+    BackendSnapshot s = stats.snapshot("v1").orElseThrow();
+    assertThat(s.callsTotal()).isEqualTo(threads * perThread);
+    assertThat(s.inFlight()).isZero();
+    assertThat(s.latencySinceStart().calls()).isEqualTo(threads * perThread);
+    assertThat(s.latencyLastMinute().calls()).isEqualTo(threads * perThread);
+  }
+
+  @Test
   void methodsBeyondTheCapShareOneOverflowSeries() {
     for (int i = 0; i < BackendStats.MAX_METHODS + 5; i++) {
       call(stats, "v1", "svc/M" + i, Status.Code.UNIMPLEMENTED, 1, 0, 0);
