@@ -53,8 +53,9 @@ public final class CallStats implements CallListener {
 
   @Override
   public void onCallFinished(CallOutcome o) {
-    backend(o.backend()).finished(
-        o.fullMethod(), o.code(), Math.max(0, o.durationNanos()), Math.max(0, o.bytesIn()), Math.max(0, o.bytesOut()));
+    // Clamped so that a negative number from a clock step or a bug cannot make a counter go back.
+    backend(o.backend()).finished(o.fullMethod(), o.code(),
+        Math.max(0, o.durationNanos()), Math.max(0, o.bytesIn()), Math.max(0, o.bytesOut()));
   }
 
   private BackendStats backend(String name) {

@@ -88,11 +88,6 @@ public final class ConfigMetrics {
     }
   }
 
-  /** Count of reload attempts with the given result, for tests and the admin endpoint. */
-  long reloads(boolean ok) {
-    return reloads.labelValues(ok ? "ok" : "failed").getLongValue();
-  }
-
   private Instant lastSuccess(ConfigState s) {
     if (s.lastAttempt().ok()) {
       return s.lastAttempt().at();
