@@ -1,0 +1,120 @@
+package dev.siskin.router.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.siskin.router.config.BackendSpec;
+import dev.siskin.router.config.CanaryConfig;
+import dev.siskin.router.config.ConfigState;
+import dev.siskin.router.config.RouterSettings;
+import dev.siskin.router.metrics.BackendSnapshot;
+import dev.siskin.router.metrics.CallStats;
+import dev.siskin.router.metrics.LatencyPercentiles;
+import io.grpc.Status;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Builds the JSON documents of {@code /clusters} and {@code /config}. Stateless and thread-safe. */
+final class AdminJson {
+  private final ObjectMapper mapper;
+
+  AdminJson(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  /**
+   * Every configured backend in config order, then every other backend that served calls since start
+   * (removed by a reload, or {@code "-"} for calls the router answered itself) with
+   * {@code "configured": false}.
+   */
+  ObjectNode clusters(ConfigState state, List<BackendView> views, CallStats stats) {
+    ObjectNode root = mapper.createObjectNode();
+    if (state == null) {
+      root.putNull("generation");
+      root.putNull("policy");
+    } else {
+      root.put("generation", state.generation());
+      root.put("policy", state.current().router().policy().configName());
+    }
+    long totalWeight = views.stream().mapToLong(BackendView::weight).sum();
+    root.put("totalWeight", totalWeight);
+    ArrayNode backends = root.putArray("backends");
+    Set<String> shown = new HashSet<>();
+    for (BackendView v : views) {
+      shown.add(v.name());
+      ObjectNode b = backends.addObject();
+      b.put("name", v.name());
+      b.put("configured", true);
+      b.put("target", v.target());
+      ArrayNode addresses = b.putArray("addresses");
+      v.addresses().forEach(addresses::add);
+      b.put("weight", v.weight());
+      b.put("share", totalWeight == 0 ? 0.0 : (double) v.weight() / totalWeight);
+      putStats(b, stats.snapshot(v.name()).orElseGet(() -> BackendSnapshot.empty(v.name())));
+    }
+    stats.backendNames().stream().filter(n -> !shown.contains(n)).sorted().forEach(name -> {
+      ObjectNode b = backends.addObject();
+      b.put("name", name);
+      b.put("configured", false);
+      b.putNull("target");
+      b.putArray("addresses");
+      b.put("weight", 0);
+      b.put("share", 0.0);
+      putStats(b, stats.snapshot(name).orElseGet(() -> BackendSnapshot.empty(name)));
+    });
+    return root;
+  }
+
+  private static void putStats(ObjectNode b, BackendSnapshot s) {
+    b.put("inFlight", s.inFlight());
+    b.put("callsTotal", s.callsTotal());
+    ObjectNode byStatus = b.putObject("callsByStatus");
+    for (Map.Entry<Status.Code, Long> e : s.callsByStatus().entrySet()) {
+      byStatus.put(e.getKey().name(), e.getValue());
+    }
+    ObjectNode latency = b.putObject("latencyMs");
+    putPercentiles(latency.putObject("lastMinute"), s.latencyLastMinute());
+    putPercentiles(latency.putObject("sinceStart"), s.latencySinceStart());
+    b.put("bytesIn", s.bytesIn());
+    b.put("bytesOut", s.bytesOut());
+  }
+
+  private static void putPercentiles(ObjectNode node, LatencyPercentiles p) {
+    node.put("calls", p.calls());
+    node.put("p50", p.p50Ms());
+    node.put("p90", p.p90Ms());
+    node.put("p99", p.p99Ms());
+  }
+
+  /** The snapshot in force with where and when it came from, and the last reload attempt. */
+  ObjectNode config(ConfigState state) {
+    ObjectNode root = mapper.createObjectNode();
+    CanaryConfig c = state.current();
+    root.put("generation", state.generation());
+    root.put("appliedAt", state.appliedAt().toString());
+    root.put("source", c.source().toString());
+    root.put("loadedAt", c.loadedAt().toString());
+    RouterSettings r = c.router();
+    ObjectNode router = root.putObject("router");
+    router.put("listen", r.listen());
+    router.put("admin", r.admin());
+    router.put("policy", r.policy().configName());
+    router.put("maxMessageBytes", r.maxMessageBytes());
+    router.put("accessLog", r.accessLog());
+    ArrayNode backends = root.putArray("backends");
+    for (BackendSpec spec : c.backends()) {
+      ObjectNode b = backends.addObject();
+      b.put("name", spec.name());
+      b.put("target", spec.target());
+      b.put("weight", spec.weight());
+    }
+    ConfigState.ReloadAttempt a = state.lastAttempt();
+    ObjectNode attempt = root.putObject("lastAttempt");
+    attempt.put("at", a.at().toString());
+    attempt.put("ok", a.ok());
+    attempt.put("error", a.error());
+    return root;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.siskin.router.metrics;
+
+import io.grpc.Status;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * What one backend has served since the router started, read at one moment. Immutable.
+ *
+ * @param name              backend name; {@code "-"} for calls the router answered itself
+ * @param inFlight          calls started and not yet finished (always 0 for {@code "-"})
+ * @param callsTotal        finished calls
+ * @param callsByStatus     finished calls by final gRPC status; only codes seen, in code order
+ * @param bytesIn           request message bytes received from clients
+ * @param bytesOut          response message bytes sent to clients
+ * @param latencyLastMinute latency of the calls that finished in the last minute
+ * @param latencySinceStart latency of all finished calls
+ */
+public record BackendSnapshot(
+    String name,
+    long inFlight,
+    long callsTotal,
+    Map<Status.Code, Long> callsByStatus,
+    long bytesIn,
+    long bytesOut,
+    LatencyPercentiles latencyLastMinute,
+    LatencyPercentiles latencySinceStart) {
+  public BackendSnapshot {
+    EnumMap<Status.Code, Long> inCodeOrder = new EnumMap<>(Status.Code.class);
+    inCodeOrder.putAll(callsByStatus);
+    callsByStatus = Collections.unmodifiableMap(inCodeOrder);
+  }
+
+  /** An empty snapshot, for a configured backend that has not served a call yet. */
+  public static BackendSnapshot empty(String name) {
+    return new BackendSnapshot(name, 0, 0, Map.of(), 0, 0, LatencyPercentiles.EMPTY, LatencyPercentiles.EMPTY);
+  }
+}

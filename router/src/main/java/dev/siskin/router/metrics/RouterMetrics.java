@@ -1,0 +1,88 @@
+package dev.siskin.router.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.siskin.router.config.ConfigState;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router's metrics in one place: call statistics, config metrics and JVM metrics on a registry of
+ * their own (never the static default one, so two routers or two tests in one JVM do not share
+ * counters), plus the timer that keeps the last-minute latency windows current.
+ *
+ * <p>Lifecycle: construct, {@link #start()}, {@link #close()}. Thread-safe.
+ */
+public final class RouterMetrics implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RouterMetrics.class);
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final CallStats calls;
+  private final ConfigMetrics config;
+  private final ScheduledExecutorService drainer;
+  private final AtomicBoolean started = new AtomicBoolean();
+
+  /**
+   * @param config the config state in force (the proxy's published {@link ConfigState}); read at scrape
+   */
+  public RouterMetrics(Supplier<ConfigState> config) {
+    this(new CallStats(), config);
+  }
+
+  RouterMetrics(CallStats calls, Supplier<ConfigState> config) {
+    this.calls = requireNonNull(calls, "calls");
+    this.config = new ConfigMetrics(config, registry);
+    registry.register(new CallMetricsCollector(calls));
+    JvmMetrics.builder().register(registry);
+    drainer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "siskin-metrics-window");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Starts updating the latency windows every 10 s (one slot). Idempotent. */
+  public void start() {
+    if (!started.compareAndSet(false, true)) {
+      return;
+    }
+    long period = LatencyWindow.SLOT_NANOS;
+    drainer.scheduleAtFixedRate(this::drainQuietly, period, period, TimeUnit.NANOSECONDS);
+  }
+
+  private void drainQuietly() {
+    try {
+      calls.drainLatencyWindows();
+    } catch (RuntimeException e) {
+      // A failure here must not cancel the schedule (scheduleAtFixedRate stops on the first throw).
+      log.warn("Could not update latency windows", e);
+    }
+  }
+
+  /** The listener the proxy reports every call to. */
+  public CallStats calls() {
+    return calls;
+  }
+
+  /** Call with each state published after a reload attempt; see {@link ConfigMetrics#recordReloadAttempt}. */
+  public ConfigMetrics config() {
+    return config;
+  }
+
+  /** What {@code /metrics} exposes. */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    drainer.shutdownNow();
+  }
+}

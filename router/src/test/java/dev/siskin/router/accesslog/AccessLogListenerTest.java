@@ -1,0 +1,198 @@
+package dev.siskin.router.accesslog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import ch.qos.logback.classic.AsyncAppender;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.siskin.router.observe.CallOutcome;
+import io.grpc.Status;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AccessLogListenerTest {
+  private static final CallOutcome FAILED_CALL = new CallOutcome("v2", "mlservice.v1.PredictionService/Predict",
+      Status.Code.UNAVAILABLE, false, Instant.parse("2025-01-01T12:00:00.123Z"), 12_345_678, 58, 0,
+      "127.0.0.1:53412");
+  private static final CallOutcome ROUTER_ANSWERED = new CallOutcome("-", "pkg.Svc/Say \"hi\"",
+      Status.Code.RESOURCE_EXHAUSTED, true, Instant.parse("2025-01-01T12:00:01Z"), 7_000, 5_000_000, 0, "-");
+
+  /** Each test logs into a context of its own, never the JVM's shared one. */
+  private final LoggerContext context = newContext();
+
+  private static LoggerContext newContext() {
+    LoggerContext c = new LoggerContext();
+    c.setMDCAdapter(new LogbackMDCAdapter()); // the async appender copies the MDC of each event
+    return c;
+  }
+
+  @AfterEach
+  void stopContext() {
+    context.stop();
+  }
+
+  @Test
+  void textLineHasEveryFieldInOrder() {
+    ListAppender<ILoggingEvent> lines = capture();
+    AccessLogListener listener = new AccessLogListener(AccessLogFormat.TEXT, context.getLogger(AccessLogListener.LOGGER_NAME));
+
+    listener.onCallFinished(FAILED_CALL);
+    listener.onCallFinished(ROUTER_ANSWERED);
+
+    assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+        "2025-01-01T12:00:00.123Z 127.0.0.1:53412 mlservice.v1.PredictionService/Predict backend=v2"
+            + " status=UNAVAILABLE duration_ms=12.345 bytes_in=58 bytes_out=0 router_error=false",
+        "2025-01-01T12:00:01Z - pkg.Svc/Say \"hi\" backend=- status=RESOURCE_EXHAUSTED duration_ms=0.007"
+            + " bytes_in=5000000 bytes_out=0 router_error=true");
+    assertThat(lines.list).allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.INFO));
+  }
+
+  @Test
+  void jsonLineIsOneObjectWithTypedFields() throws Exception {
+    ListAppender<ILoggingEvent> lines = capture();
+    AccessLogListener listener = new AccessLogListener(AccessLogFormat.JSON, context.getLogger(AccessLogListener.LOGGER_NAME));
+
+    listener.onCallFinished(FAILED_CALL);
+    listener.onCallFinished(ROUTER_ANSWERED);
+
+    assertThat(lines.list).hasSize(2);
+    String first = lines.list.get(0).getFormattedMessage();
+    assertThat(first).doesNotContain("\n");
+    JsonNode json = new ObjectMapper().readTree(first);
+    assertThat(json.properties()).extracting(java.util.Map.Entry::getKey).containsExactly(
+        "time", "peer", "method", "backend", "status", "durationMs", "bytesIn", "bytesOut", "routerError");
+    assertThat(json.get("time").asText()).isEqualTo("2025-01-01T12:00:00.123Z");
+    assertThat(json.get("peer").asText()).isEqualTo("127.0.0.1:53412");
+    assertThat(json.get("method").asText()).isEqualTo("mlservice.v1.PredictionService/Predict");
+    assertThat(json.get("backend").asText()).isEqualTo("v2");
+    assertThat(json.get("status").asText()).isEqualTo("UNAVAILABLE");
+    assertThat(json.get("durationMs").asDouble()).isEqualTo(12.345678);
+    assertThat(json.get("bytesIn").asLong()).isEqualTo(58);
+    assertThat(json.get("bytesOut").asLong()).isZero();
+    assertThat(json.get("routerError").asBoolean()).isFalse();
+
+    JsonNode second = new ObjectMapper().readTree(lines.list.get(1).getFormattedMessage());
+    assertThat(second.get("method").asText()).isEqualTo("pkg.Svc/Say \"hi\""); // quotes escaped, not broken
+    assertThat(second.get("routerError").asBoolean()).isTrue();
+  }
+
+  @Test
+  void nothingIsFormattedWhenTheLoggerIsOff() {
+    ListAppender<ILoggingEvent> lines = capture();
+    context.getLogger(AccessLogListener.LOGGER_NAME).setLevel(Level.OFF);
+    new AccessLogListener(AccessLogFormat.TEXT, context.getLogger(AccessLogListener.LOGGER_NAME))
+        .onCallFinished(FAILED_CALL);
+    assertThat(lines.list).isEmpty();
+  }
+
+  @Test
+  void formatIsParsedFromItsConfigSpelling() {
+    assertThat(AccessLogFormat.fromConfig("text")).isEqualTo(AccessLogFormat.TEXT);
+    assertThat(AccessLogFormat.fromConfig("json")).isEqualTo(AccessLogFormat.JSON);
+    assertThatThrownBy(() -> AccessLogFormat.fromConfig("JSONL"))
+        .hasMessage("router.access-log-format: \"JSONL\" (expected: text or json)");
+  }
+
+  @Test
+  void shippedAppenderConfigIsAsyncAndNeverBlocks() throws Exception {
+    configureFrom("access-log-include-test.xml");
+    Logger access = context.getLogger(AccessLogListener.LOGGER_NAME);
+    assertThat(access.getLevel()).isEqualTo(Level.INFO);
+    assertThat(access.isAdditive()).isFalse();
+    AsyncAppender async = (AsyncAppender) access.getAppender("SISKIN_ACCESS");
+    assertThat(async.isStarted()).isTrue();
+    assertThat(async.isNeverBlock()).isTrue();
+    assertThat(async.getDiscardingThreshold()).isZero();
+    int queueSize = async.getQueueSize();
+
+    // Make the real console appender behind the queue hang, as a stuck stdout pipe would.
+    ConsoleAppender<ILoggingEvent> console = (ConsoleAppender<ILoggingEvent>) async.getAppender("SISKIN_ACCESS_STDOUT");
+    GateStream stuck = new GateStream();
+    console.setOutputStream(stuck);
+
+    AccessLogListener listener = new AccessLogListener(AccessLogFormat.TEXT, access);
+    int sent = queueSize * 2 + 100;
+    // With neverBlock=false the second half of these calls would wait forever for the stuck appender.
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      for (int i = 0; i < sent; i++) {
+        listener.onCallFinished(FAILED_CALL);
+      }
+    });
+
+    // Unstick the appender: exactly what the queue held gets written, the overflow was dropped. The
+    // worker took one line before it got stuck, so the queue held queueSize or queueSize + 1 lines.
+    stuck.open();
+    await().atMost(Duration.ofSeconds(60))
+        .until(() -> async.getNumberOfElementsInQueue() == 0 && stuck.lines() >= queueSize);
+    assertThat(stuck.lines()).isBetween((long) queueSize, queueSize + 1L);
+  }
+
+  private ListAppender<ILoggingEvent> capture() {
+    ListAppender<ILoggingEvent> list = new ListAppender<>();
+    list.setContext(context);
+    list.start();
+    Logger logger = context.getLogger(AccessLogListener.LOGGER_NAME);
+    logger.setLevel(Level.INFO);
+    logger.addAppender(list);
+    return list;
+  }
+
+  private void configureFrom(String resource) throws Exception {
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(getClass().getClassLoader().getResource(resource));
+  }
+
+  /** An output stream whose writes wait until it is opened, then go to memory. */
+  private static final class GateStream extends OutputStream {
+    private final CountDownLatch gate = new CountDownLatch(1);
+    private final ByteArrayOutputStream sink = new ByteArrayOutputStream();
+
+    void open() {
+      gate.countDown();
+    }
+
+    synchronized long lines() {
+      return sink.toString(StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count();
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      try {
+        if (gate.getCount() > 0) { // await() would throw for a thread interrupted after opening
+          gate.await();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("stuck stream interrupted");
+      }
+      synchronized (this) {
+        sink.write(b, off, len);
+      }
+    }
+  }
+}

@@ -1,0 +1,498 @@
+package dev.siskin.router.admin;
+
+import static dev.siskin.router.metrics.CallOutcomes.PREDICT;
+import static dev.siskin.router.metrics.CallOutcomes.feedKnownSplit;
+import static dev.siskin.router.metrics.CallOutcomes.outcome;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.siskin.router.config.BackendSpec;
+import dev.siskin.router.config.CanaryConfig;
+import dev.siskin.router.config.ConfigState;
+import dev.siskin.router.config.ConfigState.ReloadAttempt;
+import dev.siskin.router.config.RouterSettings;
+import dev.siskin.router.metrics.CallStats;
+import dev.siskin.router.metrics.PrometheusTextParser;
+import dev.siskin.router.metrics.PrometheusTextParser.Family;
+import dev.siskin.router.metrics.PrometheusTextParser.Sample;
+import dev.siskin.router.metrics.RouterMetrics;
+import dev.siskin.router.route.Policy;
+import io.grpc.Status;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AdminServerTest {
+  private static final Path SOURCE = Path.of("config/canary.conf");
+  private static final Instant START = Instant.parse("2025-01-01T12:00:00Z");
+  private static final Map<String, List<String>> RESOLVED =
+      Map.of("v1", List.of("127.0.0.1:50052"), "v2", List.of("10.0.0.7:50051", "10.0.0.8:50051"));
+
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final AtomicReference<ConfigState> config = new AtomicReference<>(initialState(90, 10));
+  private final Readiness readiness = new Readiness();
+  private RouterMetrics metrics;
+  private AdminServer server;
+
+  @BeforeEach
+  void start() throws IOException {
+    metrics = new RouterMetrics(config::get);
+    server = AdminServer.builder()
+        .address("127.0.0.1:0")
+        .readiness(readiness)
+        .config(config::get)
+        .backends(this::directory)
+        .metrics(metrics)
+        .start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    metrics.close();
+  }
+
+  /** Like the proxy's: the backends of the config in force with their resolved addresses. */
+  private List<BackendView> directory() {
+    return config.get().current().backends().stream()
+        .map(b -> new BackendView(b.name(), b.target(), b.weight(), RESOLVED.getOrDefault(b.name(), List.of())))
+        .toList();
+  }
+
+  @Test
+  void clustersShowExactCountsOfTheKnownSplit() throws Exception {
+    feedKnownSplit(metrics.calls());
+    metrics.calls().onCallStarted("v1", PREDICT); // one call still in flight
+
+    HttpResponse<String> r = get("/clusters");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+    JsonNode root = mapper.readTree(r.body());
+    assertThat(root.get("generation").asLong()).isEqualTo(1);
+    assertThat(root.get("policy").asText()).isEqualTo("smooth-weighted-round-robin");
+    assertThat(root.get("totalWeight").asLong()).isEqualTo(100);
+    assertThat(root.get("backends")).hasSize(2);
+
+    JsonNode v1 = root.get("backends").get(0);
+    assertThat(v1.get("name").asText()).isEqualTo("v1");
+    assertThat(v1.get("configured").asBoolean()).isTrue();
+    assertThat(v1.get("target").asText()).isEqualTo("127.0.0.1:50052");
+    assertThat(texts(v1.get("addresses"))).containsExactly("127.0.0.1:50052");
+    assertThat(v1.get("weight").asInt()).isEqualTo(90);
+    assertThat(v1.get("share").asDouble()).isEqualTo(0.9);
+    assertThat(v1.get("inFlight").asLong()).isEqualTo(1);
+    assertThat(v1.get("callsTotal").asLong()).isEqualTo(90);
+    assertThat(fields(v1.get("callsByStatus"))).containsExactly(Map.entry("OK", 90L));
+    assertThat(v1.get("bytesIn").asLong()).isEqualTo(4500);
+    assertThat(v1.get("bytesOut").asLong()).isEqualTo(2700);
+    JsonNode lastMinute = v1.get("latencyMs").get("lastMinute");
+    assertThat(lastMinute.get("calls").asLong()).isEqualTo(90);
+    assertThat(lastMinute.get("p50").asDouble()).isCloseTo(45.0, within(0.45));
+    assertThat(lastMinute.get("p99").asDouble()).isCloseTo(90.0, within(0.9));
+    assertThat(v1.get("latencyMs").get("sinceStart").get("calls").asLong()).isEqualTo(90);
+
+    JsonNode v2 = root.get("backends").get(1);
+    assertThat(v2.get("name").asText()).isEqualTo("v2");
+    assertThat(texts(v2.get("addresses"))).containsExactly("10.0.0.7:50051", "10.0.0.8:50051");
+    assertThat(v2.get("share").asDouble()).isEqualTo(0.1);
+    assertThat(v2.get("inFlight").asLong()).isZero();
+    assertThat(v2.get("callsTotal").asLong()).isEqualTo(10);
+    assertThat(fields(v2.get("callsByStatus"))).containsExactly(Map.entry("OK", 7L), Map.entry("UNAVAILABLE", 3L));
+    assertThat(v2.get("bytesOut").asLong()).isEqualTo(210);
+  }
+
+  @Test
+  void clustersListCallsOfUnconfiguredBackendsAfterTheConfiguredOnes() throws Exception {
+    metrics.calls().onCallFinished(outcome(CallStats.NO_BACKEND, PREDICT, Status.Code.UNAVAILABLE, 0, 10, 0));
+
+    JsonNode backends = mapper.readTree(get("/clusters").body()).get("backends");
+    assertThat(backends).hasSize(3);
+    JsonNode none = backends.get(2);
+    assertThat(none.get("name").asText()).isEqualTo("-");
+    assertThat(none.get("configured").asBoolean()).isFalse();
+    assertThat(none.get("target").isNull()).isTrue();
+    assertThat(fields(none.get("callsByStatus"))).containsExactly(Map.entry("UNAVAILABLE", 1L));
+    assertThat(backends.get(0).get("callsTotal").asLong()).isZero();
+    assertThat(backends.get(0).get("latencyMs").get("lastMinute").get("p50").isNull()).isTrue();
+  }
+
+  @Test
+  void metricsParseStrictlyAndMatchTheCallsExactly() throws Exception {
+    feedKnownSplit(metrics.calls());
+
+    HttpResponse<String> r = get("/metrics");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+    Map<String, Family> families = PrometheusTextParser.parse(r.body());
+
+    Family calls = families.get("siskin_router_calls_total");
+    assertThat(calls.type()).isEqualTo("counter");
+    assertThat(values(calls, "siskin_router_calls_total")).containsOnly(
+        Map.entry(Map.of("backend", "v1", "method", PREDICT, "code", "OK"), 90.0),
+        Map.entry(Map.of("backend", "v2", "method", PREDICT, "code", "OK"), 7.0),
+        Map.entry(Map.of("backend", "v2", "method", PREDICT, "code", "UNAVAILABLE"), 3.0));
+
+    Family duration = families.get("siskin_router_call_duration_seconds");
+    assertThat(duration.type()).isEqualTo("histogram");
+    assertHistogramConsistent(duration);
+    Map<String, String> v1 = Map.of("backend", "v1", "method", PREDICT);
+    Map<String, Double> v1Buckets = buckets(duration, v1);
+    // v1 served one call each of 1..90 ms; a bucket counts calls <= its bound.
+    // The Java client writes small bounds in Java notation (1.0E-4); Prometheus parses both as floats.
+    assertThat(v1Buckets).containsEntry("5.0E-4", 0.0).containsEntry("0.001", 1.0).containsEntry("0.0025", 2.0)
+        .containsEntry("0.005", 5.0).containsEntry("0.01", 10.0).containsEntry("0.025", 25.0)
+        .containsEntry("0.05", 50.0).containsEntry("0.1", 90.0).containsEntry("10.0", 90.0)
+        .containsEntry("+Inf", 90.0);
+    assertThat(v1Buckets).hasSize(17);
+    assertThat(value(duration, "siskin_router_call_duration_seconds_count", v1)).isEqualTo(90.0);
+    assertThat(value(duration, "siskin_router_call_duration_seconds_sum", v1)).isCloseTo(4.095, within(1e-9));
+    assertThat(value(duration, "siskin_router_call_duration_seconds_count", Map.of("backend", "v2", "method", PREDICT)))
+        .isEqualTo(10.0);
+
+    Family inFlight = families.get("siskin_router_calls_in_flight");
+    assertThat(inFlight.type()).isEqualTo("gauge");
+    assertThat(values(inFlight, "siskin_router_calls_in_flight"))
+        .containsOnly(Map.entry(Map.of("backend", "v1"), 0.0), Map.entry(Map.of("backend", "v2"), 0.0));
+    assertThat(families.get("siskin_router_request_bytes_total").type()).isEqualTo("counter");
+    assertThat(value(families.get("siskin_router_request_bytes_total"), "siskin_router_request_bytes_total",
+        Map.of("backend", "v2"))).isEqualTo(500.0);
+    assertThat(value(families.get("siskin_router_response_bytes_total"), "siskin_router_response_bytes_total",
+        Map.of("backend", "v1"))).isEqualTo(2700.0);
+
+    assertThat(single(families, "siskin_router_config_generation", "gauge")).isEqualTo(1.0);
+    assertThat(single(families, "siskin_router_config_last_reload_successful", "gauge")).isEqualTo(1.0);
+    assertThat(single(families, "siskin_router_config_last_reload_success_timestamp_seconds", "gauge"))
+        .isEqualTo((double) START.getEpochSecond());
+    Family weights = families.get("siskin_router_backend_weight");
+    assertThat(weights.type()).isEqualTo("gauge");
+    assertThat(values(weights, "siskin_router_backend_weight"))
+        .containsOnly(Map.entry(Map.of("backend", "v1"), 90.0), Map.entry(Map.of("backend", "v2"), 10.0));
+    Family reloads = families.get("siskin_router_config_reloads_total");
+    assertThat(reloads.type()).isEqualTo("counter");
+    assertThat(values(reloads, "siskin_router_config_reloads_total"))
+        .containsOnly(Map.entry(Map.of("result", "ok"), 0.0), Map.entry(Map.of("result", "failed"), 0.0));
+
+    assertThat(families).containsKeys("jvm_memory_used_bytes", "jvm_threads_current");
+    for (Family f : families.values()) {
+      if (f.type().equals("histogram")) {
+        assertHistogramConsistent(f);
+      }
+    }
+  }
+
+  @Test
+  void configShowsAReloadThenARejectedReloadWhileTheGenerationStays() throws Exception {
+    JsonNode initial = mapper.readTree(get("/config").body());
+    assertThat(initial.get("generation").asLong()).isEqualTo(1);
+    assertThat(initial.get("source").asText()).isEqualTo(SOURCE.toString());
+    assertThat(initial.get("appliedAt").asText()).isEqualTo("2025-01-01T12:00:00Z");
+    assertThat(initial.get("router").get("admin").asText()).isEqualTo("127.0.0.1:9901");
+    assertThat(initial.get("router").get("policy").asText()).isEqualTo("smooth-weighted-round-robin");
+    assertThat(initial.get("lastAttempt").get("ok").asBoolean()).isTrue();
+    assertThat(initial.get("lastAttempt").get("error").isNull()).isTrue();
+
+    Instant reloadAt = START.plusSeconds(60);
+    ConfigState applied = new ConfigState(canary(50, 50, reloadAt), 2, reloadAt, new ReloadAttempt(reloadAt, true, null));
+    publish(applied);
+    JsonNode afterReload = mapper.readTree(get("/config").body());
+    assertThat(afterReload.get("generation").asLong()).isEqualTo(2);
+    assertThat(afterReload.get("appliedAt").asText()).isEqualTo("2025-01-01T12:01:00Z");
+    assertThat(afterReload.get("backends").get(1).get("weight").asInt()).isEqualTo(50);
+
+    String error = "config/canary.conf:7: backends.v2.weight: -5 (expected: an integer >= 0)";
+    Instant rejectedAt = START.plusSeconds(120);
+    publish(new ConfigState(applied.current(), 2, reloadAt, new ReloadAttempt(rejectedAt, false, error)));
+    JsonNode afterRejected = mapper.readTree(get("/config").body());
+    assertThat(afterRejected.get("generation").asLong()).isEqualTo(2);
+    assertThat(afterRejected.get("backends").get(1).get("weight").asInt()).isEqualTo(50);
+    assertThat(afterRejected.get("lastAttempt").get("ok").asBoolean()).isFalse();
+    assertThat(afterRejected.get("lastAttempt").get("at").asText()).isEqualTo("2025-01-01T12:02:00Z");
+    assertThat(afterRejected.get("lastAttempt").get("error").asText()).isEqualTo(error);
+
+    Map<String, Family> families = PrometheusTextParser.parse(get("/metrics").body());
+    assertThat(values(families.get("siskin_router_config_reloads_total"), "siskin_router_config_reloads_total"))
+        .containsOnly(Map.entry(Map.of("result", "ok"), 1.0), Map.entry(Map.of("result", "failed"), 1.0));
+    assertThat(single(families, "siskin_router_config_generation", "gauge")).isEqualTo(2.0);
+    assertThat(single(families, "siskin_router_config_last_reload_successful", "gauge")).isEqualTo(0.0);
+    assertThat(single(families, "siskin_router_config_last_reload_success_timestamp_seconds", "gauge"))
+        .isEqualTo((double) reloadAt.getEpochSecond());
+
+    JsonNode clusters = mapper.readTree(get("/clusters").body());
+    assertThat(clusters.get("generation").asLong()).isEqualTo(2);
+    assertThat(clusters.get("backends").get(0).get("share").asDouble()).isEqualTo(0.5);
+  }
+
+  @Test
+  void aStateRecordedTwiceCountsOnce() throws Exception {
+    ConfigState rejected = new ConfigState(config.get().current(), 1, START,
+        new ReloadAttempt(START.plusSeconds(5), false, "bad"));
+    publish(rejected);
+    metrics.config().recordReloadAttempt(rejected);
+    Map<String, Family> families = PrometheusTextParser.parse(get("/metrics").body());
+    assertThat(value(families.get("siskin_router_config_reloads_total"), "siskin_router_config_reloads_total",
+        Map.of("result", "failed"))).isEqualTo(1.0);
+  }
+
+  @Test
+  void unknownPathIs404WithTheListOfPaths() throws Exception {
+    HttpResponse<String> r = get("/stats");
+    assertThat(r.statusCode()).isEqualTo(404);
+    JsonNode body = mapper.readTree(r.body());
+    assertThat(body.get("error").asText()).isEqualTo("no such path: /stats");
+    assertThat(texts(body.get("paths"))).containsExactly("/ready", "/live", "/clusters", "/config", "/metrics");
+  }
+
+  @Test
+  void onlyGetAndHeadAreAllowed() throws Exception {
+    HttpResponse<String> post = http.send(request("/clusters").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    assertThat(mapper.readTree(post.body()).get("error").asText()).contains("POST");
+
+    HttpResponse<String> delete = http.send(request("/config").DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(delete.statusCode()).isEqualTo(405);
+
+    HttpResponse<String> head = http.send(request("/clusters").method("HEAD", HttpRequest.BodyPublishers.noBody())
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.headers().firstValue("Content-Type")).hasValue("application/json");
+  }
+
+  @Test
+  void readyFollowsTheRouterPhaseAndLiveIsAlwaysOk() throws Exception {
+    assertThat(get("/ready")).satisfies(r -> {
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.body()).isEqualTo("starting\n");
+    });
+    readiness.markServing();
+    assertThat(get("/ready")).satisfies(r -> {
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("ready\n");
+    });
+    readiness.markDraining();
+    readiness.markServing(); // never goes back
+    assertThat(get("/ready")).satisfies(r -> {
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.body()).isEqualTo("draining\n");
+    });
+    assertThat(get("/live").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void openMetricsWhenTheScraperAsksForIt() throws Exception {
+    HttpResponse<String> r = http.send(request("/metrics")
+        .header("Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/openmetrics-text; version=1.0.0; charset=utf-8");
+    assertThat(r.body()).endsWith("# EOF\n");
+  }
+
+  @Test
+  void aFailingSourceGives500AndTheServerKeepsServing() throws Exception {
+    try (AdminServer failing = AdminServer.builder()
+        .address("127.0.0.1:0")
+        .readiness(readiness)
+        .config(config::get)
+        .backends(() -> {
+          throw new IllegalStateException("backend pool closed");
+        })
+        .metrics(metrics)
+        .start()) {
+      for (int i = 0; i < 5; i++) { // more requests than the server has threads
+        HttpResponse<String> r = get(failing, "/clusters");
+        assertThat(r.statusCode()).isEqualTo(500);
+        assertThat(mapper.readTree(r.body()).get("error").asText()).contains("backend pool closed");
+      }
+      assertThat(get(failing, "/live").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void configBeforeTheFirstLoadIs503() throws Exception {
+    config.set(null);
+    assertThat(get("/config").statusCode()).isEqualTo(503);
+    assertThat(get("/metrics").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void loopbackBindingIsNotReachableOnTheOtherAddressesOfThisMachine() throws Exception {
+    assertThat(server.address().getAddress().isLoopbackAddress()).isTrue();
+    InetAddress other = nonLoopbackAddressOfThisMachine();
+    assumeTrue(other != null, "this machine has no non-loopback address");
+
+    try (Socket viaLoopback = new Socket()) {
+      viaLoopback.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 10_000);
+    }
+    assertThatThrownBy(() -> {
+      try (Socket viaOther = new Socket()) {
+        viaOther.connect(new InetSocketAddress(other, server.port()), 10_000);
+      }
+    }).as("connect to %s:%d", other.getHostAddress(), server.port()).isInstanceOf(ConnectException.class);
+  }
+
+  @Test
+  void closeIsIdempotent() {
+    server.close();
+    server.close();
+  }
+
+  @Test
+  void invalidAddressIsRejectedWithTheExpectedForm() {
+    assertThatThrownBy(() -> AdminServer.builder().address("9901"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("router.admin: \"9901\" (expected: host:port with port 0-65535, e.g. 127.0.0.1:9901 or [::1]:9901)");
+    assertThatThrownBy(() -> AdminServer.builder().address("127.0.0.1:99999"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AdminServer.builder().address("::1:9901"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(HostPort.parse("router.admin", "[::1]:0").getAddress().isLoopbackAddress()).isTrue();
+  }
+
+  /** An address of one of this machine's own interfaces (traffic to it never leaves the machine). */
+  private static InetAddress nonLoopbackAddressOfThisMachine() throws SocketException {
+    List<InetAddress> candidates = NetworkInterface.networkInterfaces()
+        .filter(AdminServerTest::isUp)
+        .flatMap(NetworkInterface::inetAddresses)
+        .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress() && !a.isAnyLocalAddress())
+        .toList();
+    return candidates.stream().filter(a -> a instanceof Inet4Address).findFirst()
+        .orElse(candidates.isEmpty() ? null : candidates.get(0));
+  }
+
+  private static boolean isUp(NetworkInterface nic) {
+    try {
+      return nic.isUp() && !nic.isLoopback();
+    } catch (SocketException e) {
+      return false;
+    }
+  }
+
+  private void publish(ConfigState state) {
+    config.set(state);
+    metrics.config().recordReloadAttempt(state);
+  }
+
+  private static ConfigState initialState(int w1, int w2) {
+    return new ConfigState(canary(w1, w2, START), 1, START, new ReloadAttempt(START, true, null));
+  }
+
+  private static CanaryConfig canary(int w1, int w2, Instant loadedAt) {
+    RouterSettings router = new RouterSettings("0.0.0.0:50051", "127.0.0.1:9901",
+        Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, 4 * 1024 * 1024, false);
+    return new CanaryConfig(router,
+        List.of(new BackendSpec("v1", "127.0.0.1:50052", w1), new BackendSpec("v2", "dns:///model-v2:50051", w2)),
+        SOURCE, loadedAt);
+  }
+
+  private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return get(server, path);
+  }
+
+  private HttpResponse<String> get(AdminServer s, String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(uri(s, path)).timeout(Duration.ofSeconds(30)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(uri(server, path)).timeout(Duration.ofSeconds(30));
+  }
+
+  private static URI uri(AdminServer s, String path) {
+    return URI.create("http://127.0.0.1:" + s.port() + path);
+  }
+
+  private static List<String> texts(JsonNode array) {
+    return java.util.stream.StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+  }
+
+  private static Map<String, Long> fields(JsonNode object) {
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    object.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asLong()));
+    return out;
+  }
+
+  private static Map<Map<String, String>, Double> values(Family f, String sampleName) {
+    return f.samples().stream().filter(s -> s.name().equals(sampleName))
+        .collect(Collectors.toMap(Sample::labels, Sample::value));
+  }
+
+  private static double value(Family f, String sampleName, Map<String, String> labels) {
+    Double v = values(f, sampleName).get(labels);
+    assertThat(v).as("%s%s", sampleName, labels).isNotNull();
+    return v;
+  }
+
+  private static double single(Map<String, Family> families, String name, String type) {
+    Family f = families.get(name);
+    assertThat(f).as(name).isNotNull();
+    assertThat(f.type()).isEqualTo(type);
+    assertThat(f.samples()).hasSize(1);
+    return f.samples().get(0).value();
+  }
+
+  /** Buckets of one series by {@code le}, in exposition order. */
+  private static Map<String, Double> buckets(Family f, Map<String, String> labels) {
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    for (Sample s : f.samples()) {
+      if (s.name().equals(f.name() + "_bucket")) {
+        Map<String, String> withoutLe = new java.util.HashMap<>(s.labels());
+        String le = withoutLe.remove("le");
+        if (withoutLe.equals(labels)) {
+          out.put(le, s.value());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Per series: bounds ascending, counts cumulative (never decreasing), ending at +Inf == _count. */
+  private static void assertHistogramConsistent(Family f) {
+    Map<Map<String, String>, Double> counts = values(f, f.name() + "_count");
+    assertThat(counts).as("series of %s", f.name()).isNotEmpty();
+    for (Map.Entry<Map<String, String>, Double> series : counts.entrySet()) {
+      Map<String, Double> buckets = buckets(f, series.getKey());
+      double previousBound = Double.NEGATIVE_INFINITY;
+      double previousCount = 0;
+      String lastLe = null;
+      for (Map.Entry<String, Double> b : buckets.entrySet()) {
+        double bound = b.getKey().equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(b.getKey());
+        assertThat(bound).as("le of %s%s", f.name(), series.getKey()).isGreaterThan(previousBound);
+        assertThat(b.getValue()).as("cumulative %s%s le=%s", f.name(), series.getKey(), b.getKey())
+            .isGreaterThanOrEqualTo(previousCount);
+        previousBound = bound;
+        previousCount = b.getValue();
+        lastLe = b.getKey();
+      }
+      assertThat(lastLe).isEqualTo("+Inf");
+      assertThat(previousCount).as("+Inf == _count of %s%s", f.name(), series.getKey()).isEqualTo(series.getValue());
+      assertThat(values(f, f.name() + "_sum")).containsKey(series.getKey());
+    }
+  }
+}
