@@ -1,12 +1,20 @@
 package dev.siskin.router;
 
+import dev.siskin.router.accesslog.ConfiguredAccessLog;
+import dev.siskin.router.admin.AdminServer;
+import dev.siskin.router.admin.BackendView;
+import dev.siskin.router.admin.Readiness;
 import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.CanaryConfigParser;
 import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.config.ConfigWatcher;
+import dev.siskin.router.metrics.RouterMetrics;
+import dev.siskin.router.route.RoutingTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -28,12 +36,19 @@ public final class RouterMain {
 
   private final Path configFile;
   private final RouterServer router;
+  private final RouterMetrics metrics;
+  private final Readiness readiness;
+  private final AdminServer admin;
   private final ConfigWatcher watcher;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private RouterMain(Path configFile, CanaryConfig initial, RouterServer router) {
+  private RouterMain(Path configFile, CanaryConfig initial, RouterServer router, RouterMetrics metrics,
+      Readiness readiness, AdminServer admin) {
     this.configFile = configFile;
     this.router = router;
+    this.metrics = metrics;
+    this.readiness = readiness;
+    this.admin = admin;
     this.watcher = new ConfigWatcher(configFile, new ReloadLogger(), initial);
   }
 
@@ -70,15 +85,63 @@ public final class RouterMain {
     return Path.of(env != null && !env.isBlank() ? env : "config/canary.conf");
   }
 
-  /** Loads the config, starts the server and the file watcher. */
+  /**
+   * Loads the config, starts the gRPC server, the admin endpoint and the file watcher. Every call reports
+   * its outcome to the metrics (which /clusters and /metrics read) and to the access log.
+   */
   static RouterMain start(Path file) throws ConfigException, IOException {
     CanaryConfig config = CanaryConfigParser.parse(file);
-    RouterServer router = RouterServer.create(config).start();
-    log.info("siskin router listening on {} (port {}), config {}: {}", config.router().listen(), router.port(),
-        file, RouterServer.describe(config));
-    RouterMain main = new RouterMain(file, config, router);
+    RouterServer router = RouterServer.create(config);
+    RouterMetrics metrics = new RouterMetrics(router::configState);
+    router.addCallListener(metrics.calls());
+    router.addCallListener(new ConfiguredAccessLog(() -> router.configState().current().router()));
+    Readiness readiness = new Readiness();
+    AdminServer admin;
+    try {
+      admin = AdminServer.builder()
+          .address(config.router().admin())
+          .readiness(readiness)
+          .config(router::configState)
+          .backends(() -> backendViews(router.routingTable()))
+          .metrics(metrics)
+          .start();
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(router);
+      throw new IOException("admin endpoint " + config.router().admin() + ": " + e.getMessage()
+          + " (is another router running? set router.admin to a free host:port)", e);
+    }
+    try {
+      router.start();
+    } catch (IOException | RuntimeException e) {
+      admin.close();
+      throw new IOException("gRPC listener " + config.router().listen() + ": " + e.getMessage()
+          + " (is another process on that port? set router.listen to a free host:port)", e);
+    }
+    metrics.start();
+    readiness.markServing();
+    log.info("siskin router listening on {} (port {}), admin on http://{}:{}/, config {}: {}",
+        config.router().listen(), router.port(), admin.address().getHostString(), admin.port(), file,
+        RouterServer.describe(config));
+    RouterMain main = new RouterMain(file, config, router, metrics, readiness, admin);
     main.watcher.start();
     return main;
+  }
+
+  private static void closeQuietly(RouterServer router) {
+    try {
+      router.shutdown(Duration.ZERO);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static List<BackendView> backendViews(RoutingTable table) {
+    List<BackendView> views = new ArrayList<>(table.backends().size());
+    for (int i = 0; i < table.backends().size(); i++) {
+      var backend = table.backends().get(i);
+      views.add(new BackendView(backend.name(), backend.target(), table.weight(i), backend.resolvedAddresses()));
+    }
+    return views;
   }
 
   /** The running router: config state, routing table, call listeners (for the admin endpoint and metrics). */
@@ -120,6 +183,7 @@ public final class RouterMain {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
+    readiness.markDraining();
     say(fromHook, "stopping: no new calls; waiting up to " + SHUTDOWN_GRACE.toSeconds() + " s for running calls");
     try {
       watcher.close();
@@ -134,6 +198,8 @@ public final class RouterMain {
       Thread.currentThread().interrupt();
       say(fromHook, "interrupted while stopping");
     }
+    admin.close();
+    metrics.close();
   }
 
   private static void say(boolean fromHook, String message) {
@@ -149,13 +215,14 @@ public final class RouterMain {
     @Override
     public void onChange(CanaryConfig next) {
       log.info("config {} applied, {}", configFile, router.apply(next));
+      metrics.config().recordReloadAttempt(router.configState());
     }
 
+    /** The watcher has logged the one ERROR line for this version of the file; record it for admin/metrics. */
     @Override
     public void onRejected(ConfigException error) {
       router.reject(error);
-      log.error("config rejected, still serving generation {}: {}", router.configState().generation(),
-          error.getMessage());
+      metrics.config().recordReloadAttempt(router.configState());
     }
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.siskin.router.cluster.BackendChannels;
 import dev.siskin.router.cluster.BackendPool;
+import dev.siskin.router.cluster.ChannelFactory;
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigException;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +57,7 @@ public final class RouterServer {
   private final AtomicReference<ConfigState> state = new AtomicReference<>();
 
   private RouterServer(CanaryConfig initial, PickerFactory pickers,
-      BiFunction<String, Integer, ManagedChannel> channels, Duration drainBound) {
+      ChannelFactory channels, Duration drainBound) {
     this.pickers = requireNonNull(pickers, "pickers");
     int maxMessageBytes = initial.router().maxMessageBytes();
     this.pool = new BackendPool(channels, maxMessageBytes, drainBound);
@@ -79,7 +79,7 @@ public final class RouterServer {
 
   /** For tests: an injected picker, channel factory and drain bound. */
   public static RouterServer create(CanaryConfig initial, PickerFactory pickers,
-      BiFunction<String, Integer, ManagedChannel> channels, Duration drainBound) {
+      ChannelFactory channels, Duration drainBound) {
     RouterServer router = new RouterServer(initial, pickers, channels, drainBound);
     synchronized (router) {
       router.install(initial);

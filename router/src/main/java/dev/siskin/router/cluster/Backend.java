@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.Channel;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,14 +33,16 @@ public final class Backend {
   private final String name;
   private final String target;
   private final ManagedChannel channel;
+  private final ResolvedAddressBook addresses;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  public Backend(String name, String target, ManagedChannel channel) {
+  public Backend(String name, String target, ManagedChannel channel, ResolvedAddressBook addresses) {
     this.name = requireNonNull(name, "name");
     this.target = requireNonNull(target, "target");
     this.channel = requireNonNull(channel, "channel");
+    this.addresses = requireNonNull(addresses, "addresses");
   }
 
   public String name() {
@@ -53,6 +56,11 @@ public final class Backend {
   /** The channel to forward calls on; use only between a successful {@link #tryAcquire} and its release. */
   public Channel channel() {
     return channel;
+  }
+
+  /** The addresses the target last resolved to ({@code host:port}); empty until the channel resolved it. */
+  public List<String> resolvedAddresses() {
+    return addresses.addresses();
   }
 
   /** Calls admitted and not yet finished. */

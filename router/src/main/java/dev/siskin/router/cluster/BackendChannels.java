@@ -17,9 +17,17 @@ public final class BackendChannels {
    *                        with RESOURCE_EXHAUSTED instead of being buffered
    */
   public static ManagedChannel open(String target, int maxMessageBytes) {
+    return open(target, maxMessageBytes, new ResolvedAddressBook());
+  }
+
+  /** As {@link #open(String, int)}, recording the addresses the target resolves to in {@code addresses}. */
+  public static ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses) {
     return NettyChannelBuilder.forTarget(target)
         .usePlaintext()
-        .defaultLoadBalancingPolicy("round_robin")
+        // round_robin, plus a record of the resolved addresses for /clusters (see AddressRecordingRoundRobin).
+        // Service config from DNS TXT records is ignored: the router's config is canary.conf alone.
+        .defaultServiceConfig(AddressRecordingRoundRobin.serviceConfigFor(addresses))
+        .disableServiceConfigLookUp()
         .maxInboundMessageSize(maxMessageBytes)
         // Forwarding callbacks never block, so they run on the transport's event loop: no thread hop per
         // message. Call listeners inherit that rule (see CallListener).

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class BackendPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BackendPool.class);
 
-  private final BiFunction<String, Integer, ManagedChannel> channels;
+  private final ChannelFactory channels;
   private final int maxMessageBytes;
   private final Duration drainBound;
   /** Runs the drain bounds; one daemon thread, idle between drains. */
@@ -41,7 +40,7 @@ public final class BackendPool implements AutoCloseable {
    * @param channels        opens a channel for (target, maxMessageBytes), e.g. {@link BackendChannels#open}
    * @param drainBound      how long a removed backend's calls may run before they are cancelled
    */
-  public BackendPool(BiFunction<String, Integer, ManagedChannel> channels, int maxMessageBytes, Duration drainBound) {
+  public BackendPool(ChannelFactory channels, int maxMessageBytes, Duration drainBound) {
     this.channels = requireNonNull(channels, "channels");
     this.maxMessageBytes = maxMessageBytes;
     this.drainBound = requireNonNull(drainBound, "drainBound");
@@ -50,6 +49,11 @@ public final class BackendPool implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
+  }
+
+  private Backend open(BackendSpec spec) {
+    ResolvedAddressBook addresses = new ResolvedAddressBook();
+    return new Backend(spec.name(), spec.target(), channels.open(spec.target(), maxMessageBytes, addresses), addresses);
   }
 
   /** The result of {@link #update}: the backends to route to, and the ones to drain once they are not. */
@@ -66,7 +70,7 @@ public final class BackendPool implements AutoCloseable {
       Backend kept = active.get(spec.name());
       Backend backend = kept != null && kept.target().equals(spec.target())
           ? kept
-          : new Backend(spec.name(), spec.target(), channels.apply(spec.target(), maxMessageBytes));
+          : open(spec);
       next.put(spec.name(), backend);
       ordered.add(backend);
     }

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.siskin.router.accesslog.AccessLogFormat;
 import dev.siskin.router.route.Policy;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -93,10 +94,12 @@ final class SnapshotReader {
     Policy policy = policy(object);
     Integer maxMessageBytes = maxMessageBytes(router, object);
     Boolean accessLog = bool(router, object, "access-log");
-    if (listen == null || admin == null || policy == null || maxMessageBytes == null || accessLog == null) {
+    AccessLogFormat accessLogFormat = accessLogFormat(object);
+    if (listen == null || admin == null || policy == null || maxMessageBytes == null || accessLog == null
+        || accessLogFormat == null) {
       return null;
     }
-    return new RouterSettings(listen, admin, policy, maxMessageBytes, accessLog);
+    return new RouterSettings(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat);
   }
 
   private String address(ConfigObject router, String key) {
@@ -119,6 +122,20 @@ final class SnapshotReader {
     } catch (IllegalArgumentException e) {
       String expected = String.join(" or ", Arrays.stream(Policy.values()).map(Policy::configName).toList());
       problems.add(value.origin(), router.origin(), Problems.path(ROUTER, "policy"),
+          render(value) + " (expected: " + expected + ")");
+      return null;
+    }
+  }
+
+  private AccessLogFormat accessLogFormat(ConfigObject router) {
+    ConfigValue value = router.get("access-log-format");
+    String text = value.valueType() == ConfigValueType.STRING ? (String) value.unwrapped() : render(value);
+    try {
+      return AccessLogFormat.fromConfig(text);
+    } catch (IllegalArgumentException e) {
+      String expected = String.join(" or ",
+          Arrays.stream(AccessLogFormat.values()).map(AccessLogFormat::configName).toList());
+      problems.add(value.origin(), router.origin(), Problems.path(ROUTER, "access-log-format"),
           render(value) + " (expected: " + expected + ")");
       return null;
     }

@@ -1,0 +1,104 @@
+package dev.siskin.router.cluster;
+
+import io.grpc.LoadBalancer;
+import io.grpc.LoadBalancerProvider;
+import io.grpc.LoadBalancerRegistry;
+import io.grpc.NameResolver.ConfigOrError;
+import io.grpc.Status;
+import io.grpc.util.ForwardingLoadBalancer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * grpc's {@code round_robin} that also tells each backend which addresses its target resolved to, for the
+ * admin endpoint's {@code /clusters}. grpc-java has no public accessor for a channel's resolved addresses;
+ * the load balancer is the one place that receives every update.
+ *
+ * <p>A channel selects it through its default service config, which carries a key naming the channel's
+ * {@link ResolvedAddressBook}: {@code {"loadBalancingConfig":[{"siskin_round_robin":{"book":"<key>"}}]}}.
+ * Books are held in a map from key to book until the channel's balancer shuts down. Thread-safe.
+ */
+final class AddressRecordingRoundRobin extends LoadBalancerProvider {
+  static final String POLICY_NAME = "siskin_round_robin";
+  private static final AddressRecordingRoundRobin INSTANCE = new AddressRecordingRoundRobin();
+
+  static {
+    LoadBalancerRegistry.getDefaultRegistry().register(INSTANCE);
+  }
+
+  private final Map<String, ResolvedAddressBook> books = new ConcurrentHashMap<>();
+
+  private AddressRecordingRoundRobin() {}
+
+  /**
+   * The service config that makes a channel use this policy and record into {@code book}.
+   * Registers the book under a fresh key.
+   */
+  static Map<String, ?> serviceConfigFor(ResolvedAddressBook book) {
+    String key = Integer.toHexString(System.identityHashCode(book)) + "-" + System.nanoTime();
+    INSTANCE.books.put(key, book);
+    return Map.of("loadBalancingConfig", List.of(Map.of(POLICY_NAME, Map.of("book", key))));
+  }
+
+  @Override
+  public boolean isAvailable() {
+    return true;
+  }
+
+  @Override
+  public int getPriority() {
+    return 5;
+  }
+
+  @Override
+  public String getPolicyName() {
+    return POLICY_NAME;
+  }
+
+  @Override
+  public ConfigOrError parseLoadBalancingPolicyConfig(Map<String, ?> rawConfig) {
+    Object key = rawConfig.get("book");
+    if (!(key instanceof String book) || !books.containsKey(book)) {
+      return ConfigOrError.fromError(Status.INTERNAL.withDescription(
+          "siskin router: " + POLICY_NAME + " config without a known address book: " + rawConfig));
+    }
+    return ConfigOrError.fromConfig(book);
+  }
+
+  @Override
+  public LoadBalancer newLoadBalancer(LoadBalancer.Helper helper) {
+    LoadBalancer roundRobin = LoadBalancerRegistry.getDefaultRegistry()
+        .getProvider("round_robin").newLoadBalancer(helper);
+    return new ForwardingLoadBalancer() {
+      private String key;
+
+      @Override
+      protected LoadBalancer delegate() {
+        return roundRobin;
+      }
+
+      @Override
+      public Status acceptResolvedAddresses(ResolvedAddresses resolved) {
+        Object config = resolved.getLoadBalancingPolicyConfig();
+        if (config instanceof String book) {
+          key = book;
+          ResolvedAddressBook target = books.get(book);
+          if (target != null) {
+            target.record(resolved.getAddresses());
+          }
+        }
+        // round_robin takes no config of its own.
+        return roundRobin.acceptResolvedAddresses(resolved.toBuilder().setLoadBalancingPolicyConfig(null).build());
+      }
+
+      @Override
+      public void shutdown() {
+        if (key != null) {
+          books.remove(key);
+        }
+        super.shutdown();
+      }
+    };
+  }
+}
