@@ -7,13 +7,14 @@ import dev.siskin.proto.v1.PredictionServiceGrpc;
 import io.grpc.BindableService;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The serving status behind all three health endpoints: {@code grpc.health.v1.Health},
  * {@code mlservice.v1.PredictionService/Health} and the package-less {@code HealthService/Health}.
  *
  * <p>Starts NOT_SERVING; {@link #markServing()} once the server listens; {@link #markDraining()} on shutdown, after
- * which nothing can turn it back. Thread-safe: the flag is volatile and {@link HealthStatusManager} is thread-safe.
+ * which nothing can turn it back. Thread-safe: the flags are volatile/atomic and {@link HealthStatusManager} is thread-safe.
  */
 public final class ServingHealth {
     /** Names checked by grpc.health.v1 clients: "" is the whole server. */
@@ -24,7 +25,7 @@ public final class ServingHealth {
     private final HealthStatusManager grpcHealth = new HealthStatusManager();
     private final HealthResponse serving;
     private final HealthResponse notServing;
-    private volatile boolean draining;
+    private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean started;
 
     public ServingHealth(LoadedModel model) {
@@ -45,14 +46,15 @@ public final class ServingHealth {
         started = true;
     }
 
-    /** Turns every endpoint NOT_SERVING for good: the server is going away. */
+    /** Turns every endpoint NOT_SERVING for good: the server is going away. Idempotent. */
     public void markDraining() {
-        draining = true;
-        grpcHealth.enterTerminalState();
+        if (draining.compareAndSet(false, true)) {
+            grpcHealth.enterTerminalState();
+        }
     }
 
     public boolean isServing() {
-        return started && !draining;
+        return started && !draining.get();
     }
 
     /** The answer of the two mlservice-style Health methods. */
