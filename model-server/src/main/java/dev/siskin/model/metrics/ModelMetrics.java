@@ -1,5 +1,6 @@
 package dev.siskin.model.metrics;
 
+import dev.siskin.model.iris.Iris;
 import dev.siskin.model.predict.InvalidFeatureException;
 import io.grpc.Status;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -27,21 +28,12 @@ public final class ModelMetrics {
 
     public ModelMetrics(String version, String sha256) {
         this.version = version;
-        predictions = Counter.builder()
-                .name("siskin_model_predictions_total")
-                .help("Predictions answered, by predicted species and model version")
-                .labelNames("species", "version")
-                .register(registry);
-        validationFailures = Counter.builder()
-                .name("siskin_model_validation_failures_total")
-                .help("Predict requests rejected with INVALID_ARGUMENT, by reason")
-                .labelNames("reason", "version")
-                .register(registry);
-        injectedFaults = Counter.builder()
-                .name("siskin_model_injected_faults_total")
-                .help("Predict calls failed on purpose by fault injection (FAULT_ERROR_RATE), by status code")
-                .labelNames("code", "version")
-                .register(registry);
+        predictions = counter("siskin_model_predictions_total",
+                "Predictions answered, by predicted species and model version", "species");
+        validationFailures = counter("siskin_model_validation_failures_total",
+                "Predict requests rejected with INVALID_ARGUMENT, by reason", "reason");
+        injectedFaults = counter("siskin_model_injected_faults_total",
+                "Predict calls failed on purpose by fault injection (FAULT_ERROR_RATE), by status code", "code");
         latency = Histogram.builder()
                 .name("siskin_model_predict_duration_seconds")
                 .help("Time from the arrival of a Predict call to its answer, injected latency included, by status")
@@ -55,10 +47,17 @@ public final class ModelMetrics {
                 .labelNames("version", "sha256")
                 .register(registry);
         info.setLabelValues(version, sha256);
-        // Every reason and the predicted species start at 0, so rates work from the first scrape.
+        // Every species and every reason start at 0, so rates and ratios work from the first scrape.
+        for (String species : Iris.SPECIES) {
+            predictions.labelValues(species, version);
+        }
         for (InvalidFeatureException.Reason reason : InvalidFeatureException.Reason.values()) {
             validationFailures.labelValues(reason.label(), version);
         }
+    }
+
+    private Counter counter(String name, String help, String label) {
+        return Counter.builder().name(name).help(help).labelNames(label, "version").register(registry);
     }
 
     public void predicted(String species, long nanos) {

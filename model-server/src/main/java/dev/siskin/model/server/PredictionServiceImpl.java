@@ -66,7 +66,7 @@ final class PredictionServiceImpl extends PredictionServiceGrpc.PredictionServic
                 }
             }, fault.delayNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
-            // Only after the server has terminated, which waits for this call: cannot happen in order.
+            // Not expected: the delayer stops only after the server has terminated, and then no call arrives.
             responses.onError(Status.UNAVAILABLE.withDescription("model server is shutting down").asRuntimeException());
         }
     }
