@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * SIGTERM to the real jar while slow calls are in flight (fault latency 2 s): health turns NOT_SERVING at once,
- * calls made during the grace are still served, every call completes OK and the process exits 0.
+ * SIGTERM to the real jar while slow calls are in flight (fault latency 4 s, grace 2.5 s): health turns
+ * NOT_SERVING at once, calls made during the grace are still served, every call completes OK and it exits 0.
  */
 class GracefulDrainIT {
 
@@ -30,7 +30,7 @@ class GracefulDrainIT {
     void sigtermDrainsInFlightCallsAndExitsZero() throws Exception {
         try (ModelServerProcess server = ModelServerProcess.start(Map.of(
                 "MODEL_PATH", "models/iris-v1.0.0.tribuo", "PORT", "0",
-                "FAULT_LATENCY_MS", "2000", "DRAIN_GRACE_MS", "1500", "DRAIN_TIMEOUT_MS", "20000"))) {
+                "FAULT_LATENCY_MS", "4000", "DRAIN_GRACE_MS", "2500", "DRAIN_TIMEOUT_MS", "30000"))) {
             int port = server.awaitGrpcPort();
             ManagedChannel channel =
                     Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
@@ -44,7 +44,8 @@ class GracefulDrainIT {
                 for (int i = 0; i < 4; i++) {
                     calls.add(async.predict(IrisRows.seedRequest()));
                 }
-                Thread.sleep(500); // the calls have reached the server and wait out their 2 s of latency
+                Thread.sleep(500); // the calls have reached the server and wait out their 4 s of latency,
+                                  // which outlasts the 2.5 s grace: they are in flight when the server shuts down
                 server.terminate();
 
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
