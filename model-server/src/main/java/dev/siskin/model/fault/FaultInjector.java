@@ -1,0 +1,44 @@
+package dev.siskin.model.fault;
+
+import io.grpc.Status;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * Draws the {@link Fault} of each Predict call from {@link FaultSettings}. Thread-safe: {@link Random} is; with a
+ * seed, the sequence of draws is repeatable (their assignment to concurrent calls follows arrival order).
+ */
+public final class FaultInjector {
+    public static final FaultInjector DISABLED = new FaultInjector(
+            new FaultSettings(LatencyDistribution.NONE, 0, Status.Code.UNAVAILABLE, java.util.OptionalLong.empty()));
+
+    private final FaultSettings settings;
+    private final Random random;
+    private final Status errorStatus;
+
+    public FaultInjector(FaultSettings settings) {
+        this.settings = settings;
+        this.random = settings.seed().isPresent() ? new Random(settings.seed().getAsLong()) : new Random();
+        this.errorStatus = Status.fromCode(settings.errorCode())
+                .withDescription("fault injected by the model server (FAULT_ERROR_RATE=" + settings.errorRate() + ")");
+    }
+
+    public boolean enabled() {
+        return settings.enabled();
+    }
+
+    public Fault next() {
+        if (!settings.enabled()) {
+            return Fault.NONE;
+        }
+        long delayNanos = settings.latency().isNone()
+                ? 0
+                : Math.round(settings.latency().millisAt(random.nextDouble()) * 1_000_000);
+        boolean fail = settings.errorRate() > 0 && random.nextDouble() < settings.errorRate();
+        return new Fault(delayNanos, fail ? Optional.of(errorStatus) : Optional.empty());
+    }
+
+    public FaultSettings settings() {
+        return settings;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.siskin.model.metrics;
+
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import java.io.IOException;
+
+/** The {@code /metrics} HTTP endpoint (Prometheus text format) of one server's {@link ModelMetrics}, JVM metrics included. */
+public final class MetricsEndpoint implements AutoCloseable {
+    private final HTTPServer server;
+
+    private MetricsEndpoint(HTTPServer server) {
+        this.server = server;
+    }
+
+    /** Serves on all interfaces at {@code port} (0 = a free port). */
+    public static MetricsEndpoint start(ModelMetrics metrics, int port) throws IOException {
+        JvmMetrics.builder().register(metrics.registry());
+        return new MetricsEndpoint(HTTPServer.builder().port(port).registry(metrics.registry()).buildAndStart());
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

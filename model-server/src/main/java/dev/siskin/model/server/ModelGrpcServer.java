@@ -1,0 +1,107 @@
+package dev.siskin.model.server;
+
+import dev.siskin.model.fault.FaultInjector;
+import dev.siskin.model.load.LoadedModel;
+import dev.siskin.model.metrics.ModelMetrics;
+import dev.siskin.model.predict.IrisClassifier;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The model server's gRPC server: PredictionService, the package-less HealthService, grpc.health.v1 and server
+ * reflection v1 and v1alpha, over one loaded model. Lifecycle: {@link #start}, then {@link #drain} once.
+ */
+public final class ModelGrpcServer {
+    private final Server server;
+    private final ServingHealth health;
+    private final ScheduledExecutorService delayer;
+
+    private ModelGrpcServer(Server server, ServingHealth health, ScheduledExecutorService delayer) {
+        this.server = server;
+        this.health = health;
+        this.delayer = delayer;
+    }
+
+    /** A plaintext server builder on all interfaces at {@code port} (0 = a free port). */
+    public static ServerBuilder<?> onPort(int port, Duration keepAlivePermitTime) {
+        return Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+                .permitKeepAliveTime(keepAlivePermitTime.toNanos(), TimeUnit.NANOSECONDS)
+                .permitKeepAliveWithoutCalls(true);
+    }
+
+    /**
+     * Adds the services to {@code builder}, starts it and reports SERVING.
+     *
+     * @throws IOException if the server cannot bind its port
+     */
+    @SuppressWarnings("deprecation") // ProtoReflectionService is v1alpha, still what older grpcurl versions call
+    public static ModelGrpcServer start(ServerBuilder<?> builder, LoadedModel model, FaultInjector faults,
+            ModelMetrics metrics) throws IOException {
+        ServingHealth health = new ServingHealth(model);
+        ScheduledExecutorService delayer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "fault-delay");
+            thread.setDaemon(true);
+            return thread;
+        });
+        Server server = builder
+                .addService(new PredictionServiceImpl(new IrisClassifier(model.model()), model.version(), health,
+                        faults, metrics, delayer))
+                .addService(new LegacyHealthService(health))
+                .addService(health.grpcHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(ProtoReflectionService.newInstance())
+                .build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            delayer.shutdownNow();
+            throw e;
+        }
+        health.markServing();
+        return new ModelGrpcServer(server, health, delayer);
+    }
+
+    /** The bound port; -1 for an in-process server. */
+    public int port() {
+        return server.getPort();
+    }
+
+    public ServingHealth health() {
+        return health;
+    }
+
+    /**
+     * Stops gracefully: health turns NOT_SERVING, new calls are still accepted for {@code grace}, then refused, and
+     * in-flight calls get {@code timeout} to finish before they are cancelled.
+     *
+     * @return true if every in-flight call finished within {@code timeout}
+     */
+    public boolean drain(Duration grace, Duration timeout) throws InterruptedException {
+        health.markDraining();
+        Thread.sleep(grace.toMillis());
+        server.shutdown();
+        boolean finished = server.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (!finished) {
+            shutdownNow();
+        }
+        delayer.shutdownNow();
+        return finished;
+    }
+
+    /** Stops at once, cancelling in-flight calls. */
+    public void shutdownNow() throws InterruptedException {
+        health.markDraining();
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+        delayer.shutdownNow();
+    }
+}
