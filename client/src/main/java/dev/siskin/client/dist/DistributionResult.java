@@ -28,7 +28,7 @@ public record DistributionResult(
 
   public DistributionResult {
     Map<String, Map<String, Long>> copy = new TreeMap<>();
-    versionsByBackend.forEach((b, v) -> copy.put(b, Map.copyOf(new TreeMap<>(v))));
+    versionsByBackend.forEach((b, v) -> copy.put(b, Collections.unmodifiableMap(new TreeMap<>(v))));
     versionsByBackend = Collections.unmodifiableMap(copy);
     failuresByCode = Collections.unmodifiableMap(new TreeMap<>(failuresByCode));
     failuresByBackend = Collections.unmodifiableMap(new TreeMap<>(failuresByBackend));

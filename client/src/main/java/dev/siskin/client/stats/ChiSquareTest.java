@@ -38,8 +38,12 @@ public final class ChiSquareTest {
       statistic += diff * diff / expected[i];
     }
     int degreesOfFreedom = observed.length - 1;
+    return new ChiSquareResult(statistic, degreesOfFreedom, pValue(statistic, degreesOfFreedom));
+  }
+
+  /** P(X >= statistic) for X chi-square distributed with the given degrees of freedom. */
+  static double pValue(double statistic, int degreesOfFreedom) {
     // One category: every call must land there, and the caller checks that; there is nothing left to test.
-    double p = degreesOfFreedom == 0 ? 1.0 : ChiSquaredDistribution.of(degreesOfFreedom).survivalProbability(statistic);
-    return new ChiSquareResult(statistic, degreesOfFreedom, p);
+    return degreesOfFreedom == 0 ? 1.0 : ChiSquaredDistribution.of(degreesOfFreedom).survivalProbability(statistic);
   }
 }
