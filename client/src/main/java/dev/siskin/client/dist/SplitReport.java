@@ -66,7 +66,10 @@ public final class SplitReport {
   }
 
   static String pValue(double p) {
-    return p != 0 && p < 1e-3 ? String.format(Locale.ROOT, "%.1e", p) : String.format(Locale.ROOT, "%.3f", p);
+    if (p == 0) {
+      return "< 1e-300"; // below what a double holds: the split is certainly not the expected one
+    }
+    return p < 1e-3 ? String.format(Locale.ROOT, "%.1e", p) : String.format(Locale.ROOT, "%.3f", p);
   }
 
   private static String versions(Map<String, Long> versions) {

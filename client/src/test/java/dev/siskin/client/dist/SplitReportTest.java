@@ -45,6 +45,7 @@ class SplitReportTest {
   void smallPValuesInScientificNotation() {
     assertThat(SplitReport.pValue(9.085e-14)).isEqualTo("9.1e-14");
     assertThat(SplitReport.pValue(0.0423)).isEqualTo("0.042");
-    assertThat(SplitReport.pValue(0)).isEqualTo("0.000");
+    assertThat(SplitReport.pValue(0)).isEqualTo("< 1e-300");
+    assertThat(SplitReport.pValue(1)).isEqualTo("1.000");
   }
 }
