@@ -49,8 +49,10 @@ public final class SplitReport {
       return "No successful call, so no test of the split." + System.lineSeparator();
     }
     String outcome = chi.pValue() >= verdict.alpha() ? "plausible" : "IMPLAUSIBLE";
-    return String.format(Locale.ROOT, "chi-square %.3f, %d degree%s of freedom, p = %s: %s (fails below p = %s)%n",
-        chi.statistic(), chi.degreesOfFreedom(), chi.degreesOfFreedom() == 1 ? "" : "s", pValue(chi.pValue()),
+    String p = pValue(chi.pValue());
+    return String.format(Locale.ROOT, "chi-square %.3f, %d degree%s of freedom, p %s: %s (fails below p = %s)%n",
+        chi.statistic(), chi.degreesOfFreedom(), chi.degreesOfFreedom() == 1 ? "" : "s",
+        p.startsWith("<") ? p : "= " + p,
         outcome, pValue(verdict.alpha()));
   }
 
