@@ -23,7 +23,7 @@ DETACH=0
 for arg in "$@"; do
   case "$arg" in
     --detach) DETACH=1 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "error: unknown argument '$arg' (expected: --detach or --help)" >&2; exit 2 ;;
   esac
 done
@@ -55,8 +55,8 @@ die() { echo "error: $*" >&2; exit 1; }
 command -v java >/dev/null 2>&1 || die "java not found; install a JDK 17 or newer"
 
 if [ -f "$PID_FILE" ]; then
-  while read -r name pid _; do
-    if [ -n "${pid:-}" ] && kill -0 "$pid" 2>/dev/null; then
+  while read -r name pid jar; do
+    if [ -n "${pid:-}" ] && ps -o args= -p "$pid" 2>/dev/null | grep -qF -- "$jar"; then
       die "Siskin is already running ($name has pid $pid, see $PID_FILE); stop it with scripts/stop-local.sh"
     fi
   done < "$PID_FILE"
