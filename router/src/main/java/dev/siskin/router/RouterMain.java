@@ -93,6 +93,7 @@ public final class RouterMain {
     CanaryConfig config = CanaryConfigParser.parse(file);
     RouterServer router = RouterServer.create(config);
     RouterMetrics metrics = new RouterMetrics(router::configState);
+    metrics.registerFailureHandling(router::failureReport);
     router.addCallListener(metrics.calls());
     router.addCallListener(new ConfiguredAccessLog(() -> router.configState().current().router()));
     Readiness readiness = new Readiness();
@@ -103,6 +104,7 @@ public final class RouterMain {
           .readiness(readiness)
           .config(router::configState)
           .backends(() -> backendViews(router.routingTable()))
+          .failures(router::failureReport)
           .metrics(metrics)
           .start();
     } catch (IOException | RuntimeException e) {
