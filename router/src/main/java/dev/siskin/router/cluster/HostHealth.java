@@ -78,8 +78,17 @@ public final class HostHealth {
     if (!passed) {
       activeReason = reason;
     }
+    ActiveHealth.Verdict before = active.verdict();
     if (!active.record(passed, healthyThreshold, unhealthyThreshold)) {
       return false;
+    }
+    Status s = status;
+    if (before == ActiveHealth.Verdict.UNHEALTHY && s.ejectedUntil() != null) {
+      // The checks saw it down and now up again: a restarted backend, whose earlier failures (those that
+      // ejected it) say nothing about the new process. It gets its share back without waiting out the ejection.
+      lastEjectionEnded = now;
+      consecutiveFailures.set(0);
+      status = new Status(State.UNKNOWN, "", now, s.ejections(), null);
     }
     return publish(now);
   }

@@ -67,4 +67,31 @@ class EjectionsTest {
     assertThat(health.status().state()).isEqualTo(HostHealth.State.UNHEALTHY);
     assertThat(health.status().reason()).isEqualTo("health check failed: UNAVAILABLE");
   }
+
+  @Test
+  void checksThatSeeTheBackendComeBackEndItsEjection() {
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    HostHealth health = new HostHealth(t0);
+    health.recordCheck(true, "", 2, 2, t0);
+    Instant until = health.eject("5 consecutive calls ended UNAVAILABLE", BASE, MAX, t0);
+    health.recordCheck(false, "down", 2, 2, t0.plusSeconds(1));
+    health.recordCheck(false, "down", 2, 2, t0.plusSeconds(2));
+    health.recordCheck(true, "", 2, 2, t0.plusSeconds(3));
+    assertThat(health.status().state()).isEqualTo(HostHealth.State.EJECTED);
+    assertThat(health.recordCheck(true, "", 2, 2, t0.plusSeconds(4))).isTrue();
+    assertThat(health.status().state()).isEqualTo(HostHealth.State.HEALTHY);
+    assertThat(health.endEjection(until, until)).isFalse();
+  }
+
+  @Test
+  void passingChecksAloneDoNotEndAnEjection() {
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    HostHealth health = new HostHealth(t0);
+    health.recordCheck(true, "", 2, 2, t0);
+    health.eject("5 consecutive calls ended UNAVAILABLE", BASE, MAX, t0);
+    for (int i = 1; i <= 5; i++) {
+      health.recordCheck(true, "", 2, 2, t0.plusSeconds(i));
+    }
+    assertThat(health.status().state()).isEqualTo(HostHealth.State.EJECTED);
+  }
 }

@@ -40,7 +40,7 @@ class FailureSettingsParserTest {
     assertThat(f.retry().maxAttempts()).isEqualTo(2);
     assertThat(f.retry().bufferLimitBytes()).isEqualTo(1 << 20);
     assertThat(f.retry().budgetPercent()).isEqualTo(20);
-    assertThat(f.retry().budgetMinConcurrency()).isEqualTo(3);
+    assertThat(f.retry().budgetMinConcurrency()).isEqualTo(10);
     assertThat(f.limits()).isEqualTo(new FailureSettings.Limits(Duration.ofSeconds(30), Duration.ofSeconds(3),
         Duration.ofSeconds(10), Duration.ofSeconds(5), 1000, Duration.ofSeconds(5), Duration.ofSeconds(20)));
     BackendSpec v1 = parse(BACKENDS).backends().get(0);

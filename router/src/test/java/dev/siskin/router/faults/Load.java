@@ -109,6 +109,13 @@ final class Load implements AutoCloseable {
         .collect(Collectors.joining("\n"));
   }
 
+  /** Waits for every thread to make all its calls (at most 60 s each). */
+  void join() throws InterruptedException {
+    for (Thread thread : threads) {
+      thread.join(TimeUnit.SECONDS.toMillis(60));
+    }
+  }
+
   void stop() throws InterruptedException {
     stopped = true;
     for (Thread thread : threads) {
