@@ -42,6 +42,12 @@ final class Load implements AutoCloseable {
 
   Load(int routerPort, int threadCount, long deadlineMillis, int maxCallsPerThread) {
     channel = NettyChannelBuilder.forAddress("127.0.0.1", routerPort).usePlaintext().build();
+    // One call with a generous deadline first: connecting to a router that has just started can take
+    // seconds on a busy machine, which is not what the short deadlines of the load are about.
+    Call warmUp = call(channel, 30_000);
+    if (!warmUp.ok()) {
+      throw new AssertionError("the router did not answer a first call: " + warmUp);
+    }
     for (int t = 0; t < threadCount; t++) {
       Thread thread = new Thread(() -> run(deadlineMillis, maxCallsPerThread), "load-" + t);
       thread.setDaemon(true);
