@@ -8,6 +8,7 @@ import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.CanaryConfigParser;
 import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.config.ConfigWatcher;
+import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.metrics.RouterMetrics;
 import dev.siskin.router.route.RoutingTable;
 import java.io.IOException;
@@ -30,9 +31,6 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  */
 public final class RouterMain {
   private static final Logger log = LoggerFactory.getLogger(RouterMain.class);
-
-  /** How long running calls may take to finish after SIGTERM; below Docker's and Kubernetes' kill delays. */
-  static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(8);
 
   private final Path configFile;
   private final RouterServer router;
@@ -93,6 +91,7 @@ public final class RouterMain {
     CanaryConfig config = CanaryConfigParser.parse(file);
     RouterServer router = RouterServer.create(config);
     RouterMetrics metrics = new RouterMetrics(router::configState);
+    metrics.registerFailureHandling(router::failureReport);
     router.addCallListener(metrics.calls());
     router.addCallListener(new ConfiguredAccessLog(() -> router.configState().current().router()));
     Readiness readiness = new Readiness();
@@ -103,6 +102,7 @@ public final class RouterMain {
           .readiness(readiness)
           .config(router::configState)
           .backends(() -> backendViews(router.routingTable()))
+          .failures(router::failureReport)
           .metrics(metrics)
           .start();
     } catch (IOException | RuntimeException e) {
@@ -183,17 +183,27 @@ public final class RouterMain {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
+    // The drain settings in force now (a reload may have changed them since start).
+    FailureSettings.Limits limits = router.configState().current().router().failure().limits();
+    Duration grace = limits.drainGrace();
+    Duration timeout = limits.drainTimeout();
     readiness.markDraining();
-    say(fromHook, "stopping: no new calls; waiting up to " + SHUTDOWN_GRACE.toSeconds() + " s for running calls");
+    say(fromHook, "draining: /ready answers 503; new calls are still accepted for " + grace.toMillis()
+        + " ms (router.drain-grace), then running calls get up to " + timeout.toMillis() + " ms (router.drain-timeout)");
     try {
       watcher.close();
     } catch (RuntimeException e) {
       say(fromHook, "config watcher did not close cleanly: " + e);
     }
     try {
-      boolean drained = router.shutdown(SHUTDOWN_GRACE);
+      // Load balancers and clients that watch /ready stop sending during the grace; calls that still
+      // arrive are served, not refused.
+      Thread.sleep(grace.toMillis());
+      say(fromHook, "no new calls from now on; waiting for " + router.routingTable().backends().stream()
+          .mapToInt(b -> b.inFlight()).sum() + " running call(s)");
+      boolean drained = router.shutdown(timeout);
       say(fromHook, drained ? "stopped: every call finished" : "stopped: calls still running after "
-          + SHUTDOWN_GRACE.toSeconds() + " s were cancelled");
+          + timeout.toMillis() + " ms were cancelled");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       say(fromHook, "interrupted while stopping");

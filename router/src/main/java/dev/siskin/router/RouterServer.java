@@ -4,15 +4,23 @@ import static java.util.Objects.requireNonNull;
 
 import dev.siskin.router.cluster.BackendChannels;
 import dev.siskin.router.cluster.BackendPool;
+import dev.siskin.router.cluster.Backend;
 import dev.siskin.router.cluster.ChannelFactory;
+import dev.siskin.router.cluster.HostHealth;
+import dev.siskin.router.cluster.HealthChecker;
+import dev.siskin.router.cluster.OutlierDetector;
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CompositeCallListener;
+import dev.siskin.router.observe.FailureReport;
 import dev.siskin.router.proxy.PassThroughRegistry;
 import dev.siskin.router.proxy.ProxyCallHandler;
+import dev.siskin.router.proxy.Resilience;
+import dev.siskin.router.proxy.RetryBudget;
+import dev.siskin.router.proxy.RetryStats;
 import dev.siskin.router.route.PickerFactory;
 import dev.siskin.router.route.RoutingTable;
 import dev.siskin.router.route.RoutingTableHolder;
@@ -23,12 +31,15 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -55,16 +66,34 @@ public final class RouterServer {
   private final RoutingTableHolder tables = new RoutingTableHolder();
   private final CompositeCallListener listeners = new CompositeCallListener();
   private final AtomicReference<ConfigState> state = new AtomicReference<>();
+  /**
+   * The one thread on which health changes happen (check results, ejections and their ends), so that they
+   * are serialized; it then republishes the routing table.
+   */
+  private final ScheduledExecutorService healthThread;
+  private final HealthChecker healthChecker;
+  private final OutlierDetector outliers;
+  private final RetryBudget retryBudget = new RetryBudget();
+  private final RetryStats retryStats = new RetryStats();
 
   private RouterServer(CanaryConfig initial, PickerFactory pickers,
       ChannelFactory channels, Duration drainBound) {
     this.pickers = requireNonNull(pickers, "pickers");
     int maxMessageBytes = initial.router().maxMessageBytes();
     this.pool = new BackendPool(channels, maxMessageBytes, drainBound);
+    this.healthThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "siskin-health");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.healthChecker = new HealthChecker(healthThread, tables::current, this::republish, Clock.systemUTC());
+    this.outliers = new OutlierDetector(healthThread, tables::current, this::republish, Clock.systemUTC());
+    Resilience resilience = new Resilience(() -> tables.current().config().router().failure(),
+        outliers::record, retryBudget, retryStats);
     InetSocketAddress address = ListenAddress.parse(initial.router().listen());
     this.server = NettyServerBuilder.forAddress(address)
         .fallbackHandlerRegistry(new PassThroughRegistry(
-            new ProxyCallHandler(new WeightedRoute(tables), listeners, maxMessageBytes)))
+            new ProxyCallHandler(new WeightedRoute(tables), listeners, maxMessageBytes, resilience)))
         .maxInboundMessageSize(maxMessageBytes)
         .addStreamTracerFactory(ProxyCallHandler.streamTracerFactory())
         // Forwarding never blocks (see ProxyCall), so calls run on the transport's event loop.
@@ -74,7 +103,7 @@ public final class RouterServer {
 
   /** A router for {@code initial} with the production picker and channels; call {@link #start()}. */
   public static RouterServer create(CanaryConfig initial) {
-    return create(initial, WeightedPicker::create, BackendChannels::open, DEFAULT_DRAIN_BOUND);
+    return create(initial, WeightedPicker::create, BackendChannels.FACTORY, DEFAULT_DRAIN_BOUND);
   }
 
   /** For tests: an injected picker, channel factory and drain bound. */
@@ -86,6 +115,7 @@ public final class RouterServer {
       Instant now = Instant.now();
       router.state.set(new ConfigState(initial, 1, now, new ConfigState.ReloadAttempt(now, true, null)));
     }
+    router.healthChecker.start();
     return router;
   }
 
@@ -94,6 +124,7 @@ public final class RouterServer {
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
+      stopHealth();
       synchronized (this) {
         pool.close(Duration.ZERO);
       }
@@ -142,6 +173,33 @@ public final class RouterServer {
     return tables.current();
   }
 
+  /** Retries made and skipped, by backend and code; for the admin endpoint and metrics. */
+  public RetryStats retryStats() {
+    return retryStats;
+  }
+
+  /** Health of every backend, panic mode and retry counts, now. */
+  public FailureReport failureReport() {
+    RoutingTable table = tables.current();
+    if (table == null) {
+      return FailureReport.EMPTY;
+    }
+    List<FailureReport.BackendHealth> backends = new ArrayList<>();
+    for (Backend backend : table.backends()) {
+      HostHealth.Status status = backend.health().status();
+      backends.add(new FailureReport.BackendHealth(backend.name(),
+          status.state().name().toLowerCase(java.util.Locale.ROOT), status.state().routable(), status.reason(),
+          status.since(), status.ejectedUntil(), backend.health().ejectionsTotal(), backend.maxInFlight()));
+    }
+    return new FailureReport(table.panic(), backends, retryStats.retriesByBackend(), retryBudget.activeRetries(),
+        retryBudget.exhaustedTotal(), retryStats.skippedTotal(RetryStats.Skipped.BUFFER_LIMIT));
+  }
+
+  /** Calls and retries in flight, and how often the budget refused a retry. */
+  public RetryBudget retryBudget() {
+    return retryBudget;
+  }
+
   /** Where metrics, admin and access logs register; listeners see every call from their registration on. */
   public CompositeCallListener callListeners() {
     return listeners;
@@ -163,6 +221,7 @@ public final class RouterServer {
       server.shutdownNow();
       server.awaitTermination(5, TimeUnit.SECONDS);
     }
+    stopHealth();
     synchronized (this) {
       // The server has stopped: nothing is in flight unless the grace period ran out, so a short bound.
       pool.close(Duration.ofSeconds(2));
@@ -170,11 +229,50 @@ public final class RouterServer {
     return drained;
   }
 
+  private void stopHealth() {
+    healthChecker.stop();
+    healthThread.shutdownNow();
+  }
+
   /** Builds and publishes the table for {@code config}, then drains what it dropped. Holds the lock. */
   private void install(CanaryConfig config) {
-    BackendPool.Update update = pool.update(config.backends());
-    tables.publish(RoutingTable.build(config, update.backends(), pickers));
+    BackendPool.Update update = pool.update(config.backends(), config.router());
+    publish(RoutingTable.build(config, update.backends(), pickers));
     pool.drain(update.retired());
+  }
+
+  /**
+   * Rebuilds the table in force over the same config and backends after a backend's health changed, so that
+   * the picker leaves out what is unhealthy or ejected. Runs on the health thread.
+   */
+  private synchronized void republish() {
+    RoutingTable table = tables.current();
+    if (table == null) {
+      return;
+    }
+    RoutingTable next = RoutingTable.build(table.config(), table.backends(), pickers);
+    // A change that leaves the same backends routable (e.g. not checked yet -> healthy) keeps the picker in
+    // force: a new one would restart the smooth round-robin's window.
+    if (!next.sameRouting(table)) {
+      publish(next);
+    }
+  }
+
+  private void publish(RoutingTable next) {
+    RoutingTable before = tables.publish(next);
+    boolean wasPanic = before != null && before.panic();
+    if (next.panic() && !wasPanic) {
+      log.warn("no backend with a weight > 0 is healthy: panic mode, calls go to every backend by its weight ({})",
+          describeHealth(next));
+    } else if (!next.panic() && wasPanic) {
+      log.info("panic mode over: routing to the healthy backends again ({})", describeHealth(next));
+    }
+  }
+
+  private static String describeHealth(RoutingTable table) {
+    return table.backends().stream()
+        .map(b -> b.name() + " " + b.health().status().state().name().toLowerCase(java.util.Locale.ROOT))
+        .collect(Collectors.joining(", "));
   }
 
   private static void warnIfNeedsRestart(CanaryConfig previous, CanaryConfig next) {

@@ -11,6 +11,8 @@ import dev.siskin.router.metrics.BackendSnapshot;
 import dev.siskin.router.metrics.CallStats;
 import dev.siskin.router.metrics.LatencyPercentiles;
 import io.grpc.Status;
+import dev.siskin.router.observe.FailureReport;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,13 @@ final class AdminJson {
    * {@code "configured": false}.
    */
   ObjectNode clusters(ConfigState state, List<BackendView> views, CallStats stats) {
+    return clusters(state, views, stats, FailureReport.EMPTY);
+  }
+
+  /** As above, with each backend's health and retries, and the router's panic mode and retry budget. */
+  ObjectNode clusters(ConfigState state, List<BackendView> views, CallStats stats, FailureReport failures) {
+    Map<String, FailureReport.BackendHealth> health = new HashMap<>();
+    failures.backends().forEach(h -> health.put(h.name(), h));
     ObjectNode root = mapper.createObjectNode();
     if (state == null) {
       root.putNull("generation");
@@ -40,6 +49,11 @@ final class AdminJson {
     }
     long totalWeight = views.stream().mapToLong(BackendView::weight).sum();
     root.put("totalWeight", totalWeight);
+    root.put("panic", failures.panic());
+    ObjectNode retries = root.putObject("retries");
+    retries.put("inProgress", failures.retriesInProgress());
+    retries.put("budgetExhausted", failures.budgetExhausted());
+    retries.put("bufferLimitExceeded", failures.bufferLimitSkipped());
     ArrayNode backends = root.putArray("backends");
     Set<String> shown = new HashSet<>();
     for (BackendView v : views) {
@@ -52,7 +66,9 @@ final class AdminJson {
       v.addresses().forEach(addresses::add);
       b.put("weight", v.weight());
       b.put("share", totalWeight == 0 ? 0.0 : (double) v.weight() / totalWeight);
+      putHealth(b, health.get(v.name()));
       putStats(b, stats.snapshot(v.name()).orElseGet(() -> BackendSnapshot.empty(v.name())));
+      putRetries(b, failures.retriesByBackend().get(v.name()));
     }
     stats.backendNames().stream().filter(n -> !shown.contains(n)).sorted().forEach(name -> {
       ObjectNode b = backends.addObject();
@@ -63,8 +79,31 @@ final class AdminJson {
       b.put("weight", 0);
       b.put("share", 0.0);
       putStats(b, stats.snapshot(name).orElseGet(() -> BackendSnapshot.empty(name)));
+      putRetries(b, failures.retriesByBackend().get(name));
     });
     return root;
+  }
+
+  private static void putHealth(ObjectNode b, FailureReport.BackendHealth h) {
+    if (h == null) {
+      return;
+    }
+    ObjectNode health = b.putObject("health");
+    health.put("state", h.state());
+    health.put("routable", h.routable());
+    health.put("reason", h.reason());
+    health.put("since", h.since().toString());
+    health.put("ejectedUntil", h.ejectedUntil() == null ? null : h.ejectedUntil().toString());
+    health.put("ejectionsTotal", h.ejectionsTotal());
+    b.put("maxInFlight", h.maxInFlight());
+  }
+
+  /** Retries of calls that failed on this backend, by the status they failed with. */
+  private static void putRetries(ObjectNode b, Map<String, Long> byCode) {
+    ObjectNode retries = b.putObject("retriesByCode");
+    if (byCode != null) {
+      byCode.forEach(retries::put);
+    }
   }
 
   private static void putStats(ObjectNode b, BackendSnapshot s) {

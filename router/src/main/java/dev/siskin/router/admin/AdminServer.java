@@ -12,6 +12,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.metrics.CallStats;
 import dev.siskin.router.metrics.RouterMetrics;
+import dev.siskin.router.observe.FailureReport;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * GET /ready     200 "ready" while serving; 503 "starting" / "draining" otherwise
  * GET /live      200 "live" while the process runs
- * GET /clusters  JSON: per backend target, addresses, weight, share, in flight, calls by status, latency, bytes
+ * GET /clusters  JSON: panic mode and retry budget; per backend target, addresses, weight, share, health
+ *                (state, reason, since, ejections), in flight, calls by status, retries, latency, bytes
  * GET /config    JSON: the config in force, its generation, source and times, and the last reload attempt
  * GET /metrics   Prometheus text format 0.0.4 (OpenMetrics 1.0 when the scraper asks for it)
  * </pre>
@@ -66,6 +68,7 @@ public final class AdminServer implements AutoCloseable {
   private final BackendDirectory backends;
   private final CallStats calls;
   private final PrometheusRegistry registry;
+  private final Supplier<FailureReport> failures;
 
   /** One response, fully built before anything is sent so that a failure can still become a 500. */
   private record Response(int status, String contentType, byte[] body) {
@@ -85,6 +88,7 @@ public final class AdminServer implements AutoCloseable {
     calls = requireNonNull(b.calls, "calls");
     registry = requireNonNull(b.registry, "registry");
     backends = b.backends != null ? b.backends : BackendDirectory.fromConfig(config);
+    failures = b.failures != null ? b.failures : () -> FailureReport.EMPTY;
 
     routes.put("/ready", ex -> ready());
     routes.put("/live", ex -> Response.text(200, "live\n"));
@@ -172,7 +176,7 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private Response clusters() throws JsonProcessingException {
-    return json(200, json.clusters(config.get(), backends.backends(), calls));
+    return json(200, json.clusters(config.get(), backends.backends(), calls, failures.get()));
   }
 
   private Response config() throws JsonProcessingException {
@@ -240,8 +244,15 @@ public final class AdminServer implements AutoCloseable {
     private BackendDirectory backends;
     private CallStats calls;
     private PrometheusRegistry registry;
+    private Supplier<FailureReport> failures;
 
     private Builder() {}
+
+    /** Backend health, panic mode and retries for {@code /clusters}; none by default. */
+    public Builder failures(Supplier<FailureReport> failures) {
+      this.failures = failures;
+      return this;
+    }
 
     /** Where to listen, in canary.conf's {@code host:port} form ({@code router.admin}); port 0 picks one. */
     public Builder address(String hostPort) {

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>Life: ACTIVE, then (once removed from the config) DRAINING -- no new calls are admitted, the running
  * ones finish -- then CLOSED, when the last call released it or the drain bound ran out.
  *
+ * <p>It also carries the backend's {@link HostHealth} and its cap on calls in flight ({@link #admit}).
+ *
  * <p>Thread-safe. Calls {@link #tryAcquire} / {@link #release} from any thread; {@link #drain} from the
  * pool's one mutating thread. Admission and drain meet on two atomics in Dekker order (acquire raises the
  * count, then reads the flag; drain raises the flag, then reads the count), so a call is either admitted
@@ -30,6 +32,16 @@ public final class Backend {
   /** Where a backend is in its life. */
   public enum State { ACTIVE, DRAINING, CLOSED }
 
+  /** The answer of {@link #admit}. */
+  public enum Admission {
+    /** The call may start; release the backend when it ends. */
+    ADMITTED,
+    /** The backend is being removed: pick again from the current routing table. */
+    DRAINING,
+    /** The backend has {@code max-in-flight} calls running already: refuse the call. */
+    OVERLOADED
+  }
+
   private final String name;
   private final String target;
   private final ManagedChannel channel;
@@ -37,12 +49,37 @@ public final class Backend {
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final HostHealth health = new HostHealth(java.time.Instant.now());
+  /** Cap on calls in flight; 0 = none. Set by the pool's config thread on every reload. */
+  private volatile int maxInFlight;
 
   public Backend(String name, String target, ManagedChannel channel, ResolvedAddressBook addresses) {
     this.name = requireNonNull(name, "name");
     this.target = requireNonNull(target, "target");
     this.channel = requireNonNull(channel, "channel");
     this.addresses = requireNonNull(addresses, "addresses");
+  }
+
+  /** Health-check verdict, ejection and reason. */
+  public HostHealth health() {
+    return health;
+  }
+
+  /** The cap on calls in flight in force (0 = none). */
+  public int maxInFlight() {
+    return maxInFlight;
+  }
+
+  void maxInFlight(int max) {
+    this.maxInFlight = max;
+  }
+
+  /**
+   * After a failed health check: lets the channel reconnect at the next call instead of waiting out its
+   * exponential reconnect backoff (up to 2 min), so a backend that comes back is seen within one check interval.
+   */
+  void resetConnectBackoff() {
+    channel.resetConnectBackoff();
   }
 
   public String name() {
@@ -91,6 +128,24 @@ public final class Backend {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Admits one call unless the backend is draining or already has {@link #maxInFlight()} calls running. Only
+   * {@link Admission#ADMITTED} holds a slot, to be given back with {@link #release()}.
+   */
+  public Admission admit() {
+    int running = inFlight.incrementAndGet();
+    if (draining) {
+      release();
+      return Admission.DRAINING;
+    }
+    int max = maxInFlight;
+    if (max > 0 && running > max) {
+      release();
+      return Admission.OVERLOADED;
+    }
+    return Admission.ADMITTED;
   }
 
   /** Ends one admitted call; exactly once per successful {@link #tryAcquire}. */

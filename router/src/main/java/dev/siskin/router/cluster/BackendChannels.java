@@ -1,6 +1,8 @@
 package dev.siskin.router.cluster;
 
+import dev.siskin.router.config.FailureSettings;
 import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
 
@@ -20,9 +22,32 @@ public final class BackendChannels {
     return open(target, maxMessageBytes, new ResolvedAddressBook());
   }
 
-  /** As {@link #open(String, int)}, recording the addresses the target resolves to in {@code addresses}. */
+  /** The production factory: {@link #open(String, int, ResolvedAddressBook, FailureSettings.Limits)}. */
+  public static final ChannelFactory FACTORY = new ChannelFactory() {
+    @Override
+    public ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses) {
+      return BackendChannels.open(target, maxMessageBytes, addresses);
+    }
+
+    @Override
+    public ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses,
+        FailureSettings.Limits limits) {
+      return BackendChannels.open(target, maxMessageBytes, addresses, limits);
+    }
+  };
+
+  /**
+   * As {@link #open(String, int)}, recording the addresses the target resolves to in {@code addresses}, with
+   * the connect timeout and keepalive of reference.conf.
+   */
   public static ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses) {
-    return NettyChannelBuilder.forTarget(target)
+    return open(target, maxMessageBytes, addresses, FailureSettings.defaults().limits());
+  }
+
+  /** As {@link #open(String, int, ResolvedAddressBook)} with the connect timeout and keepalive of {@code limits}. */
+  public static ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses,
+      FailureSettings.Limits limits) {
+    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target)
         .usePlaintext()
         // round_robin, plus a record of the resolved addresses for /clusters (see AddressRecordingRoundRobin).
         // Service config from DNS TXT records is ignored: the router's config is canary.conf alone.
@@ -32,16 +57,17 @@ public final class BackendChannels {
         // Forwarding callbacks never block, so they run on the transport's event loop: no thread hop per
         // message. Call listeners inherit that rule (see CallListener).
         .directExecutor()
-        // Keepalive detects a backend that vanished without closing its connection (host down, network
-        // partition) while calls are running on it. 5 minutes is the smallest interval grpc servers accept
-        // by default (permitKeepAliveTime); a shorter one would get the router disconnected for
-        // "too_many_pings".
-        .keepAliveTime(5, TimeUnit.MINUTES)
-        // How long to wait for the ping's answer before the connection is declared dead.
-        .keepAliveTimeout(20, TimeUnit.SECONDS)
-        // No pings on idle connections: they would count against the backend's ping budget for nothing.
-        .keepAliveWithoutCalls(false)
-        .build();
+        // A connect to an address that drops SYNs (host down) fails after this instead of the OS's minutes.
+        .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, limits.connectTimeout().toMillis()));
+    if (!limits.keepaliveTime().isZero()) {
+      // Keepalive notices a backend that vanished without closing its connection (host down, network cut,
+      // SIGSTOP) after time + timeout, also between calls: the calls on it then fail over instead of waiting
+      // out their deadlines. Siskin model servers permit pings every 5 s; see router.keepalive-time.
+      builder.keepAliveTime(limits.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
+          .keepAliveTimeout(limits.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+          .keepAliveWithoutCalls(true);
+    }
+    return builder.build();
   }
 
 }

@@ -3,6 +3,7 @@ package dev.siskin.router.cluster;
 import static java.util.Objects.requireNonNull;
 
 import dev.siskin.router.config.BackendSpec;
+import dev.siskin.router.config.RouterSettings;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,9 +52,12 @@ public final class BackendPool implements AutoCloseable {
     });
   }
 
-  private Backend open(BackendSpec spec) {
+  private Backend open(BackendSpec spec, RouterSettings router) {
     ResolvedAddressBook addresses = new ResolvedAddressBook();
-    return new Backend(spec.name(), spec.target(), channels.open(spec.target(), maxMessageBytes, addresses), addresses);
+    ManagedChannel channel = router == null
+        ? channels.open(spec.target(), maxMessageBytes, addresses)
+        : channels.open(spec.target(), maxMessageBytes, addresses, router.failure().limits());
+    return new Backend(spec.name(), spec.target(), channel, addresses);
   }
 
   /** The result of {@link #update}: the backends to route to, and the ones to drain once they are not. */
@@ -64,13 +68,21 @@ public final class BackendPool implements AutoCloseable {
    * table over {@link Update#backends()}, then passes {@link Update#retired()} to {@link #drain}.
    */
   public Update update(List<BackendSpec> specs) {
+    return update(specs, null);
+  }
+
+  /** As {@link #update(List)}, also setting each backend's in-flight cap from {@code router} (when not null). */
+  public Update update(List<BackendSpec> specs, RouterSettings router) {
     Map<String, Backend> next = new HashMap<>();
     List<Backend> ordered = new ArrayList<>(specs.size());
     for (BackendSpec spec : specs) {
       Backend kept = active.get(spec.name());
       Backend backend = kept != null && kept.target().equals(spec.target())
           ? kept
-          : open(spec);
+          : open(spec, router);
+      if (router != null) {
+        backend.maxInFlight(spec.maxInFlight(router));
+      }
       next.put(spec.name(), backend);
       ordered.add(backend);
     }

@@ -1,5 +1,6 @@
 package dev.siskin.router.cluster;
 
+import dev.siskin.router.config.FailureSettings;
 import io.grpc.ManagedChannel;
 
 /** Opens the long-lived channel of one backend; {@link BackendChannels#open} in production. */
@@ -11,4 +12,13 @@ public interface ChannelFactory {
    * @param addresses       where the channel records the addresses its target resolves to
    */
   ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses);
+
+  /**
+   * As {@link #open(String, int, ResolvedAddressBook)}, with the connect timeout and keepalive of
+   * {@code limits}. Factories that have no use for them (test fakes) keep the default, which ignores them.
+   */
+  default ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses,
+      FailureSettings.Limits limits) {
+    return open(target, maxMessageBytes, addresses);
+  }
 }

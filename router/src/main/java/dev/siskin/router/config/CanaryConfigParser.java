@@ -39,6 +39,15 @@ public final class CanaryConfigParser {
 
   private CanaryConfigParser() {}
 
+  /** reference.conf's failure-handling settings, read once on first use. */
+  private static final class Defaults {
+    static final FailureSettings FAILURE = SnapshotReader.readDefaults(ROUTER_DEFAULTS);
+  }
+
+  static FailureSettings defaultFailureSettings() {
+    return Defaults.FAILURE;
+  }
+
   /**
    * Parses and validates one file; substitutions such as {@code ${?MODEL_V1_TARGET}} see the process
    * environment.

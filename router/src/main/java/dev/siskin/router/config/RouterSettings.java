@@ -7,7 +7,8 @@ import dev.siskin.router.route.Policy;
 
 /**
  * The {@code router { ... }} block of canary.conf. Defaults live in the router's reference.conf, not here.
- * More settings (health checks, retries, limits) are added as their features arrive.
+ * The failure-handling settings (health checks, outlier detection, retries, limits, drain) are grouped in
+ * {@link FailureSettings}.
  *
  * @param listen          {@code host:port} the gRPC server binds; a change needs a restart
  * @param admin           {@code host:port} of the admin HTTP endpoint; loopback by default
@@ -15,21 +16,29 @@ import dev.siskin.router.route.Policy;
  * @param maxMessageBytes largest message forwarded in either direction; beyond it RESOURCE_EXHAUSTED
  * @param accessLog       one log line per finished call when true
  * @param accessLogFormat how those lines are written: text for people, JSON lines for log shippers
+ * @param failure         health checks, outlier detection, retries, timeouts, limits and drain
  */
 public record RouterSettings(
     String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
-    AccessLogFormat accessLogFormat) {
+    AccessLogFormat accessLogFormat, FailureSettings failure) {
   public RouterSettings {
     requireNonNull(listen, "listen");
     requireNonNull(admin, "admin");
     requireNonNull(policy, "policy");
     requireNonNull(accessLogFormat, "accessLogFormat");
+    requireNonNull(failure, "failure");
     if (maxMessageBytes <= 0) {
       throw new IllegalArgumentException("maxMessageBytes: " + maxMessageBytes + " (expected: > 0)");
     }
   }
 
-  /** Settings with text access-log lines. */
+  /** Settings with the failure handling of reference.conf. */
+  public RouterSettings(String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
+      AccessLogFormat accessLogFormat) {
+    this(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, FailureSettings.defaults());
+  }
+
+  /** Settings with text access-log lines and the failure handling of reference.conf. */
   public RouterSettings(String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog) {
     this(listen, admin, policy, maxMessageBytes, accessLog, AccessLogFormat.TEXT);
   }

@@ -38,7 +38,9 @@ final class SnapshotReader {
   private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,10}");
   private static final Set<String> ROOT_KEYS = Set.of(ROUTER, BACKENDS);
-  private static final Set<String> BACKEND_KEYS = Set.of(TARGET, WEIGHT);
+  static final String MAX_IN_FLIGHT = "max-in-flight";
+  static final String HEALTH_CHECK_SERVICE = "health-check-service";
+  private static final Set<String> BACKEND_KEYS = Set.of(TARGET, WEIGHT, MAX_IN_FLIGHT, HEALTH_CHECK_SERVICE);
   private static final String BACKENDS_EXPECTED =
       "at least one backend: backends { v1 { target = \"host:port\", weight = 90 } }";
 
@@ -81,6 +83,7 @@ final class SnapshotReader {
         unknownKey(object.get(key).origin(), Problems.path(ROUTER, key), key, known);
       }
     }
+    FailureSettingsReader.checkNestedKeys(object, routerDefaults.getConfig(ROUTER), problems);
     Config router = object.toConfig();
     try {
       // Typesafe's own type check of the router block against reference.conf (e.g. access-log = [1]).
@@ -95,11 +98,27 @@ final class SnapshotReader {
     Integer maxMessageBytes = maxMessageBytes(router, object);
     Boolean accessLog = bool(router, object, "access-log");
     AccessLogFormat accessLogFormat = accessLogFormat(object);
+    FailureSettings failure = new FailureSettingsReader(router, object, problems).read();
     if (listen == null || admin == null || policy == null || maxMessageBytes == null || accessLog == null
-        || accessLogFormat == null) {
+        || accessLogFormat == null || failure == null) {
       return null;
     }
-    return new RouterSettings(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat);
+    return new RouterSettings(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, failure);
+  }
+
+  /** The failure-handling settings of reference.conf itself. */
+  static FailureSettings readDefaults(Config routerDefaults) {
+    Problems problems = new Problems(Path.of("reference.conf"));
+    Config router = routerDefaults.getConfig(ROUTER);
+    FailureSettings settings = new FailureSettingsReader(router, router.root(), problems).read();
+    if (settings == null) {
+      try {
+        problems.throwIfAny();
+      } catch (ConfigException e) {
+        throw new IllegalStateException("the router's reference.conf is broken: " + e.getMessage(), e);
+      }
+    }
+    return settings;
   }
 
   private String address(ConfigObject router, String key) {
@@ -230,7 +249,40 @@ final class SnapshotReader {
     }
     String target = target(name, backend);
     Integer weight = weight(name, backend);
-    return ok && target != null && weight != null ? new BackendSpec(name, target, weight) : null;
+    Integer maxInFlight = maxInFlight(name, backend);
+    String healthService = healthCheckService(name, backend);
+    return ok && target != null && weight != null && maxInFlight != null
+        && (healthService != null || !backend.containsKey(HEALTH_CHECK_SERVICE))
+        ? new BackendSpec(name, target, weight, maxInFlight, healthService) : null;
+  }
+
+  /** {@code backends.<name>.max-in-flight}, or {@link BackendSpec#INHERIT} when absent; null when bad. */
+  private Integer maxInFlight(String name, ConfigObject backend) {
+    ConfigValue value = backend.get(MAX_IN_FLIGHT);
+    if (value == null) {
+      return BackendSpec.INHERIT;
+    }
+    Long n = integerValue(value);
+    if (n == null || n < 0 || n > Integer.MAX_VALUE) {
+      problems.add(value.origin(), backend.origin(), Problems.path(BACKENDS, name, MAX_IN_FLIGHT),
+          render(value) + " (expected: an integer >= 0; 0 = no limit)");
+      return null;
+    }
+    return n.intValue();
+  }
+
+  /** {@code backends.<name>.health-check-service}, or null when absent or bad. */
+  private String healthCheckService(String name, ConfigObject backend) {
+    ConfigValue value = backend.get(HEALTH_CHECK_SERVICE);
+    if (value == null) {
+      return null;
+    }
+    if (value.valueType() != ConfigValueType.STRING) {
+      problems.add(value.origin(), backend.origin(), Problems.path(BACKENDS, name, HEALTH_CHECK_SERVICE),
+          render(value) + " (expected: a quoted service name such as \"mlservice.v1.PredictionService\", or \"\")");
+      return null;
+    }
+    return (String) value.unwrapped();
   }
 
   private String target(String name, ConfigObject backend) {

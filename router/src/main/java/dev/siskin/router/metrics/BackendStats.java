@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * a method is seen.
  *
  * <p>In flight = started - finished, where finished is the sum of the per-method status counters.
- * {@link #snapshot} reads finished before started; both only grow and every finish happens after its
+ * {@link #snapshot} reads finished before started; finished only grows, started shrinks only when a call
+ * moves to another backend for a retry (before it can finish here), and every finish happens after its
  * start, so the difference is never negative.
  */
 final class BackendStats {
@@ -46,6 +47,13 @@ final class BackendStats {
   void started() {
     if (tracksInFlight) {
       started.increment();
+    }
+  }
+
+  /** Takes back a {@link #started()}: the call moved to another backend (a retry). */
+  void unstarted() {
+    if (tracksInFlight) {
+      started.decrement();
     }
   }
 

@@ -51,6 +51,13 @@ public final class CallStats implements CallListener {
     backend(backend).started();
   }
 
+  /** The call's in-flight count moves to the backend it is retried on. */
+  @Override
+  public void onCallRerouted(String from, String to, String fullMethod) {
+    backend(from).unstarted();
+    backend(to).started();
+  }
+
   @Override
   public void onCallFinished(CallOutcome o) {
     // Clamped so that a negative number from a clock step or a bug cannot make a counter go back.

@@ -3,6 +3,7 @@ package dev.siskin.router.metrics;
 import static java.util.Objects.requireNonNull;
 
 import dev.siskin.router.config.ConfigState;
+import dev.siskin.router.observe.FailureReport;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.concurrent.Executors;
@@ -46,6 +47,11 @@ public final class RouterMetrics implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** Adds backend health, panic mode and retry metrics, read from {@code report} at scrape time. */
+  public void registerFailureHandling(Supplier<FailureReport> report) {
+    registry.register(new FailureMetricsCollector(report));
   }
 
   /** Starts updating the latency windows every 10 s (one slot). Idempotent. */

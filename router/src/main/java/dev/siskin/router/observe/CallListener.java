@@ -9,6 +9,12 @@ public interface CallListener {
   /** A call was routed to {@code backend} and is now in flight. */
   default void onCallStarted(String backend, String fullMethod) {}
 
+  /**
+   * A call that started on {@code from} is retried on {@code to}: from now on it is in flight there, and its
+   * {@link #onCallFinished} names {@code to} (or a later backend).
+   */
+  default void onCallRerouted(String from, String to, String fullMethod) {}
+
   /** A call finished; for every {@link #onCallStarted} exactly one of these follows (also for router-made errors). */
   void onCallFinished(CallOutcome outcome);
 }

@@ -40,6 +40,17 @@ public final class CompositeCallListener implements CallListener {
   }
 
   @Override
+  public void onCallRerouted(String from, String to, String fullMethod) {
+    for (CallListener listener : listeners) {
+      try {
+        listener.onCallRerouted(from, to, fullMethod);
+      } catch (RuntimeException e) {
+        log.warn("call listener {} failed in onCallRerouted", listener, e);
+      }
+    }
+  }
+
+  @Override
   public void onCallFinished(CallOutcome outcome) {
     for (CallListener listener : listeners) {
       try {

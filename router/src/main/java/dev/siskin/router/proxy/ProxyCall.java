@@ -1,8 +1,11 @@
 package dev.siskin.router.proxy;
 
 import dev.siskin.router.cluster.Backend;
+import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.route.Route;
+import dev.siskin.router.route.Selection;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Context;
@@ -11,81 +14,123 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One client call forwarded to one backend: the server call (client side) paired with a client call (backend
- * side), messages passed through as bytes with backpressure both ways.
+ * One client call forwarded to a backend: the server call (client side) paired with a client call (backend
+ * side), messages passed through as bytes with backpressure both ways. When an attempt fails before the
+ * backend sent any response header, the call may be retried on another backend (see {@link #retry}).
  *
  * <p>What crosses: request headers (minus transport-owned ones), the deadline, every request message,
  * half-close and cancellation towards the backend; response headers (plus {@code x-canary-backend}), every
  * response message, the status code and description and the trailers (incl. {@code -bin}) towards the client.
  *
- * <p>Threading: grpc-java serializes the callbacks of each listener, but the two listeners run on different
- * threads. So each side's call object is used only from the OTHER side's listener -- the backend call from
- * {@link Requests}, the client's server call from {@link Responses} -- except {@code request(n)}, which may
- * be called from any thread. {@link FlowGate} hands demand across; {@link #finish} is once-only by CAS.
+ * <p>Retries: until an attempt receives response headers the call is <em>uncommitted</em>: request messages
+ * are also kept in a {@link RequestBuffer} (up to {@code router.retry.buffer-limit}), and an attempt that
+ * closes with a retryable status starts the next one on another backend, which gets the headers, the kept
+ * messages and the half-close again. Response headers commit the call to that attempt: the buffer is dropped
+ * and nothing is retried any more, since the client may have seen part of the answer.
+ *
+ * <p>Threading: grpc-java serializes the callbacks of each listener, but the listeners run on different
+ * threads. Until the call commits, switching attempts and sending to the current one are serialized by
+ * {@code this} (uncontended in practice: one client thread and one backend thread per call); once it has
+ * committed, {@link #current} never changes and the lock is no longer taken. The client's server call is
+ * used only from the current attempt's listener (an attempt that retries writes nothing to it), except
+ * {@code request(n)}, which may be called from any thread. {@link FlowGate} hands demand across;
+ * {@link #finish} is once-only by CAS.
  */
 final class ProxyCall {
   private final ServerCall<byte[], byte[]> serverCall;
-  private final Backend backend;
+  private final Route route;
   private final CallListener listener;
+  private final Resilience resilience;
+  private final FailureSettings.Retry retryPolicy;
   private final int maxMessageBytes;
   private final String fullMethod;
   private final Context serverContext;
   private final long startNanos;
   private final Instant startTime;
   private final String peer;
-  private final ClientCall<byte[], byte[]> clientCall;
+  private final CallOptions options;
+  /** True when the deadline is the router's default, not the client's: its expiry is then reported as such. */
+  private final boolean defaultDeadline;
+  private final boolean panicAtStart;
   private final FlowGate toBackend;
   private final FlowGate toClient;
   private final AtomicBoolean finished = new AtomicBoolean();
+  /** The request headers as forwarded; each attempt gets its own copy. Set in start(), then read-only. */
+  private Metadata requestHeaders;
+  /** The attempt in force. Changes only under the lock and only while not committed. */
+  private volatile Attempt current;
+  /** Set once, under the lock, when an attempt received response headers or the call ended. */
+  private volatile boolean committed;
+  /** Guarded by this. Null once committed or past the buffer limit. */
+  private RequestBuffer buffer;
+  /** Guarded by this. */
+  private boolean halfClosed;
+  /** Guarded by this. Backends tried so far, in order. */
+  private final List<Backend> tried = new ArrayList<>(2);
+  /** Guarded by this: retries taken from the budget, given back when the call ends. */
+  private int retriesTaken;
   /**
    * Set once the client's side was cancelled. From then on nothing is written to the server call: the
    * transport is closing the stream with its own status (e.g. RESOURCE_EXHAUSTED for a message over the
    * limit), which a late close of ours must not overtake.
    */
   private volatile boolean clientGone;
-  /** Written only by the Requests thread. */
+  /** Written only by the client side's (Requests) thread. */
   private volatile long bytesIn;
-  /** Written only by the Responses thread. */
+  /** Written only by the committed attempt's thread. */
   private volatile long bytesOut;
 
-  ProxyCall(ServerCall<byte[], byte[]> serverCall, Backend backend, CallListener listener, int maxMessageBytes,
-      long startNanos, Instant startTime, String peer) {
+  /**
+   * @param first the admitted backend of the first attempt (from {@code route})
+   */
+  ProxyCall(ServerCall<byte[], byte[]> serverCall, Selection first, Route route, CallListener listener,
+      Resilience resilience, FailureSettings settings, int maxMessageBytes, long startNanos, Instant startTime,
+      String peer) {
     this.serverCall = serverCall;
-    this.backend = backend;
+    this.route = route;
     this.listener = listener;
+    this.resilience = resilience;
+    this.retryPolicy = settings.retry();
     this.maxMessageBytes = maxMessageBytes;
     this.fullMethod = serverCall.getMethodDescriptor().getFullMethodName();
     this.startNanos = startNanos;
     this.startTime = startTime;
     this.peer = peer;
+    this.panicAtStart = first.panic();
     this.serverContext = Context.current();
-    CallOptions options = CallOptions.DEFAULT;
     Deadline deadline = serverContext.getDeadline();
-    if (deadline != null) {
-      options = options.withDeadline(deadline);
+    boolean byDefault = false;
+    if (deadline == null && !settings.limits().defaultDeadline().isZero()) {
+      deadline = Deadline.after(settings.limits().defaultDeadline().toNanos(), TimeUnit.NANOSECONDS);
+      byDefault = true;
     }
-    // Made outside the server call's context: the backend call's deadline and cancellation are carried
-    // explicitly (options above, Requests.onCancel), not by implicit context inheritance, so that closing
-    // the server call at the end never reaches back into the backend call.
-    Context previous = Context.ROOT.attach();
-    try {
-      this.clientCall = backend.channel().newCall(serverCall.getMethodDescriptor(), options);
-    } finally {
-      Context.ROOT.detach(previous);
+    this.defaultDeadline = byDefault;
+    this.options = deadline == null ? CallOptions.DEFAULT : CallOptions.DEFAULT.withDeadline(deadline);
+    if (retryPolicy.maxAttempts() > 1) {
+      this.buffer = new RequestBuffer(retryPolicy.bufferLimitBytes());
     }
-    this.toBackend = new FlowGate(clientCall::isReady, () -> serverCall.request(1));
-    this.toClient = new FlowGate(serverCall::isReady, () -> clientCall.request(1));
+    this.tried.add(first.backend());
+    this.current = new Attempt(first.backend());
+    this.toBackend = new FlowGate(() -> current.call.isReady(), () -> serverCall.request(1));
+    this.toClient = new FlowGate(serverCall::isReady, () -> current.call.request(1));
+    resilience.budget().callStarted();
   }
 
-  /** Starts the backend call and returns the listener for the client's side. */
-  ServerCall.Listener<byte[]> start(Metadata requestHeaders) {
-    listener.onCallStarted(backend.name(), fullMethod);
-    clientCall.start(new Responses(), ForwardedHeaders.strip(requestHeaders));
+  /** Starts the first attempt and returns the listener for the client's side. */
+  ServerCall.Listener<byte[]> start(Metadata headers) {
+    this.requestHeaders = ForwardedHeaders.strip(headers);
+    Attempt first = current;
+    listener.onCallStarted(first.backend.name(), fullMethod);
+    synchronized (this) {
+      first.start();
+    }
     serverCall.request(1);
-    clientCall.request(1);
     return new Requests();
   }
 
@@ -94,13 +139,30 @@ final class ProxyCall {
     @Override
     public void onMessage(byte[] message) {
       bytesIn += message.length;
-      clientCall.sendMessage(message);
+      if (committed) {
+        current.call.sendMessage(message);
+      } else {
+        synchronized (ProxyCall.this) {
+          if (buffer != null && !buffer.add(message)) {
+            buffer = null; // too much to keep: this call will not be retried
+            resilience.retries().skipped(RetryStats.Skipped.BUFFER_LIMIT);
+          }
+          current.call.sendMessage(message);
+        }
+      }
       toBackend.afterSend();
     }
 
     @Override
     public void onHalfClose() {
-      clientCall.halfClose();
+      if (committed) {
+        current.call.halfClose();
+        return;
+      }
+      synchronized (ProxyCall.this) {
+        halfClosed = true;
+        current.call.halfClose();
+      }
     }
 
     @Override
@@ -112,8 +174,14 @@ final class ProxyCall {
       Deadline deadline = serverContext.getDeadline();
       Status.Code code = closed != null && !closed.isOk() ? closed.getCode()
           : deadline != null && deadline.isExpired() ? Status.Code.DEADLINE_EXCEEDED : Status.Code.CANCELLED;
-      clientCall.cancel(RouterErrors.PREFIX + "the client's call ended (" + code + ")", null);
-      finish(code, code != Status.Code.CANCELLED && code != Status.Code.DEADLINE_EXCEEDED);
+      Attempt attempt;
+      synchronized (ProxyCall.this) {
+        committed = true;
+        buffer = null;
+        attempt = current;
+      }
+      attempt.call.cancel(RouterErrors.PREFIX + "the client's call ended (" + code + ")", null);
+      finish(attempt, code, code != Status.Code.CANCELLED && code != Status.Code.DEADLINE_EXCEEDED);
     }
 
     @Override
@@ -122,13 +190,45 @@ final class ProxyCall {
     }
   }
 
-  /** Backend to client. */
-  private final class Responses extends ClientCall.Listener<byte[]> {
+  /** One try on one backend: the backend side's call and its listener (backend to client). */
+  private final class Attempt extends ClientCall.Listener<byte[]> {
+    final Backend backend;
+    final ClientCall<byte[], byte[]> call;
     /** Confined to this listener's (serialized) callbacks. */
     private boolean headersSent;
 
+    Attempt(Backend backend) {
+      this.backend = backend;
+      // Made outside the server call's context: the backend call's deadline and cancellation are carried
+      // explicitly (options, Requests.onCancel), not by implicit context inheritance, so that closing the
+      // server call at the end never reaches back into the backend call.
+      Context previous = Context.ROOT.attach();
+      try {
+        this.call = backend.channel().newCall(serverCall.getMethodDescriptor(), options);
+      } finally {
+        Context.ROOT.detach(previous);
+      }
+    }
+
+    /** Starts the call with a copy of the request headers. Under the lock. */
+    void start() {
+      Metadata headers = requestHeaders;
+      if (retryPolicy.maxAttempts() > 1) {
+        headers = new Metadata();
+        headers.merge(requestHeaders); // the transport adds to the headers it is given; each attempt needs its own
+      }
+      call.start(this, headers);
+      call.request(1);
+    }
+
     @Override
     public void onHeaders(Metadata headers) {
+      if (!committed) {
+        synchronized (ProxyCall.this) {
+          committed = true;
+          buffer = null;
+        }
+      }
       serverCall.sendHeaders(ForwardedHeaders.responseHeaders(headers, backend.name()));
       headersSent = true;
     }
@@ -142,7 +242,10 @@ final class ProxyCall {
 
     @Override
     public void onClose(Status status, Metadata trailers) {
-      if (clientGone) {
+      if (clientGone || this != current) {
+        return;
+      }
+      if (!headersSent && retry(this, status)) {
         return;
       }
       if (!headersSent) {
@@ -151,23 +254,96 @@ final class ProxyCall {
         headersSent = true;
       }
       Status local = RouterErrors.fromRouterChannel(status, backend.name(), backend.target(), maxMessageBytes);
+      if (local == null && defaultDeadline && status.getCode() == Status.Code.DEADLINE_EXCEEDED
+          && options.getDeadline() != null && options.getDeadline().isExpired()) {
+        local = RouterErrors.defaultDeadlineExceeded(backend.name(), resilience.settings().get().limits().defaultDeadline());
+      }
+      if (local != null && panicAtStart) {
+        local = RouterErrors.inPanic(local);
+      }
       serverCall.close(local != null ? local : status, ForwardedHeaders.strip(trailers));
-      finish(status.getCode(), local != null);
+      finish(this, status.getCode(), local != null);
     }
 
     @Override
     public void onReady() {
-      toBackend.onSinkReady();
+      if (this == current) {
+        toBackend.onSinkReady();
+      }
     }
   }
 
-  /** Reports the outcome and releases the backend, once, whichever side ends the call first. */
-  private void finish(Status.Code code, boolean routerError) {
+  /**
+   * Starts the next attempt if {@code failed} may be retried: it is the current attempt of an uncommitted
+   * call, it failed with a retryable code before any response header, attempts are left, the request
+   * messages were all kept, the deadline has not passed, the budget allows a retry and the route admits a
+   * backend -- another one than those tried when one is routable.
+   *
+   * @return true when a new attempt took over
+   */
+  private boolean retry(Attempt failed, Status status) {
+    Status.Code code = status.getCode();
+    synchronized (this) {
+      if (committed || clientGone || failed != current || tried.size() >= retryPolicy.maxAttempts()
+          || !retryPolicy.retryable(fullMethod, code)) {
+        return false;
+      }
+      if (buffer == null) {
+        return false; // counted as BUFFER_LIMIT when the buffer gave up
+      }
+      Deadline deadline = options.getDeadline();
+      if (deadline != null && deadline.isExpired()) {
+        return false;
+      }
+      if (!resilience.budget().tryStartRetry(retryPolicy.budgetPercent(), retryPolicy.budgetMinConcurrency())) {
+        resilience.retries().skipped(RetryStats.Skipped.BUDGET);
+        return false;
+      }
+      Selection next = route.select(fullMethod, requestHeaders, tried);
+      if (next.refusal() != Selection.Refusal.NONE) {
+        resilience.budget().retriesFinished(1);
+        return false;
+      }
+      retriesTaken++;
+      resilience.retries().retried(failed.backend.name(), code);
+      resilience.attempts().accept(failed.backend, code);
+      failed.backend.release();
+      listener.onCallRerouted(failed.backend.name(), next.backend().name(), fullMethod);
+      tried.add(next.backend());
+      Attempt attempt = new Attempt(next.backend());
+      current = attempt;
+      attempt.start();
+      if (current != attempt) {
+        return true; // it failed at once, inside start(), and a later attempt took over from there
+      }
+      for (byte[] message : buffer.messages()) {
+        attempt.call.sendMessage(message);
+      }
+      if (halfClosed) {
+        attempt.call.halfClose();
+      }
+      return true;
+    }
+  }
+
+  /** Reports the outcome and releases the backend of the last attempt, once, whichever side ends the call first. */
+  private void finish(Attempt last, Status.Code code, boolean routerError) {
     if (!finished.compareAndSet(false, true)) {
       return;
     }
-    backend.release();
-    listener.onCallFinished(new CallOutcome(backend.name(), fullMethod, code, routerError, startTime,
-        System.nanoTime() - startNanos, bytesIn, bytesOut, peer));
+    int attempts;
+    int retries;
+    synchronized (this) {
+      committed = true;
+      buffer = null;
+      attempts = tried.size();
+      retries = retriesTaken;
+    }
+    last.backend.release();
+    resilience.attempts().accept(last.backend, code);
+    resilience.budget().retriesFinished(retries);
+    resilience.budget().callFinished();
+    listener.onCallFinished(new CallOutcome(last.backend.name(), fullMethod, code, routerError, startTime,
+        System.nanoTime() - startNanos, bytesIn, bytesOut, peer, attempts));
   }
 }

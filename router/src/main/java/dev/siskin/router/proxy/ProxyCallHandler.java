@@ -2,10 +2,11 @@ package dev.siskin.router.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.siskin.router.cluster.Backend;
+import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CallOutcome;
 import dev.siskin.router.route.Route;
+import dev.siskin.router.route.Selection;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -14,10 +15,11 @@ import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import java.net.SocketAddress;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Entry point of every call: asks the {@link Route} for a backend and starts a {@link ProxyCall} to it, or
- * answers UNAVAILABLE itself when there is none.
+ * answers itself when there is none (UNAVAILABLE) or the backend is at its in-flight limit (RESOURCE_EXHAUSTED).
  *
  * <p>Thread-safe (immutable); runs on transport threads and never blocks.
  */
@@ -25,14 +27,17 @@ public final class ProxyCallHandler implements ServerCallHandler<byte[], byte[]>
   private final Route route;
   private final CallListener listener;
   private final int maxMessageBytes;
+  private final Resilience resilience;
 
   /**
    * @param maxMessageBytes the router's message limit, used to recognise its own size errors
+   * @param resilience      settings, retry budget and counters, and where attempt results go
    */
-  public ProxyCallHandler(Route route, CallListener listener, int maxMessageBytes) {
+  public ProxyCallHandler(Route route, CallListener listener, int maxMessageBytes, Resilience resilience) {
     this.route = requireNonNull(route, "route");
     this.listener = requireNonNull(listener, "listener");
     this.maxMessageBytes = maxMessageBytes;
+    this.resilience = requireNonNull(resilience, "resilience");
   }
 
   /** Must be installed on the server: lets a call's outcome name the status the transport closed it with. */
@@ -46,21 +51,24 @@ public final class ProxyCallHandler implements ServerCallHandler<byte[], byte[]>
     Instant startTime = Instant.now();
     String fullMethod = serverCall.getMethodDescriptor().getFullMethodName();
     String peer = peer(serverCall);
-    Backend backend = route.choose(fullMethod, headers);
-    if (backend == null) {
-      Status status = RouterErrors.noBackend(fullMethod);
+    Selection selection = route.select(fullMethod, headers, List.of());
+    if (selection.refusal() != Selection.Refusal.NONE) {
+      Status status = selection.refusal() == Selection.Refusal.OVERLOADED
+          ? RouterErrors.overloaded(fullMethod, selection.backend().name(), selection.backend().maxInFlight())
+          : RouterErrors.noBackend(fullMethod, selection.panic());
       listener.onCallStarted(CallOutcomes.NONE, fullMethod);
       serverCall.close(status, new Metadata());
       listener.onCallFinished(new CallOutcome(CallOutcomes.NONE, fullMethod, status.getCode(), true,
-          startTime, System.nanoTime() - startNanos, 0, 0, peer));
+          startTime, System.nanoTime() - startNanos, 0, 0, peer, 0));
       return new ServerCall.Listener<>() {};
     }
+    FailureSettings settings = resilience.settings().get();
     try {
-      return new ProxyCall(serverCall, backend, listener, maxMessageBytes, startNanos, startTime, peer)
-          .start(headers);
+      return new ProxyCall(serverCall, selection, route, listener, resilience, settings, maxMessageBytes,
+          startNanos, startTime, peer).start(headers);
     } catch (RuntimeException e) {
       // Not expected (starting a call does no I/O), but the admitted backend must not leak an in-flight slot.
-      backend.release();
+      selection.backend().release();
       throw e;
     }
   }

@@ -11,9 +11,29 @@ final class RouterErrors {
 
   private RouterErrors() {}
 
-  static Status noBackend(String fullMethod) {
-    return Status.UNAVAILABLE.withDescription(PREFIX + "no backend available for " + fullMethod
+  static Status noBackend(String fullMethod, boolean panic) {
+    Status status = Status.UNAVAILABLE.withDescription(PREFIX + "no backend available for " + fullMethod
         + " (every backend is draining or the routing table is empty)");
+    return panic ? inPanic(status) : status;
+  }
+
+  /** The picked backend has its maximum of calls in flight; the call is refused at once rather than queued. */
+  static Status overloaded(String fullMethod, String backend, int maxInFlight) {
+    return Status.RESOURCE_EXHAUSTED.withDescription(PREFIX + "backend " + backend + " has " + maxInFlight
+        + " calls in flight, its limit (router.max-in-flight-per-backend or backends." + backend
+        + ".max-in-flight); " + fullMethod + " was not sent, try again later");
+  }
+
+  /** A call that came without a deadline ran out of the router's default one. */
+  static Status defaultDeadlineExceeded(String backend, java.time.Duration deadline) {
+    return Status.DEADLINE_EXCEEDED.withDescription(PREFIX + "backend " + backend + " did not answer within "
+        + "router.default-deadline (" + deadline.toMillis() + " ms), which applies to calls sent without a deadline");
+  }
+
+  /** Adds to a router-made status that no backend was healthy when the call was routed. */
+  static Status inPanic(Status status) {
+    return status.withDescription(status.getDescription() + " [panic mode: no backend is healthy, so calls go "
+        + "to every backend by its configured weight]");
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.siskin.router.route;
 
 import dev.siskin.router.cluster.Backend;
 import io.grpc.Metadata;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * The per-call routing step (Envoy's route): decides which backend serves a call. It sees the method and the
@@ -13,10 +15,22 @@ import io.grpc.Metadata;
 public interface Route {
 
   /**
+   * Chooses and admits a backend for one call, or for a retry of it.
+   *
+   * @param tried backends that already failed this call: another one is preferred when one is routable
+   * @return the admitted backend -- the caller must {@link Backend#release()} it exactly once when the
+   *     call ends -- or why there is none
+   */
+  Selection select(String fullMethod, Metadata headers, Collection<Backend> tried);
+
+  /**
    * Chooses and admits a backend for one call.
    *
    * @return a backend on which {@link Backend#tryAcquire()} has succeeded -- the caller must
    *     {@link Backend#release()} it exactly once when the call ends -- or null when none is available
    */
-  Backend choose(String fullMethod, Metadata headers);
+  default Backend choose(String fullMethod, Metadata headers) {
+    Selection selection = select(fullMethod, headers, List.of());
+    return selection.refusal() == Selection.Refusal.NONE ? selection.backend() : null;
+  }
 }

@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.siskin.router.cluster.Backend;
 import io.grpc.Metadata;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Routes every call by the weights of the current {@link RoutingTable}.
@@ -26,17 +29,57 @@ public final class WeightedRoute implements Route {
   }
 
   @Override
-  public Backend choose(String fullMethod, Metadata headers) {
+  public Selection select(String fullMethod, Metadata headers, Collection<Backend> tried) {
+    boolean panic = false;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       RoutingTable table = tables.current();
       if (table == null) {
-        return null;
+        break;
       }
+      panic = table.panic();
       Backend backend = table.picker().pick();
-      if (backend != null && backend.tryAcquire()) {
-        return backend;
+      if (backend == null) {
+        continue;
+      }
+      if (!tried.isEmpty() && tried.contains(backend)) {
+        backend = untried(table, tried, backend);
+      }
+      switch (backend.admit()) {
+        case ADMITTED:
+          return Selection.admitted(backend, panic);
+        case OVERLOADED:
+          return new Selection(backend, Selection.Refusal.OVERLOADED, panic);
+        default:
+          break; // draining: the next read sees the table without it
       }
     }
-    return null;
+    return new Selection(null, Selection.Refusal.NO_BACKEND, panic);
+  }
+
+  /**
+   * For a retry: a weighted random choice among the backends the table routes to that this call has not
+   * tried yet, or {@code fallback} when there is none (then the retry goes to a backend tried before).
+   */
+  private static Backend untried(RoutingTable table, Collection<Backend> tried, Backend fallback) {
+    List<Backend> backends = table.backends();
+    long total = 0;
+    long[] weights = new long[backends.size()];
+    for (int i = 0; i < weights.length; i++) {
+      Backend b = backends.get(i);
+      boolean eligible = !tried.contains(b) && (table.panic() || b.health().routable());
+      weights[i] = eligible ? table.weight(i) : 0;
+      total += weights[i];
+    }
+    if (total == 0) {
+      return fallback;
+    }
+    long r = ThreadLocalRandom.current().nextLong(total);
+    for (int i = 0; i < weights.length; i++) {
+      r -= weights[i];
+      if (r < 0) {
+        return backends.get(i);
+      }
+    }
+    return fallback;
   }
 }

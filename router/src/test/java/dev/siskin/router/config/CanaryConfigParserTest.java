@@ -233,9 +233,11 @@ class CanaryConfigParserTest {
         }
         retries = 3
         """)).isEqualTo(
-        ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, admin, listen, "
-            + "max-message-bytes, policy); "
-            + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: target, weight); "
+        ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, "
+            + "admin, connect-timeout, default-deadline, drain-grace, drain-timeout, health-check, keepalive-time, "
+            + "keepalive-timeout, listen, max-in-flight-per-backend, max-message-bytes, outlier-detection, policy, "
+            + "retry); "
+            + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
             + file() + ":8: retries: unknown key (expected one of: backends, router)");
   }

@@ -1,0 +1,51 @@
+package dev.siskin.router.cluster;
+
+/**
+ * The verdict of active health checks on one backend, with Envoy's thresholds: {@code unhealthyThreshold}
+ * failed checks in a row turn a healthy backend unhealthy, {@code healthyThreshold} passed checks in a row
+ * bring an unhealthy one back. The first result after start decides at once, so a backend that is down when
+ * the router starts is routed around after one check, and one that is up is not held back.
+ *
+ * <p>Not thread-safe: confined to the health thread (see {@link HealthChecker}).
+ */
+final class ActiveHealth {
+  /** What the checks say. UNKNOWN until the first result; it is routed to, like HEALTHY. */
+  enum Verdict { UNKNOWN, HEALTHY, UNHEALTHY }
+
+  private Verdict verdict = Verdict.UNKNOWN;
+  /** Consecutive results that disagree with the verdict. */
+  private int streak;
+
+  Verdict verdict() {
+    return verdict;
+  }
+
+  /**
+   * Records one check result.
+   *
+   * @return true when the verdict changed
+   */
+  boolean record(boolean passed, int healthyThreshold, int unhealthyThreshold) {
+    Verdict wanted = passed ? Verdict.HEALTHY : Verdict.UNHEALTHY;
+    if (verdict == wanted) {
+      streak = 0;
+      return false;
+    }
+    streak++;
+    int threshold = passed ? healthyThreshold : unhealthyThreshold;
+    if (verdict == Verdict.UNKNOWN || streak >= threshold) {
+      verdict = wanted;
+      streak = 0;
+      return true;
+    }
+    return false;
+  }
+
+  /** Forgets everything, e.g. when checks are turned off by a reload. Returns true when that changed the verdict. */
+  boolean reset() {
+    boolean changed = verdict != Verdict.UNKNOWN;
+    verdict = Verdict.UNKNOWN;
+    streak = 0;
+    return changed;
+  }
+}
