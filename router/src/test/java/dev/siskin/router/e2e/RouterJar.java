@@ -1,0 +1,100 @@
+package dev.siskin.router.e2e;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The real router jar ({@code java -jar router.jar CONFIG}) on loopback ports picked by {@link FreePorts};
+ * ready once its admin endpoint answers {@code /ready} with 200. When a picked port was taken in between,
+ * the router exits at start naming the address; the start is retried with new ports (3 attempts).
+ */
+final class RouterJar implements AutoCloseable {
+  /** Writes the router's config for the ports it will listen on (gRPC, admin). */
+  @FunctionalInterface
+  interface ConfigWriter {
+    void write(int listenPort, int adminPort) throws IOException;
+  }
+
+  private final ChildProcess process;
+  private final int port;
+  private final AdminClient admin;
+
+  private RouterJar(ChildProcess process, int port, AdminClient admin) {
+    this.process = process;
+    this.port = port;
+    this.admin = admin;
+  }
+
+  /** Starts the router on {@code config} (a path the router is given; the writer creates what it names). */
+  static RouterJar start(String name, Path config, ConfigWriter writer) throws IOException, InterruptedException {
+    AssertionError lastFailure = null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      int[] ports = FreePorts.pick(2);
+      writer.write(ports[0], ports[1]);
+      ChildProcess child = ChildProcess.startJar(name, E2ePaths.routerJar(),
+          List.of("-Xmx256m", "-XX:+UseSerialGC"), List.of(config.toString()), Map.of());
+      AdminClient admin = new AdminClient("127.0.0.1:" + ports[1]);
+      try {
+        awaitReady(child, admin, Duration.ofSeconds(60));
+        return new RouterJar(child, ports[0], admin);
+      } catch (AssertionError e) {
+        child.close();
+        lastFailure = e;
+        if (!child.output().contains("in use")) {
+          throw e;
+        }
+      }
+    }
+    throw lastFailure;
+  }
+
+  private static void awaitReady(ChildProcess child, AdminClient admin, Duration timeout)
+      throws InterruptedException, IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      if (!child.isAlive()) {
+        throw new AssertionError(child + " exited at start:\n" + child.output());
+      }
+      try {
+        int status = admin.status("/ready");
+        if (status == 200) {
+          return;
+        }
+        last = "HTTP " + status;
+      } catch (ConnectException | HttpTimeoutException e) {
+        last = e.toString();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(child + " not ready within " + timeout + " (last: " + last + "):\n" + child.output());
+  }
+
+  /** The gRPC port clients call. */
+  int port() {
+    return port;
+  }
+
+  AdminClient admin() {
+    return admin;
+  }
+
+  ChildProcess process() {
+    return process;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.close();
+  }
+
+  @Override
+  public String toString() {
+    return process.toString();
+  }
+}
