@@ -97,12 +97,13 @@ class ModelGrpcServerTest {
                 .containsExactlyInAnyOrderElementsOf(ReflectionClient.EXPECTED_SERVICES);
     }
 
+    // The grace is long so that the calls below land inside it even on a loaded machine; drain() then waits it out.
     @Test
     void drainTurnsHealthNotServingWhileStillAnsweringDuringTheGrace() throws Exception {
         PredictionServiceBlockingStub stub = start("v1.0.0", FaultInjector.DISABLED);
         CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
             try {
-                return fixture.server.drain(Duration.ofSeconds(2), Duration.ofSeconds(10));
+                return fixture.server.drain(Duration.ofSeconds(15), Duration.ofSeconds(10));
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
