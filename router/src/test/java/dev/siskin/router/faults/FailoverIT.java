@@ -107,7 +107,10 @@ class FailoverIT {
     int v2 = cluster.startModel("v2", 0, Map.of("FAULT_ERROR_RATE", "0.3", "FAULT_ERROR_CODE", "UNAVAILABLE",
         "FAULT_SEED", "7"));
     // Three in a row: at 30 % that happens every ~40 calls, so the test needs no luck to see an ejection.
-    cluster.startRouter(v1, v2, "outlier-detection { consecutive-failures = 3 }");
+    // A check timeout near the interval: on a loaded machine a slow check must not count as "down and up
+    // again", which would (rightly) end the ejection early and put v2 back in rotation mid-test.
+    cluster.startRouter(v1, v2, "outlier-detection { consecutive-failures = 3 }\n"
+        + "health-check { interval = 1s, timeout = 950ms, unhealthy-threshold = 3 }");
     try (Load load = new Load(cluster.routerPort(), THREADS, 10_000, MAX_CALLS)) {
       long ejectedAt = cluster.awaitHealth("v2", h -> h.get("state").asText().equals("ejected"), Duration.ofSeconds(30));
       long retriesAtEjection = retriesFrom("v2");
@@ -119,6 +122,10 @@ class FailoverIT {
       System.out.printf("30 %% UNAVAILABLE v2: %d retries before ejection, %d refused by the budget, %d calls%n",
           retriesAtEjection, budgetExhausted, load.calls().size());
       assertThat(retriesAtEjection).isPositive();
+      JsonNode v2Health = backend(clusters, "v2").get("health");
+      assertThat(v2Health.get("state").asText()).as("v2 stays ejected for the test's length: %s", v2Health)
+          .isEqualTo("ejected");
+      assertThat(v2Health.get("ejectionsTotal").asLong()).as("one ejection, never ended: %s", v2Health).isEqualTo(1);
       assertThat(retriesFrom("v2")).isEqualTo(retriesAtEjection); // ejected: no more attempts on v2
       assertThat(load.startedAfter(ejectedAt)).allMatch(c -> c.ok() && "v1".equals(c.backend()));
       // Every failure the client saw is one the budget refused to retry; retried calls never failed.
@@ -205,6 +212,15 @@ class FailoverIT {
       Thread.sleep(10);
     }
     throw new AssertionError("/ready never answered 503 after SIGTERM");
+  }
+
+  private static JsonNode backend(JsonNode clusters, String name) {
+    for (JsonNode b : clusters.get("backends")) {
+      if (b.get("name").asText().equals(name)) {
+        return b;
+      }
+    }
+    throw new AssertionError("no backend " + name + " in /clusters: " + clusters);
   }
 
   private long retriesFrom(String backend) throws Exception {

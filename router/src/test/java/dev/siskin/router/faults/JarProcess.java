@@ -145,5 +145,20 @@ final class JarProcess implements AutoCloseable {
       process.destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
     }
+    saveOutput();
+  }
+
+  /** Keeps the child's output for diagnosis, next to the other integration-test logs. */
+  private void saveOutput() {
+    String dir = System.getProperty("siskin.e2e.logs");
+    if (dir == null) {
+      return;
+    }
+    try {
+      java.nio.file.Files.createDirectories(Path.of(dir));
+      java.nio.file.Files.write(Path.of(dir, "faults-" + name + "-" + process.pid() + ".log"), lines);
+    } catch (IOException e) {
+      // diagnosis only
+    }
   }
 }
