@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.siskin.router.cluster.BackendChannels;
 import dev.siskin.router.cluster.BackendPool;
 import dev.siskin.router.cluster.ChannelFactory;
+import dev.siskin.router.cluster.EventLoops;
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigException;
@@ -62,7 +63,12 @@ public final class RouterServer {
     int maxMessageBytes = initial.router().maxMessageBytes();
     this.pool = new BackendPool(channels, maxMessageBytes, drainBound);
     InetSocketAddress address = ListenAddress.parse(initial.router().listen());
+    EventLoops loops = EventLoops.shared();
     this.server = NettyServerBuilder.forAddress(address)
+        // The loops the backend channels use too: a call and its backend call share a thread.
+        .bossEventLoopGroup(loops.group())
+        .workerEventLoopGroup(loops.group())
+        .channelType(loops.serverChannelType())
         .fallbackHandlerRegistry(new PassThroughRegistry(
             new ProxyCallHandler(new WeightedRoute(tables), listeners, maxMessageBytes)))
         .maxInboundMessageSize(maxMessageBytes)

@@ -2,6 +2,9 @@ package dev.siskin.router.cluster;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Opens the router's channel to one backend target. */
@@ -20,10 +23,29 @@ public final class BackendChannels {
     return open(target, maxMessageBytes, new ResolvedAddressBook());
   }
 
-  /** As {@link #open(String, int)}, recording the addresses the target resolves to in {@code addresses}. */
+  /**
+   * As {@link #open(String, int)}, recording the addresses the target resolves to in {@code addresses}.
+   *
+   * <p>The channel has one child per event loop of {@link EventLoops#shared()} -- the loops the router's
+   * server runs calls on -- so a forwarded call stays on the thread it arrived on (see
+   * {@link LoopAffineChannel}).
+   */
   public static ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses) {
+    EventLoops loops = EventLoops.shared();
+    List<ManagedChannel> children = new ArrayList<>(loops.loops().size());
+    for (EventLoop loop : loops.loops()) {
+      children.add(child(target, maxMessageBytes, addresses, loop, loops));
+    }
+    return new LoopAffineChannel(loops.loops(), children);
+  }
+
+  private static ManagedChannel child(String target, int maxMessageBytes, ResolvedAddressBook addresses,
+      EventLoop loop, EventLoops loops) {
     return NettyChannelBuilder.forTarget(target)
         .usePlaintext()
+        // Every connection of this child lives on this one loop (a loop is a group of one).
+        .eventLoopGroup(loop)
+        .channelType(loops.channelType())
         // round_robin, plus a record of the resolved addresses for /clusters (see AddressRecordingRoundRobin).
         // Service config from DNS TXT records is ignored: the router's config is canary.conf alone.
         .defaultServiceConfig(AddressRecordingRoundRobin.serviceConfigFor(addresses))
