@@ -26,6 +26,7 @@ ROOT=$(pwd)
 SMOKE=0
 ROUNDS=5
 SECONDS_PER_RUN=3
+WARMUP_SECONDS=10
 OUT=""
 TARGETS="direct,router,nginx,haproxy"
 LEVELS="1x1,4x16,16x64"
@@ -39,7 +40,7 @@ STREAM_SIZE=${STREAM_SIZE:-16}
 die() { echo "bench.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --smoke) SMOKE=1; ROUNDS=1; SECONDS_PER_RUN=1 ;;
+    --smoke) SMOKE=1; ROUNDS=1; SECONDS_PER_RUN=1; WARMUP_SECONDS=1 ;;
     --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
     --seconds) SECONDS_PER_RUN=${2:?--seconds needs a number}; shift ;;
     --out) OUT=${2:?--out needs a file}; shift ;;
@@ -370,7 +371,7 @@ PREDICT_PATH=/mlservice.v1.PredictionService/Predict
 h2_check() {
   local name=$1 port=$2 out
   out=$(nghttp -v -H ':method: POST' -H 'content-type: application/grpc' -H 'te: trailers' \
-    -d "$WORK/predict.bin" "http://127.0.0.1:$port$PREDICT_PATH" 2>&1 | tr -d '\\000') || true
+    -d "$WORK/predict.bin" "http://127.0.0.1:$port$PREDICT_PATH" 2>&1 | tr -d '\000') || true
   if ! grep -q 'grpc-status: 0' <<<"$out" || ! grep -q setosa <<<"$out"; then
     echo "$out" | tail -20 >&2
     die "check before the run: $name (port $port) did not answer grpc-status 0 with 'setosa'"
@@ -514,7 +515,7 @@ report() {
     echo "| HAProxy | $(haproxy -v | head -1 | cut -d' ' -f1-3) |"
     echo "| h2load | $(h2load --version | head -1) |"
     echo "| load average (1/5/15 min) at start / end | $LOAD_START / $load_end |"
-    echo "| rounds (interleaved) x seconds per run | $ROUNDS x $SECONDS_PER_RUN s (+1 s warm-up run each) |"
+    echo "| rounds (interleaved) x seconds per run | $ROUNDS x $SECONDS_PER_RUN s (+1 s warm-up run each; $WARMUP_SECONDS s JIT warm-up per target first) |"
     echo
     echo "Unary \`Predict\` (the seed request, $(stat_size) bytes framed), h2load, medians over the rounds; CPU = the"
     echo "proxy's user+system CPU seconds per 10 000 calls; RSS = the proxy's peak resident set (VmHWM; nginx: master +"
@@ -629,6 +630,16 @@ done
 log "gRPC correctness check of every target (Java client, seed request)"
 for target in ${ALL_TARGETS//,/ }; do
   helper PredictCheck "$target" "127.0.0.1:$(target_port unary "$target")" 20 >&2
+done
+
+# JIT warm-up of every target (the JVMs compile their hot paths in the first seconds; nginx and HAProxy get
+# the same treatment), at the highest load level, unmeasured.
+top_level=${LEVELS##*,}
+for target in ${ALL_TARGETS//,/ }; do
+  log "warm-up: $target, ${WARMUP_SECONDS} s at $top_level"
+  # shellcheck disable=SC2046
+  h2load -D "$WARMUP_SECONDS" $(h2load_args "${top_level%x*}" "${top_level#*x}" "$(target_port unary "$target")") \
+    >/dev/null 2>&1 || true
 done
 
 : >"$WORK/runs.tsv"
