@@ -105,7 +105,7 @@ function on_value(tok, col,   p, name, v) {
     } else {
       print "dynamic", name, tok > report
     }
-  } else if (p == "router.admin") {
+  } else if (p == "router.admin" && tok !~ /^\$\{/) {   # a ${?VAR} override is resolved by the shell below
     v = tok; gsub(/"/, "", v)
     print "admin", v > report
   }
@@ -187,6 +187,7 @@ if [[ $stage == status ]]; then
        }' "$report"
   admin=$(awk '$1 == "admin" { a = $2 } END { print a }' "$report")
   admin=${admin:-127.0.0.1:9901}           # the default of router.admin (router/src/main/resources/reference.conf)
+  admin=${SISKIN_ADMIN:-$admin}            # canary.conf's  admin = ${?SISKIN_ADMIN}  wins when it is set
   admin=${admin/#0.0.0.0:/127.0.0.1:}      # a wildcard bind is reached on loopback
   admin=${admin/#\[::\]:/[::1]:}
   url="http://$admin/clusters"

@@ -233,7 +233,7 @@ class CanaryConfigParserTest {
         }
         retries = 3
         """)).isEqualTo(
-        ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, admin, listen, "
+        ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, admin, listen, "
             + "max-message-bytes, policy); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: target, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "

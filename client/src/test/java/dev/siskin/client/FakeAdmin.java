@@ -1,0 +1,44 @@
+package dev.siskin.client;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/** The router's admin endpoint as the client sees it: fixed /clusters JSON and a fixed /ready status. */
+final class FakeAdmin implements AutoCloseable {
+  private final HttpServer server;
+
+  FakeAdmin(String clustersJson, int readyStatus) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/clusters", exchange -> respond(exchange, 200, clustersJson));
+    server.createContext("/ready", exchange -> respond(exchange, readyStatus, readyStatus == 200 ? "ready" : "not ready"));
+    server.start();
+  }
+
+  /** Admin reporting the given weights for v1 and v2 at config generation 7. */
+  static FakeAdmin withWeights(int v1, int v2) throws IOException {
+    return new FakeAdmin("{\"generation\":7,\"backends\":[{\"name\":\"v1\",\"target\":\"127.0.0.1:1\",\"weight\":" + v1
+        + ",\"inFlight\":0},{\"name\":\"v2\",\"target\":\"127.0.0.1:2\",\"weight\":" + v2 + "}]}", 200);
+  }
+
+  String address() {
+    return "127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

@@ -1,0 +1,124 @@
+package dev.siskin.client;
+
+import dev.siskin.proto.v1.Feature;
+import dev.siskin.proto.v1.HealthRequest;
+import dev.siskin.proto.v1.HealthResponse;
+import dev.siskin.proto.v1.PredictRequest;
+import dev.siskin.proto.v1.PredictResponse;
+import dev.siskin.proto.v1.PredictionServiceGrpc;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An in-JVM stand-in for the router in front of two model servers, on an ephemeral loopback port.
+ * Call i (0-based) is "served" by backend v1 (model v1.0.0) when i is even and by v2 (v2.0.0) when odd, so any
+ * even number of calls splits exactly 50/50. Every {@code failEvery}-th call fails with RESOURCE_EXHAUSTED.
+ * Thread-safe: the call counter is atomic and the settings are final.
+ */
+final class FakePredictionServer implements AutoCloseable {
+  private static final Context.Key<String> BACKEND = Context.key("backend");
+
+  private final Server server;
+  private final AtomicLong calls = new AtomicLong();
+
+  private FakePredictionServer(boolean withBackendHeader, int failEvery, String healthStatus) throws IOException {
+    ServerInterceptor pickBackend = new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                        ServerCallHandler<Q, R> next) {
+        String backend = calls.getAndIncrement() % 2 == 0 ? "v1" : "v2";
+        ServerCall<Q, R> tagged = !withBackendHeader ? call : new SimpleForwardingServerCall<>(call) {
+          private boolean headersSent;
+
+          @Override
+          public void sendHeaders(Metadata responseHeaders) {
+            headersSent = true;
+            responseHeaders.put(BackendHeader.KEY, backend);
+            super.sendHeaders(responseHeaders);
+          }
+
+          @Override
+          public void close(Status status, Metadata trailers) {
+            if (!headersSent) {
+              trailers.put(BackendHeader.KEY, backend); // trailers-only response, as the router sends on errors
+            }
+            super.close(status, trailers);
+          }
+        };
+        return Contexts.interceptCall(Context.current().withValue(BACKEND, backend), tagged, headers, next);
+      }
+    };
+    PredictionServiceGrpc.PredictionServiceImplBase service = new PredictionServiceGrpc.PredictionServiceImplBase() {
+      private final AtomicLong predictions = new AtomicLong();
+
+      @Override
+      public void predict(PredictRequest request, StreamObserver<PredictResponse> responses) {
+        long n = predictions.incrementAndGet();
+        if (failEvery > 0 && n % failEvery == 0) {
+          responses.onError(Status.RESOURCE_EXHAUSTED.withDescription("fake overload").asRuntimeException());
+          return;
+        }
+        for (Feature f : request.getFeaturesList()) {
+          if (f.getValue() < 0) {
+            responses.onError(Status.INVALID_ARGUMENT
+                .withDescription("feature '" + f.getName() + "': " + f.getValue() + " (expected: >= 0)").asRuntimeException());
+            return;
+          }
+        }
+        String backend = BACKEND.get();
+        responses.onNext(PredictResponse.newBuilder().setPrediction("setosa").setConfidence(0.97)
+            .setModelVersion(backend.equals("v1") ? "v1.0.0" : "v2.0.0").build());
+        responses.onCompleted();
+      }
+
+      @Override
+      public void health(HealthRequest request, StreamObserver<HealthResponse> responses) {
+        responses.onNext(HealthResponse.newBuilder().setStatus(healthStatus).setModelVersion("v1.0.0").build());
+        responses.onCompleted();
+      }
+    };
+    server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .addService(ServerInterceptors.intercept(service, pickBackend))
+        .build()
+        .start();
+  }
+
+  /** Alternating v1/v2 with the router's header, no failures, SERVING. */
+  static FakePredictionServer router() throws IOException {
+    return new FakePredictionServer(true, 0, "SERVING");
+  }
+
+  static FakePredictionServer routerFailingEvery(int failEvery) throws IOException {
+    return new FakePredictionServer(true, failEvery, "SERVING");
+  }
+
+  /** A model server called directly: no x-canary-backend header. */
+  static FakePredictionServer modelServer(String healthStatus) throws IOException {
+    return new FakePredictionServer(false, 0, healthStatus);
+  }
+
+  String target() {
+    return "127.0.0.1:" + server.getPort();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.shutdownNow();
+    server.awaitTermination(5, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# End-to-end test of the local run, the README's path for a newcomer:
+#   1. scripts/run-local.sh --detach
+#   2. client distribution -n 2000 passes at the default weights (read from the router's admin endpoint)
+#   3. scripts/stage.sh 50, then distribution -n 2000 --expect v1=50,v2=50 passes
+#   4. the check can fail: at 50/50, --expect v1=90,v2=10 must exit 1
+#   5. scripts/stop-local.sh leaves no JVM of this run behind (checked by PID) and frees the ports
+# The router reads a temporary copy of config/canary.conf (via CANARY_CONFIG), so the repo's file is untouched;
+# logs and PIDs go to a temporary run directory. Everything is stopped on any exit (trap).
+#
+#   scripts/e2e-local.sh                the standard ports (50051 50052 50053 9901), as a user runs it
+#   scripts/e2e-local.sh --free-ports   free ephemeral ports, for machines where other runs may hold them
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FREE_PORTS=0
+case "${1:-}" in
+  "") ;;
+  --free-ports) FREE_PORTS=1 ;;
+  *) echo "error: unknown argument '$1' (expected: --free-ports)" >&2; exit 2 ;;
+esac
+
+CLIENT_JAR=client/target/client.jar
+passed=0
+failed=0
+check() { # check DESCRIPTION COMMAND...: runs the command, counts and reports the outcome
+  local what=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1)); echo "--- PASS: $what"
+  else
+    failed=$((failed + 1)); echo "--- FAIL: $what" >&2
+  fi
+}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/siskin-e2e.XXXXXX")
+export SISKIN_RUN_DIR=$WORK/run
+export CANARY_CONFIG=$WORK/canary.conf
+cp config/canary.conf "$CANARY_CONFIG"
+CONFIG_BEFORE=$(sha256sum config/canary.conf)
+
+free_port() {
+  java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "$WORK/FreePort.java" 2>/dev/null \
+    || python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+if [ "$FREE_PORTS" = 1 ]; then
+  cat > "$WORK/FreePort.java" <<'JAVA'
+public class FreePort {
+  public static void main(String[] a) throws Exception {
+    try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      System.out.println(s.getLocalPort());
+    }
+  }
+}
+JAVA
+  export SISKIN_ROUTER_PORT=$(free_port) SISKIN_ADMIN_PORT=$(free_port) SISKIN_V1_PORT=$(free_port) \
+         SISKIN_V2_PORT=$(free_port) SISKIN_V1_METRICS_PORT=$(free_port) SISKIN_V2_METRICS_PORT=$(free_port)
+fi
+ROUTER=127.0.0.1:${SISKIN_ROUTER_PORT:-50051}
+ADMIN=127.0.0.1:${SISKIN_ADMIN_PORT:-9901}
+PORTS=("${SISKIN_ROUTER_PORT:-50051}" "${SISKIN_ADMIN_PORT:-9901}" "${SISKIN_V1_PORT:-50052}" "${SISKIN_V2_PORT:-50053}")
+
+RUN_PIDS=()
+cleanup() {
+  local code=$?
+  trap - EXIT
+  scripts/stop-local.sh >/dev/null 2>&1 || true
+  for pid in "${RUN_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  if [ "$code" -ne 0 ] && [ -d "$SISKIN_RUN_DIR/logs" ]; then
+    for log in "$SISKIN_RUN_DIR"/logs/*.log; do
+      echo "----- last lines of $(basename "$log")" >&2
+      tail -n 30 "$log" >&2
+    done
+  fi
+  rm -rf "$WORK"
+  exit "$code"
+}
+trap cleanup EXIT
+
+client() { java -jar "$CLIENT_JAR" "$@"; }
+
+# Weights the router reports in force, as "v1=W,v2=W" (the order of /clusters).
+admin_weights() {
+  client distribution --target "$ROUTER" --admin "$ADMIN" -n 1 2>/dev/null \
+    | sed -n 's/^Expected split \([^ ]*\) (from router admin.*/\1/p'
+}
+
+wait_for_weights() { # wait_for_weights v1=50,v2=50: the router applies a config edit within a second
+  local want=$1
+  for _ in $(seq 1 40); do
+    [ "$(admin_weights)" = "$want" ] && return 0
+    sleep 0.25
+  done
+  echo "router admin still reports '$(admin_weights)', expected '$want'" >&2
+  return 1
+}
+
+no_run_process_left() {
+  local pid stat
+  for pid in "${RUN_PIDS[@]}"; do
+    stat=$(ps -o stat= -p "$pid" 2>/dev/null || true)
+    if [ -n "$stat" ] && [ "${stat:0:1}" != "Z" ]; then
+      echo "pid $pid is still running: $(ps -o args= -p "$pid")" >&2
+      return 1
+    fi
+  done
+  [ ! -e "$SISKIN_RUN_DIR/pids" ] || { echo "$SISKIN_RUN_DIR/pids was not removed" >&2; return 1; }
+}
+
+ports_free() {
+  local port
+  for port in "${PORTS[@]}"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "port $port still accepts connections" >&2
+      return 1
+    fi
+  done
+}
+
+echo "=== run-local.sh --detach (config copy: $CANARY_CONFIG, run dir: $SISKIN_RUN_DIR)"
+scripts/run-local.sh --detach
+while read -r _ pid _; do RUN_PIDS+=("$pid"); done < "$SISKIN_RUN_DIR/pids"
+[ "${#RUN_PIDS[@]}" -eq 3 ] || { echo "expected 3 PIDs in $SISKIN_RUN_DIR/pids, got ${#RUN_PIDS[@]}" >&2; exit 1; }
+
+echo "=== distribution at the default weights"
+check "distribution -n 2000 at the default weights ($(admin_weights))" \
+  client distribution --target "$ROUTER" --admin "$ADMIN" -n 2000
+
+echo "=== stage.sh 50"
+scripts/stage.sh 50
+check "router applies stage 50 without a restart" wait_for_weights v1=50,v2=50
+check "distribution -n 2000 --expect v1=50,v2=50" \
+  client distribution --target "$ROUTER" --admin "$ADMIN" -n 2000 --expect v1=50,v2=50
+check "distribution at 50/50 with --expect v1=90,v2=10 fails (exit 1)" \
+  bash -c '"$@"; [ $? -eq 1 ]' _ java -jar "$CLIENT_JAR" distribution --target "$ROUTER" --admin "$ADMIN" -n 2000 \
+  --expect v1=90,v2=10
+
+echo "=== stop-local.sh"
+check "stop-local.sh exits 0" scripts/stop-local.sh
+check "no JVM of this run is left (pids ${RUN_PIDS[*]})" no_run_process_left
+check "the ports are free again" ports_free
+check "stop-local.sh again is a no-op" scripts/stop-local.sh
+check "the repo's config/canary.conf is untouched" bash -c '[ "$(sha256sum config/canary.conf)" = "$1" ]' _ "$CONFIG_BEFORE"
+
+echo "e2e-local: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
