@@ -26,13 +26,13 @@ ROOT=$(pwd)
 SMOKE=0
 ROUNDS=5
 SECONDS_PER_RUN=3
-WARMUP_SECONDS=10
+WARMUP_SECONDS=8
 OUT=""
 TARGETS="direct,router,nginx,haproxy"
 LEVELS="1x1,4x16,16x64"
 VARIANTS=()
 # The router's JVM options: a small fixed heap keeps the footprint predictable (see docs/benchmarks.md).
-ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS-}
+ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS--Xms64m -Xmx128m}
 STREAM_STREAMS=${STREAM_STREAMS:-8}
 STREAM_COUNT=${STREAM_COUNT:-10000}
 STREAM_SIZE=${STREAM_SIZE:-16}
@@ -418,6 +418,7 @@ run_unary() {
   pids=$(target_pids unary "$target")
   # shellcheck disable=SC2086
   before=$(cpu_ticks $pids)
+  rm -f "$WORK/h2load.log"  # h2load appends to its log file
   # shellcheck disable=SC2046
   out=$(h2load -D "$SECONDS_PER_RUN" --log-file="$WORK/h2load.log" $(h2load_args "$conns" "$streams" "$port") 2>&1) \
     || { echo "$out" | tail -5 >&2; die "h2load failed against $target"; }
@@ -515,7 +516,7 @@ report() {
     echo "| HAProxy | $(haproxy -v | head -1 | cut -d' ' -f1-3) |"
     echo "| h2load | $(h2load --version | head -1) |"
     echo "| load average (1/5/15 min) at start / end | $LOAD_START / $load_end |"
-    echo "| rounds (interleaved) x seconds per run | $ROUNDS x $SECONDS_PER_RUN s (+1 s warm-up run each; $WARMUP_SECONDS s JIT warm-up per target first) |"
+    echo "| rounds (interleaved) x seconds per run | $ROUNDS x $SECONDS_PER_RUN s (+1 s warm-up run each; $WARMUP_SECONDS s JIT warm-up per target and level first) |"
     echo
     echo "Unary \`Predict\` (the seed request, $(stat_size) bytes framed), h2load, medians over the rounds; CPU = the"
     echo "proxy's user+system CPU seconds per 10 000 calls; RSS = the proxy's peak resident set (VmHWM; nginx: master +"
@@ -548,6 +549,7 @@ report() {
         echo "| $level | $t | $(fmt "$(ratio "$(metric "$level" "$t" rps)" "$b_rps")" 2) | $(fmt "$(ratio "$(metric "$level" "$t" rps)" "$(metric "$level" direct rps)")" 2) | $(fmt "$(ratio "$(metric "$level" "$t" p50)" "$b_p50")" 2) | $(fmt "$(ratio "$(metric "$level" "$t" p99)" "$b_p99")" 2) | $(fmt "$(ratio "$(metric "$level" "$t" cpu)" "$b_cpu")" 2) |"
       done
     done
+    targets_verdict "$targets" "${peers[@]}"
     if [ -s "$WORK/streams.tsv" ]; then
       echo
       echo "Server streaming: $STREAM_STREAMS concurrent calls, each $STREAM_COUNT messages of $STREAM_SIZE payload bytes,"
@@ -566,6 +568,36 @@ report() {
       done
     fi
   } >"$WORK/report.md"
+}
+
+# The issue's targets for the router (the "router" target), each "met" or "missed" with the figures.
+targets_verdict() {
+  local targets=$1; shift
+  [[ ",$targets," == *",router,"* ]] && [ "$#" -gt 0 ] || return 0
+  local level top=${LEVELS##*,}
+  verdict() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN {
+    if (a == "NA" || b == "NA" || a == "" || b == "") print "n/a"; else if ((op == ">=" && a + 0 >= b + 0) || (op == "<=" && a + 0 <= b + 0)) print "met"; else print "missed" }'; }
+  echo
+  echo "Targets of the issue for \`router\` (best peer = the better of $(IFS=/; echo "$*") per level):"
+  echo
+  echo "| target | load | router | reference | verdict |"
+  echo "|---|---|---|---|---|"
+  for level in ${LEVELS//,/ }; do
+    local r_rps r_p50 r_p99 b_rps b_p50 b_p99 p vals
+    r_rps=$(metric "$level" router rps); r_p50=$(metric "$level" router p50); r_p99=$(metric "$level" router p99)
+    vals=(); for p in "$@"; do vals+=("$(metric "$level" "$p" rps)"); done; b_rps=$(best max "${vals[@]}")
+    vals=(); for p in "$@"; do vals+=("$(metric "$level" "$p" p50)"); done; b_p50=$(best min "${vals[@]}")
+    vals=(); for p in "$@"; do vals+=("$(metric "$level" "$p" p99)"); done; b_p99=$(best min "${vals[@]}")
+    echo "| req/s >= best peer | $level | $(fmt "$r_rps") | $(fmt "$b_rps") | $(verdict "$r_rps" "$b_rps" ">=") |"
+    echo "| p50 <= best peer | $level | $(fmt "$r_p50" 2) ms | $(fmt "$b_p50" 2) ms | $(verdict "$r_p50" "$b_p50" "<=") |"
+    echo "| p99 <= best peer | $level | $(fmt "$r_p99" 2) ms | $(fmt "$b_p99" 2) ms | $(verdict "$r_p99" "$b_p99" "<=") |"
+  done
+  local d_rps three_quarters rss
+  d_rps=$(metric "$top" direct rps)
+  three_quarters=$(awk -v d="$d_rps" 'BEGIN {if (d == "NA" || d == "") print "NA"; else printf "%.0f", d * 0.75}')
+  echo "| req/s >= 75 % of direct | $top | $(fmt "$(metric "$top" router rps)") | $(fmt "$three_quarters") | $(verdict "$(metric "$top" router rps)" "$three_quarters" ">=") |"
+  rss=$(metric "$top" router rss)
+  echo "| peak RSS <= 256 MiB | $top | $(fmt "$rss") MiB | 256 MiB | $(verdict "$rss" 256 "<=") |"
 }
 
 stat_size() { stat -c %s "$WORK/predict.bin" 2>/dev/null || wc -c <"$WORK/predict.bin"; }
@@ -632,18 +664,16 @@ for target in ${ALL_TARGETS//,/ }; do
   helper PredictCheck "$target" "127.0.0.1:$(target_port unary "$target")" 20 >&2
 done
 
-# JIT warm-up of every target (the JVMs compile their hot paths in the first seconds; nginx and HAProxy get
-# the same treatment), at the highest load level, unmeasured.
-top_level=${LEVELS##*,}
-for target in ${ALL_TARGETS//,/ }; do
-  log "warm-up: $target, ${WARMUP_SECONDS} s at $top_level"
-  # shellcheck disable=SC2046
-  h2load -D "$WARMUP_SECONDS" $(h2load_args "${top_level%x*}" "${top_level#*x}" "$(target_port unary "$target")") \
-    >/dev/null 2>&1 || true
-done
-
 : >"$WORK/runs.tsv"
 for level in ${LEVELS//,/ }; do
+  # JIT warm-up of every target at this level, unmeasured: the JVMs keep compiling the paths a new load
+  # pattern takes for several seconds (nginx and HAProxy get the same treatment).
+  for target in ${ALL_TARGETS//,/ }; do
+    log "warm-up: $target, ${WARMUP_SECONDS} s at $level"
+    # shellcheck disable=SC2046
+    h2load -D "$WARMUP_SECONDS" $(h2load_args "${level%x*}" "${level#*x}" "$(target_port unary "$target")") \
+      >/dev/null 2>&1 || true
+  done
   for round in $(seq 1 "$ROUNDS"); do
     for target in ${ALL_TARGETS//,/ }; do
       run_unary "$target" "$level" "$round"
