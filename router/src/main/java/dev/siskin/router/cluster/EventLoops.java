@@ -68,9 +68,4 @@ public final class EventLoops {
   public Class<? extends io.grpc.netty.shaded.io.netty.channel.Channel> channelType() {
     return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
   }
-
-  /** "epoll" or "nio", for the start-up log line. */
-  public String transport() {
-    return epoll ? "epoll" : "nio";
-  }
 }
