@@ -95,6 +95,8 @@ public final class RouterServer {
         .fallbackHandlerRegistry(new PassThroughRegistry(
             new ProxyCallHandler(new WeightedRoute(tables), listeners, maxMessageBytes, resilience)))
         .maxInboundMessageSize(maxMessageBytes)
+        // Fixed window, no BDP pings (see BackendChannels.FLOW_CONTROL_WINDOW).
+        .flowControlWindow(BackendChannels.FLOW_CONTROL_WINDOW)
         .addStreamTracerFactory(ProxyCallHandler.streamTracerFactory())
         // Forwarding never blocks (see ProxyCall), so calls run on the transport's event loop.
         .directExecutor()

@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /** Opens the router's channel to one backend target. */
 public final class BackendChannels {
+  /** The HTTP/2 flow-control window per stream and connection, both towards backends and clients. */
+  public static final int FLOW_CONTROL_WINDOW = 1 << 20;
   private BackendChannels() {}
 
   /**
@@ -54,6 +56,10 @@ public final class BackendChannels {
         .defaultServiceConfig(AddressRecordingRoundRobin.serviceConfigFor(addresses))
         .disableServiceConfigLookUp()
         .maxInboundMessageSize(maxMessageBytes)
+        // A fixed window turns off grpc's BDP auto-tuning, whose PING per read burst (and its ack) costs a
+        // frame each way on every busy connection; 1 MiB (grpc's initial window) already covers a LAN's
+        // bandwidth-delay product many times over. See docs/benchmarks.md.
+        .flowControlWindow(FLOW_CONTROL_WINDOW)
         // Forwarding callbacks never block, so they run on the transport's event loop: no thread hop per
         // message. Call listeners inherit that rule (see CallListener).
         .directExecutor()

@@ -1,0 +1,695 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: calling a model server directly vs through the Siskin router, nginx (grpc_pass) and
+# HAProxy (proto h2), all on this machine over loopback. Reference and figures: docs/benchmarks.md.
+#
+# Usage: scripts/bench.sh [--smoke] [--rounds N] [--seconds S] [--out FILE] [--targets LIST] [--levels LIST]
+#                         [--variant NAME=JAR[@JAVA_OPTS]]...
+#   --smoke     tiny runs, one round, report to a temp file (what CI runs so the script cannot rot)
+#   --rounds    rounds of interleaved runs per load level (default 5); medians are reported
+#   --seconds   measured seconds per h2load run (default 3; each run is preceded by a 1 s warm-up run)
+#   --out       where the report goes (default: the generated section of docs/benchmarks.md; --smoke: a temp file)
+#   --targets   comma list out of direct,router,nginx,haproxy (default: all four)
+#   --levels    comma list of CONNSxSTREAMS (default 1x1,4x16,16x64)
+#   --variant   an extra router target "router-NAME" from another router jar and/or other JVM options, measured
+#               in the same interleaved rounds (for before/after comparisons), e.g.
+#               --variant base=/tmp/router-base.jar   --variant serialgc=router/target/router.jar@-XX:+UseSerialGC
+# Environment: ROUTER_JAVA_OPTS (JVM options of the router, default below), STREAM_STREAMS, STREAM_COUNT,
+# STREAM_SIZE (streaming case: concurrent calls, messages per call, bytes per message).
+#
+# Installs h2load (nghttp2-client), nginx and haproxy from Debian when missing, without leaving their system
+# services running; generated configs, logs and pid files live in a temp folder that is removed on exit.
+# Every process it starts is stopped by PID on exit, Ctrl-C included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+SMOKE=0
+ROUNDS=5
+SECONDS_PER_RUN=3
+WARMUP_SECONDS=8
+OUT=""
+TARGETS="direct,router,nginx,haproxy"
+LEVELS="1x1,4x16,16x64"
+VARIANTS=()
+# The router's JVM options: a small fixed heap keeps the footprint predictable (see docs/benchmarks.md).
+ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS--Xms64m -Xmx128m}
+STREAM_STREAMS=${STREAM_STREAMS:-8}
+STREAM_COUNT=${STREAM_COUNT:-10000}
+STREAM_SIZE=${STREAM_SIZE:-16}
+
+die() { echo "bench.sh: $*" >&2; exit 1; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) SMOKE=1; ROUNDS=1; SECONDS_PER_RUN=1; WARMUP_SECONDS=1 ;;
+    --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
+    --seconds) SECONDS_PER_RUN=${2:?--seconds needs a number}; shift ;;
+    --out) OUT=${2:?--out needs a file}; shift ;;
+    --targets) TARGETS=${2:?--targets needs a list}; shift ;;
+    --levels) LEVELS=${2:?--levels needs a list}; shift ;;
+    --variant) VARIANTS+=("${2:?--variant needs NAME=JAR[@JAVA_OPTS]}"); shift ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS]; see --help)" ;;
+  esac
+  shift
+done
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer, got '$ROUNDS'"
+[[ "$SECONDS_PER_RUN" =~ ^[1-9][0-9]*$ ]] || die "--seconds must be a positive integer, got '$SECONDS_PER_RUN'"
+for level in ${LEVELS//,/ }; do
+  [[ "$level" =~ ^[1-9][0-9]*x[1-9][0-9]*$ ]] || die "--levels entries must be CONNSxSTREAMS like 4x16, got '$level'"
+done
+for target in ${TARGETS//,/ }; do
+  case "$target" in direct|router|nginx|haproxy) ;; *) die "--targets: unknown target '$target' (direct, router, nginx, haproxy)" ;; esac
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/siskin-bench.XXXXXX")
+if [ -z "$OUT" ]; then
+  if [ "$SMOKE" = 1 ]; then OUT=$(mktemp "${TMPDIR:-/tmp}/siskin-bench-smoke.XXXXXX.md"); else OUT=docs/benchmarks.md; fi
+fi
+
+# ---------------------------------------------------------------------------------------------- processes
+PIDS=()
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# A port nobody listens on and that this script has not handed out yet.
+USED_PORTS=" "
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 40000))
+    [[ "$USED_PORTS" == *" $port "* ]] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      USED_PORTS+="$port "
+      echo "$port"
+      return
+    fi
+  done
+  die "no free port found"
+}
+
+# wait_port NAME PID PORT LOG: until PORT accepts connections; fails when the process died or after 90 s.
+wait_port() {
+  local name=$1 pid=$2 port=$3 logfile=$4
+  for _ in $(seq 1 900); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -20 "$logfile" >&2 || true
+      die "$name (pid $pid) exited before listening on port $port; its log is above"
+    fi
+    sleep 0.1
+  done
+  tail -20 "$logfile" >&2 || true
+  die "$name (pid $pid) did not listen on port $port within 90 s"
+}
+
+# The PIDs making up a target: the process and its children (nginx's workers).
+family() {
+  local root=$1 stat rest ppid
+  echo "$root"
+  for stat in /proc/[0-9]*/stat; do
+    rest=$(cat "$stat" 2>/dev/null) || continue
+    rest=${rest##*) }
+    ppid=$(echo "$rest" | cut -d' ' -f2)
+    [ "$ppid" = "$root" ] && { stat=${stat#/proc/}; echo "${stat%/stat}"; }
+  done
+  return 0
+}
+
+# CPU ticks (user + system) used so far by the given PIDs.
+cpu_ticks() {
+  local total=0 pid rest fields
+  for pid in "$@"; do
+    rest=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    rest=${rest##*) }
+    read -r -a fields <<<"$rest"
+    # after "comm)": state is field 3 of stat, so utime (14) and stime (15) are at indexes 11 and 12
+    total=$((total + fields[11] + fields[12]))
+  done
+  echo "$total"
+}
+
+# Peak resident set (VmHWM, KiB) summed over the given PIDs.
+peak_rss_kb() {
+  local total=0 pid kb
+  for pid in "$@"; do
+    kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    total=$((total + ${kb:-0}))
+  done
+  echo "$total"
+}
+
+# ---------------------------------------------------------------------------------------------- install
+install_packages() {
+  local missing=()
+  command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)
+  command -v nghttp >/dev/null 2>&1 || missing+=(nghttp2-client)
+  command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+  command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  [ "$(id -u)" = 0 ] || die "missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root"
+  log "installing ${missing[*]} from Debian"
+  # Debian's way to keep a package from starting its service on install: a policy-rc.d that says no (only
+  # when none exists; removed again right after).
+  local policy=/usr/sbin/policy-rc.d own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1
+  fi
+  local before
+  before=$(service_pids)
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$WORK/apt.log" 2>&1 \
+    || { [ "$own_policy" = 1 ] && rm -f "$policy"; tail -20 "$WORK/apt.log" >&2; die "apt-get install ${missing[*]} failed"; }
+  [ "$own_policy" = 1 ] && rm -f "$policy"
+  # If a service started anyway (no policy-rc.d support), stop exactly the daemons that appeared, by PID.
+  local pid
+  for pid in $(service_pids); do
+    if [[ " $before " != *" $pid "* ]]; then
+      log "stopping the system service the package started (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
+  done
+  return 0
+}
+
+# PIDs from the system services' pid files, when they name a running process.
+service_pids() {
+  local file pid
+  for file in /run/nginx.pid /run/haproxy.pid /var/run/nginx.pid /var/run/haproxy.pid; do
+    pid=$(cat "$file" 2>/dev/null || true)
+    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  done
+  return 0
+}
+
+# ---------------------------------------------------------------------------------------------- build
+build() {
+  if [ ! -f model-server/target/model-server.jar ] || [ ! -f router/target/router.jar ]; then
+    log "building the jars (mvn -B -q -DskipTests package)"
+    mvn -B -q -DskipTests package >"$WORK/mvn.log" 2>&1 || { tail -40 "$WORK/mvn.log" >&2; die "build failed"; }
+  fi
+  if [ ! -f router/target/test-classes/dev/siskin/router/bench/StreamingLoad.class ]; then
+    log "compiling the benchmark helpers (router test classes)"
+    mvn -B -q -pl router -am test-compile >"$WORK/mvn.log" 2>&1 || { tail -40 "$WORK/mvn.log" >&2; die "build failed"; }
+  fi
+  mvn -B -q -pl router org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/classpath.txt" >"$WORK/mvn.log" 2>&1 \
+    || { tail -40 "$WORK/mvn.log" >&2; die "cannot resolve the router's test classpath"; }
+  HELPER_CP="router/target/test-classes:router/target/classes:$(cat "$WORK/classpath.txt")"
+}
+
+helper() { java -cp "$HELPER_CP" "dev.siskin.router.bench.$1" "${@:2}"; }
+
+# ---------------------------------------------------------------------------------------------- start
+start_model() {  # NAME MODEL_FILE -> sets PORT_<NAME>
+  local name=$1 model=$2 port
+  port=$(free_port)
+  MODEL_PATH=$model PORT=$port java -jar model-server/target/model-server.jar >"$WORK/$name.log" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  wait_port "model server $name" "$pid" "$port" "$WORK/$name.log"
+  printf -v "PORT_$name" '%s' "$port"
+}
+
+start_streaming_backend() {
+  local port pid
+  port=$(free_port)
+  java -cp "$HELPER_CP" dev.siskin.router.bench.StreamingBackend "$port" >"$WORK/stream-backend.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  wait_port "streaming backend" "$pid" "$port" "$WORK/stream-backend.log"
+  PORT_stream=$port
+}
+
+# start_router NAME JAR JAVA_OPTS BACKENDS_HOCON -> sets PORT_<NAME> and PID_<NAME>
+start_router() {
+  local name=$1 jar=$2 opts=$3 backends=$4 port admin pid
+  port=$(free_port)
+  admin=$(free_port)
+  cat >"$WORK/$name.conf" <<EOF
+router {
+  listen = "127.0.0.1:$port"
+  admin  = "127.0.0.1:$admin"
+}
+backends {
+$backends
+}
+EOF
+  # shellcheck disable=SC2086 # JVM options are a word list
+  java $opts -jar "$jar" "$WORK/$name.conf" >"$WORK/$name.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  wait_port "router $name" "$pid" "$port" "$WORK/$name.log"
+  printf -v "PORT_$name" '%s' "$port"
+  printf -v "PID_$name" '%s' "$pid"
+}
+
+nginx_listen() {  # nginx >= 1.25.1 takes "http2 on;", older ones the listen parameter
+  local version
+  version=$(nginx -v 2>&1 | sed -n 's|.*nginx/\([0-9.]*\).*|\1|p')
+  if [ "$(printf '%s\n1.25.1\n' "$version" | sort -V | head -1)" = "1.25.1" ]; then
+    echo "listen 127.0.0.1:$1; http2 on;"
+  else
+    echo "listen 127.0.0.1:$1 http2;"
+  fi
+}
+
+start_nginx() {
+  local cores=$1 pid
+  PORT_nginx=$(free_port)
+  PORT_nginx_stream=$(free_port)
+  mkdir -p "$WORK/nginx"
+  local user=""
+  [ "$(id -u)" = 0 ] && user="user root root;"  # workers need the (private) temp folder
+  cat >"$WORK/nginx/nginx.conf" <<EOF
+$user
+worker_processes $cores;
+worker_rlimit_nofile $NOFILE;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections $((NOFILE / 2)); }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  # Client connections live for the whole run (nginx's default closes them after 1000 requests).
+  keepalive_requests 10000000;
+  keepalive_timeout 300s;
+  http2_max_concurrent_streams 256;
+  upstream models {
+    server 127.0.0.1:$PORT_v1 weight=50;
+    server 127.0.0.1:$PORT_v2 weight=50;
+    # nginx sends one request per upstream connection at a time: keep enough idle ones for the top load.
+    keepalive 1024;
+    keepalive_requests 10000000;
+    keepalive_timeout 300s;
+  }
+  upstream streaming {
+    server 127.0.0.1:$PORT_stream;
+    keepalive 64;
+    keepalive_requests 10000000;
+  }
+  server {
+    $(nginx_listen "$PORT_nginx")
+    location / { grpc_pass grpc://models; }
+  }
+  server {
+    $(nginx_listen "$PORT_nginx_stream")
+    location / { grpc_pass grpc://streaming; grpc_read_timeout 300s; }
+  }
+}
+EOF
+  nginx -t -q -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx/" \
+    || die "nginx rejected the generated config $WORK/nginx/nginx.conf"
+  nginx -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx/" -g 'daemon off;' \
+    >"$WORK/nginx/out.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  wait_port nginx "$pid" "$PORT_nginx" "$WORK/nginx/error.log"
+  PID_nginx=$pid
+}
+
+start_haproxy() {
+  local cores=$1 pid
+  PORT_haproxy=$(free_port)
+  PORT_haproxy_stream=$(free_port)
+  cat >"$WORK/haproxy.cfg" <<EOF
+global
+  nbthread $cores
+  maxconn $((NOFILE / 2 - 64))
+  tune.h2.max-concurrent-streams 256
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 300s
+  timeout server 300s
+frontend models
+  bind 127.0.0.1:$PORT_haproxy proto h2
+  default_backend models
+backend models
+  balance roundrobin
+  http-reuse always
+  server v1 127.0.0.1:$PORT_v1 proto h2 weight 50
+  server v2 127.0.0.1:$PORT_v2 proto h2 weight 50
+frontend streaming
+  bind 127.0.0.1:$PORT_haproxy_stream proto h2
+  default_backend streaming
+backend streaming
+  http-reuse always
+  server s 127.0.0.1:$PORT_stream proto h2
+EOF
+  haproxy -c -q -f "$WORK/haproxy.cfg" || die "haproxy rejected the generated config $WORK/haproxy.cfg"
+  haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  wait_port haproxy "$pid" "$PORT_haproxy" "$WORK/haproxy.log"
+  PID_haproxy=$pid
+}
+
+# ---------------------------------------------------------------------------------------------- measure
+PREDICT_PATH=/mlservice.v1.PredictionService/Predict
+
+# Raw check with the very bytes h2load sends: grpc-status 0 in the trailers and the expected species.
+h2_check() {
+  local name=$1 port=$2 out
+  out=$(nghttp -v -H ':method: POST' -H 'content-type: application/grpc' -H 'te: trailers' \
+    -d "$WORK/predict.bin" "http://127.0.0.1:$port$PREDICT_PATH" 2>&1 | tr -d '\000') || true
+  if ! grep -q 'grpc-status: 0' <<<"$out" || ! grep -q setosa <<<"$out"; then
+    echo "$out" | tail -20 >&2
+    die "check before the run: $name (port $port) did not answer grpc-status 0 with 'setosa'"
+  fi
+}
+
+# The PIDs whose CPU and memory count for a target ("" for direct: no proxy in the path). KIND TARGET
+target_pids() {
+  local var
+  case "$1:$2" in
+    *:direct) ;;
+    *:nginx) family "$PID_nginx" ;;
+    *:haproxy) echo "$PID_haproxy" ;;
+    unary:*) var="PID_${2//-/_}"; echo "${!var}" ;;
+    stream:*) var="PID_${2//-/_}_stream"; echo "${!var}" ;;
+  esac
+}
+
+target_port() {
+  local kind=$1 target=$2 var
+  case "$kind:$target" in
+    unary:direct) echo "$PORT_v1" ;;
+    stream:direct) echo "$PORT_stream" ;;
+    unary:nginx) echo "$PORT_nginx" ;;
+    stream:nginx) echo "$PORT_nginx_stream" ;;
+    unary:haproxy) echo "$PORT_haproxy" ;;
+    stream:haproxy) echo "$PORT_haproxy_stream" ;;
+    unary:*) var="PORT_${target//-/_}"; echo "${!var}" ;;
+    stream:*) var="PORT_${target//-/_}_stream"; echo "${!var}" ;;
+  esac
+}
+
+h2load_args() {  # CONNS STREAMS PORT
+  echo "-d $WORK/predict.bin -H content-type:application/grpc -H te:trailers -c $1 -m $2 -t 1 http://127.0.0.1:$3$PREDICT_PATH"
+}
+
+# One timed run: writes a line to runs.tsv.
+run_unary() {
+  local target=$1 level=$2 round=$3 conns=${2%x*} streams=${2#*x} port pids before after cpu requests out
+  port=$(target_port unary "$target")
+  h2_check "$target" "$port"
+  # shellcheck disable=SC2046
+  h2load -D 1 $(h2load_args "$conns" "$streams" "$port") >/dev/null 2>&1 || true  # warm-up, unmeasured
+  pids=$(target_pids unary "$target")
+  # shellcheck disable=SC2086
+  before=$(cpu_ticks $pids)
+  rm -f "$WORK/h2load.log"  # h2load appends to its log file
+  # shellcheck disable=SC2046
+  out=$(h2load -D "$SECONDS_PER_RUN" --log-file="$WORK/h2load.log" $(h2load_args "$conns" "$streams" "$port") 2>&1) \
+    || { echo "$out" | tail -5 >&2; die "h2load failed against $target"; }
+  # shellcheck disable=SC2086
+  after=$(cpu_ticks $pids)
+  local rps done_ succeeded
+  rps=$(awk '/^finished in/ {print $4}' <<<"$out")
+  done_=$(awk '/^requests:/ {for (i = 2; i <= NF; i++) if ($i == "done,") print $(i - 1)}' <<<"$out")
+  succeeded=$(awk '/^requests:/ {for (i = 2; i <= NF; i++) if ($i == "succeeded,") print $(i - 1)}' <<<"$out")
+  [ -n "$rps" ] && [ -n "$done_" ] || { echo "$out" >&2; die "cannot read h2load's summary for $target"; }
+  # Latency percentiles over every request of the run, from the per-request log (3rd column, microseconds).
+  local lat
+  lat=$(awk -F'\t' '$2 == 200 {print $3}' "$WORK/h2load.log" | sort -n | awk '
+    { v[NR] = $1 }
+    END {
+      if (NR == 0) { print "NA NA NA"; exit }
+      split("0.5 0.9 0.99", q, " ")
+      for (i = 1; i <= 3; i++) { k = int(q[i] * NR + 0.999999); if (k < 1) k = 1; printf "%s%.3f", (i > 1 ? " " : ""), v[k] / 1000 }
+      print ""
+    }')
+  requests=$done_
+  local errors=$((done_ - succeeded)) cpu_per10k=NA rss=NA
+  if [ -n "$pids" ] && [ "$requests" -gt 0 ]; then
+    cpu_per10k=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN {printf "%.3f", t / hz * 10000 / n}')
+    # shellcheck disable=SC2086
+    rss=$(peak_rss_kb $pids)
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$level" "$target" "$round" "$rps" "${lat// /$'\t'}" \
+    "$cpu_per10k" "$rss" "$errors" "$requests" >>"$WORK/runs.tsv"
+  log "$level $target round $round: $rps req/s, p50/p90/p99 ms ${lat}, CPU s/10k $cpu_per10k, errors $errors"
+}
+
+run_stream() {
+  local target=$1 round=$2 port pids before after out
+  port=$(target_port stream "$target")
+  pids=$(target_pids stream "$target")
+  # shellcheck disable=SC2086
+  before=$(cpu_ticks $pids)
+  out=$(helper StreamingLoad "127.0.0.1:$port" "$STREAM_STREAMS" "$STREAM_COUNT" "$STREAM_SIZE" 2) \
+    || die "streaming run through $target failed (see above)"
+  # shellcheck disable=SC2086
+  after=$(cpu_ticks $pids)
+  local messages rate cpu=NA
+  messages=$(sed -n 's/.*messages=\([0-9]*\).*/\1/p' <<<"$out")
+  rate=$(sed -n 's/.*msgs_per_s=\([0-9]*\).*/\1/p' <<<"$out")
+  # CPU over the warm-up calls too (2 of STREAMS+2 calls): scale to the messages they carried.
+  if [ -n "$pids" ]; then
+    cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$messages" -v all=$((messages + 2 * STREAM_COUNT)) \
+      'BEGIN {printf "%.3f", t / hz * 1000000 / all}')
+  fi
+  printf '%s\t%s\t%s\t%s\n' "$target" "$round" "$rate" "$cpu" >>"$WORK/streams.tsv"
+  log "stream $target round $round: $rate msgs/s, proxy CPU s/1M msgs $cpu"
+}
+
+# ---------------------------------------------------------------------------------------------- report
+median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "NA"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+column_of() {  # LEVEL TARGET COLUMN -> values
+  awk -F'\t' -v l="$1" -v t="$2" -v c="$3" '$1 == l && $2 == t && $c != "NA" {print $c}' "$WORK/runs.tsv"
+}
+metric() {  # LEVEL TARGET METRIC -> median (or max for rss, sum for errors)
+  case "$3" in
+    rps) column_of "$1" "$2" 4 | median ;;
+    p50) column_of "$1" "$2" 5 | median ;;
+    p90) column_of "$1" "$2" 6 | median ;;
+    p99) column_of "$1" "$2" 7 | median ;;
+    cpu) column_of "$1" "$2" 8 | median ;;
+    rss) column_of "$1" "$2" 9 | sort -g | tail -1 | awk '{printf "%.0f", $1 / 1024}' ;;
+    errors) column_of "$1" "$2" 10 | awk '{s += $1} END {print s + 0}' ;;
+  esac
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "NA" || b == "NA" || a == "" || b == "" || b + 0 == 0) print "NA"; else printf "%.2f", a / b}'; }
+best() {  # max|min VALUES... -> the largest or smallest (NA and empty ignored; NA when none)
+  local mode=$1; shift
+  printf '%s\n' "$@" | awk -v mode="$mode" '
+    $1 != "NA" && $1 != "" { if (!n++ || (mode == "max" && $1 + 0 > b + 0) || (mode == "min" && $1 + 0 < b + 0)) b = $1 }
+    END { print (n ? b : "NA") }'
+}
+fmt() { awk -v v="$1" -v d="${2:-0}" 'BEGIN {if (v == "NA" || v == "") print "—"; else printf "%." d "f", v}'; }
+
+report() {
+  local targets=$1 load_end
+  load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+  local peers=() t
+  for t in ${targets//,/ }; do case "$t" in nginx|haproxy) peers+=("$t") ;; esac; done
+  {
+    echo "Run: \`scripts/bench.sh $ARGS_TEXT\` on $(date -u +%Y-%m-%d) at $(date -u +%H:%M) UTC."
+    echo
+    echo "| machine | |"
+    echo "|---|---|"
+    echo "| CPU | $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) |"
+    echo "| cores | $CORES |"
+    echo "| JVM | $(java -version 2>&1 | head -2 | tail -1) |"
+    echo "| router JVM options | \`${ROUTER_JAVA_OPTS:-(none)}\` |"
+    echo "| nginx | $(nginx -v 2>&1 | sed 's/^nginx version: //') |"
+    echo "| HAProxy | $(haproxy -v | head -1 | cut -d' ' -f1-3) |"
+    echo "| h2load | $(h2load --version | head -1) |"
+    echo "| load average (1/5/15 min) at start / end | $LOAD_START / $load_end |"
+    echo "| rounds (interleaved) x seconds per run | $ROUNDS x $SECONDS_PER_RUN s (+1 s warm-up run each; $WARMUP_SECONDS s JIT warm-up per target and level first) |"
+    echo
+    echo "Unary \`Predict\` (the seed request, $(stat_size) bytes framed), h2load, medians over the rounds; CPU = the"
+    echo "proxy's user+system CPU seconds per 10 000 calls; RSS = the proxy's peak resident set (VmHWM; nginx: master +"
+    echo "workers) up to the end of that load level; direct = no proxy (v1 only), so no proxy CPU or RSS."
+    echo
+    echo "| load (conns x streams) | target | req/s | p50 ms | p90 ms | p99 ms | CPU s/10k | peak RSS MiB | errors |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    local level
+    for level in ${LEVELS//,/ }; do
+      for t in ${targets//,/ }; do
+        echo "| $level | $t | $(fmt "$(metric "$level" "$t" rps)") | $(fmt "$(metric "$level" "$t" p50)" 2) | $(fmt "$(metric "$level" "$t" p90)" 2) | $(fmt "$(metric "$level" "$t" p99)" 2) | $(fmt "$(metric "$level" "$t" cpu)" 2) | $(fmt "$(metric "$level" "$t" rss)") | $(metric "$level" "$t" errors) |"
+      done
+    done
+    echo
+    echo "Ratios (router / best peer: the better of nginx and HAProxy for each column; < 1 is better for latency and CPU):"
+    echo
+    echo "| load | router | req/s vs best peer | req/s vs direct | p50 vs best peer | p99 vs best peer | CPU vs best peer |"
+    echo "|---|---|---|---|---|---|---|"
+    for level in ${LEVELS//,/ }; do
+      local peer_rps=() peer_p50=() peer_p99=() peer_cpu=() p
+      for p in "${peers[@]}"; do
+        peer_rps+=("$(metric "$level" "$p" rps)"); peer_p50+=("$(metric "$level" "$p" p50)")
+        peer_p99+=("$(metric "$level" "$p" p99)"); peer_cpu+=("$(metric "$level" "$p" cpu)")
+      done
+      local b_rps b_p50 b_p99 b_cpu
+      b_rps=$(best max "${peer_rps[@]:-NA}"); b_p50=$(best min "${peer_p50[@]:-NA}")
+      b_p99=$(best min "${peer_p99[@]:-NA}"); b_cpu=$(best min "${peer_cpu[@]:-NA}")
+      for t in ${targets//,/ }; do
+        [[ "$t" == router* ]] || continue
+        echo "| $level | $t | $(fmt "$(ratio "$(metric "$level" "$t" rps)" "$b_rps")" 2) | $(fmt "$(ratio "$(metric "$level" "$t" rps)" "$(metric "$level" direct rps)")" 2) | $(fmt "$(ratio "$(metric "$level" "$t" p50)" "$b_p50")" 2) | $(fmt "$(ratio "$(metric "$level" "$t" p99)" "$b_p99")" 2) | $(fmt "$(ratio "$(metric "$level" "$t" cpu)" "$b_cpu")" 2) |"
+      done
+    done
+    targets_verdict "$targets" "${peers[@]}"
+    if [ -s "$WORK/streams.tsv" ]; then
+      echo
+      echo "Server streaming: $STREAM_STREAMS concurrent calls, each $STREAM_COUNT messages of $STREAM_SIZE payload bytes,"
+      echo "counted by a Java gRPC client (StreamingLoad: every call must end OK with exactly $STREAM_COUNT messages);"
+      echo "medians over the rounds; CPU = proxy CPU seconds per million messages."
+      echo
+      echo "| target | messages/s | vs direct | CPU s/1M msgs |"
+      echo "|---|---|---|---|"
+      local direct_rate
+      direct_rate=$(awk -F'\t' '$1 == "direct" {print $3}' "$WORK/streams.tsv" | median)
+      for t in ${targets//,/ }; do
+        local rate cpu
+        rate=$(awk -F'\t' -v t="$t" '$1 == t {print $3}' "$WORK/streams.tsv" | median)
+        cpu=$(awk -F'\t' -v t="$t" '$1 == t && $4 != "NA" {print $4}' "$WORK/streams.tsv" | median)
+        echo "| $t | $(fmt "$rate") | $(fmt "$(ratio "$rate" "$direct_rate")" 2) | $(fmt "$cpu" 2) |"
+      done
+    fi
+  } >"$WORK/report.md"
+}
+
+# The issue's targets for the router (the "router" target), each "met" or "missed" with the figures.
+targets_verdict() {
+  local targets=$1; shift
+  [[ ",$targets," == *",router,"* ]] && [ "$#" -gt 0 ] || return 0
+  local level top=${LEVELS##*,}
+  verdict() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN {
+    if (a == "NA" || b == "NA" || a == "" || b == "") print "n/a"; else if ((op == ">=" && a + 0 >= b + 0) || (op == "<=" && a + 0 <= b + 0)) print "met"; else print "missed" }'; }
+  echo
+  echo "Targets of the issue for \`router\` (best peer = the better of $(IFS=/; echo "$*") per level):"
+  echo
+  echo "| target | load | router | reference | verdict |"
+  echo "|---|---|---|---|---|"
+  for level in ${LEVELS//,/ }; do
+    local r_rps r_p50 r_p99 b_rps b_p50 b_p99 p vals
+    r_rps=$(metric "$level" router rps); r_p50=$(metric "$level" router p50); r_p99=$(metric "$level" router p99)
+    vals=(); for p in "$@"; do vals+=("$(metric "$level" "$p" rps)"); done; b_rps=$(best max "${vals[@]}")
+    vals=(); for p in "$@"; do vals+=("$(metric "$level" "$p" p50)"); done; b_p50=$(best min "${vals[@]}")
+    vals=(); for p in "$@"; do vals+=("$(metric "$level" "$p" p99)"); done; b_p99=$(best min "${vals[@]}")
+    echo "| req/s >= best peer | $level | $(fmt "$r_rps") | $(fmt "$b_rps") | $(verdict "$r_rps" "$b_rps" ">=") |"
+    echo "| p50 <= best peer | $level | $(fmt "$r_p50" 2) ms | $(fmt "$b_p50" 2) ms | $(verdict "$r_p50" "$b_p50" "<=") |"
+    echo "| p99 <= best peer | $level | $(fmt "$r_p99" 2) ms | $(fmt "$b_p99" 2) ms | $(verdict "$r_p99" "$b_p99" "<=") |"
+  done
+  local d_rps three_quarters rss
+  d_rps=$(metric "$top" direct rps)
+  three_quarters=$(awk -v d="$d_rps" 'BEGIN {if (d == "NA" || d == "") print "NA"; else printf "%.0f", d * 0.75}')
+  echo "| req/s >= 75 % of direct | $top | $(fmt "$(metric "$top" router rps)") | $(fmt "$three_quarters") | $(verdict "$(metric "$top" router rps)" "$three_quarters" ">=") |"
+  rss=$(metric "$top" router rss)
+  echo "| peak RSS <= 256 MiB | $top | $(fmt "$rss") MiB | 256 MiB | $(verdict "$rss" 256 "<=") |"
+}
+
+stat_size() { stat -c %s "$WORK/predict.bin" 2>/dev/null || wc -c <"$WORK/predict.bin"; }
+
+# Replaces the generated section of docs/benchmarks.md (between the markers), or writes OUT whole.
+publish() {
+  local begin='<!-- bench.sh:begin -->' end='<!-- bench.sh:end -->'
+  if [ "$OUT" = docs/benchmarks.md ] && [ -f "$OUT" ] && grep -qF "$begin" "$OUT"; then
+    awk -v begin="$begin" -v end="$end" -v report="$WORK/report.md" '
+      $0 == begin { print; while ((getline line < report) > 0) print line; skip = 1; next }
+      $0 == end { skip = 0 }
+      !skip { print }' "$OUT" >"$WORK/benchmarks.md"
+    cp "$WORK/benchmarks.md" "$OUT"
+  else
+    cp "$WORK/report.md" "$OUT"
+  fi
+  log "report written to $OUT"
+}
+
+# ---------------------------------------------------------------------------------------------- main
+ARGS_TEXT=$([ "$SMOKE" = 1 ] && echo "--smoke" || echo "--rounds $ROUNDS --seconds $SECONDS_PER_RUN")
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+CORES=$(nproc)
+CLK_TCK=$(getconf CLK_TCK)
+# File descriptors the proxies may use: the hard limit, at most 65536 (each proxied call can hold two).
+NOFILE=$(ulimit -Hn)
+{ [ "$NOFILE" = unlimited ] || [ "$NOFILE" -gt 65536 ]; } && NOFILE=65536
+ulimit -n "$NOFILE" 2>/dev/null || true
+install_packages
+build
+helper SeedRequest "$WORK/predict.bin"
+
+log "starting model servers v1, v2 and the streaming backend"
+start_model v1 models/iris-v1.0.0.tribuo
+start_model v2 models/iris-v2.0.0.tribuo
+start_streaming_backend
+
+ALL_TARGETS=$TARGETS
+BACKENDS_MODELS="  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 50 }
+  v2 { target = \"127.0.0.1:$PORT_v2\", weight = 50 }"
+BACKENDS_STREAM="  s { target = \"127.0.0.1:$PORT_stream\", weight = 1 }"
+start_routers() {  # NAME JAR OPTS: one router for the models, one for the streaming backend
+  start_router "$1" "$2" "$3" "$BACKENDS_MODELS"
+  start_router "${1}_stream" "$2" "$3" "$BACKENDS_STREAM"
+}
+if [[ ",$TARGETS," == *",router,"* ]]; then
+  log "starting the router (JVM options: ${ROUTER_JAVA_OPTS:-none})"
+  start_routers router router/target/router.jar "$ROUTER_JAVA_OPTS"
+fi
+for variant in "${VARIANTS[@]}"; do
+  name=${variant%%=*}; spec=${variant#*=}; jar=${spec%%@*}; opts=""
+  [[ "$spec" == *@* ]] && opts=${spec#*@}
+  [[ "$name" =~ ^[a-z0-9]+$ ]] || die "--variant NAME must be lower-case letters and digits, got '$name'"
+  [ -f "$jar" ] || die "--variant $name: no router jar at '$jar'"
+  log "starting router variant router-$name ($jar, JVM options: ${opts:-none})"
+  start_routers "router_$name" "$jar" "$opts"
+  ALL_TARGETS+=",router-$name"
+done
+[[ ",$TARGETS," == *",nginx,"* ]] && { log "starting nginx ($(nginx -v 2>&1 | sed 's/.*\///'))"; start_nginx "$CORES"; }
+[[ ",$TARGETS," == *",haproxy,"* ]] && { log "starting haproxy"; start_haproxy "$CORES"; }
+
+log "gRPC correctness check of every target (Java client, seed request)"
+for target in ${ALL_TARGETS//,/ }; do
+  helper PredictCheck "$target" "127.0.0.1:$(target_port unary "$target")" 20 >&2
+done
+
+: >"$WORK/runs.tsv"
+for level in ${LEVELS//,/ }; do
+  # JIT warm-up of every target at this level, unmeasured: the JVMs keep compiling the paths a new load
+  # pattern takes for several seconds (nginx and HAProxy get the same treatment).
+  for target in ${ALL_TARGETS//,/ }; do
+    log "warm-up: $target, ${WARMUP_SECONDS} s at $level"
+    # shellcheck disable=SC2046
+    h2load -D "$WARMUP_SECONDS" $(h2load_args "${level%x*}" "${level#*x}" "$(target_port unary "$target")") \
+      >/dev/null 2>&1 || true
+  done
+  for round in $(seq 1 "$ROUNDS"); do
+    for target in ${ALL_TARGETS//,/ }; do
+      run_unary "$target" "$level" "$round"
+    done
+  done
+done
+
+: >"$WORK/streams.tsv"
+for round in $(seq 1 "$ROUNDS"); do
+  for target in ${ALL_TARGETS//,/ }; do
+    run_stream "$target" "$round"
+  done
+done
+
+report "$ALL_TARGETS"
+publish
+cat "$WORK/report.md"
+total_errors=$(awk -F'\t' '{s += $10} END {print s + 0}' "$WORK/runs.tsv")
+[ "$total_errors" = 0 ] || die "$total_errors requests failed during the timed runs (see the errors column)"
