@@ -277,7 +277,7 @@ final class ProxyCall {
    * Starts the next attempt if {@code failed} may be retried: it is the current attempt of an uncommitted
    * call, it failed with a retryable code before any response header, attempts are left, the request
    * messages were all kept, the deadline has not passed, the budget allows a retry and the route admits a
-   * backend -- another one than those tried when one is routable.
+   * backend -- another one than those tried whenever there is one, healthy or not (see {@link Route#select}).
    *
    * @return true when a new attempt took over
    */
@@ -313,8 +313,10 @@ final class ProxyCall {
       Attempt attempt = new Attempt(next.backend());
       current = attempt;
       attempt.start();
-      if (current != attempt) {
-        return true; // it failed at once, inside start(), and a later attempt took over from there
+      if (current != attempt || buffer == null) {
+        // It failed at once, inside start() (e.g. its channel is in TRANSIENT_FAILURE), and from there either
+        // a later attempt took over or, with no retry left, it ended the call (which dropped the buffer).
+        return true;
       }
       for (byte[] message : buffer.messages()) {
         attempt.call.sendMessage(message);

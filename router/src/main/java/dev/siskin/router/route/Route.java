@@ -17,7 +17,8 @@ public interface Route {
   /**
    * Chooses and admits a backend for one call, or for a retry of it.
    *
-   * @param tried backends that already failed this call: another one is preferred when one is routable
+   * @param tried backends that already failed this call: another one is preferred -- a routable one, else
+   *     any with a configured weight > 0 -- and a tried one is chosen again only when there is no other
    * @return the admitted backend -- the caller must {@link Backend#release()} it exactly once when the
    *     call ends -- or why there is none
    */

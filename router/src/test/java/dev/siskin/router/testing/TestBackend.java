@@ -10,7 +10,9 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
@@ -32,6 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <ul>
  *   <li>unary {@code status:CODE:text} fails with that code and text and a {@code x-trailer-bin} trailer;
+ *   <li>unary {@code status@NAME:CODE:text} does the same on the backend named NAME and is echoed by the others;
  *   <li>unary {@code size:N} answers N characters; {@code sleep:MS} answers after MS ms; anything else is echoed;
  *   <li>server stream {@code count:N:size:S} sends N messages of S characters, only while the call is ready
  *       (so how far it gets ahead of the reader measures the buffering between them); {@code hold} never
@@ -64,16 +67,33 @@ public final class TestBackend implements AutoCloseable {
   public final CountDownLatch cancelled = new CountDownLatch(1);
 
   public TestBackend(String name, int maxMessageBytes) throws IOException {
-    this.name = name;
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .maxInboundMessageSize(maxMessageBytes)
-        .addService(ServerInterceptors.intercept(new Service(), new Echo()))
-        .build()
-        .start();
+    this(name, maxMessageBytes, null);
   }
 
   public TestBackend(String name) throws IOException {
     this(name, 16 << 20);
+  }
+
+  /**
+   * @param health a {@code grpc.health.v1} service to serve too, or null for none (health checks then get
+   *     UNIMPLEMENTED, which the router counts as passing)
+   */
+  private TestBackend(String name, int maxMessageBytes, HealthStatusManager health) throws IOException {
+    this.name = name;
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .maxInboundMessageSize(maxMessageBytes)
+        .addService(ServerInterceptors.intercept(new Service(), new Echo()));
+    if (health != null) {
+      builder.addService(health.getHealthService());
+    }
+    this.server = builder.build().start();
+  }
+
+  /** A backend whose {@code grpc.health.v1} service answers {@code status} for the whole server. */
+  public static TestBackend withHealth(String name, HealthCheckResponse.ServingStatus status) throws IOException {
+    HealthStatusManager health = new HealthStatusManager();
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+    return new TestBackend(name, 16 << 20, health);
   }
 
   public String target() {
@@ -126,7 +146,7 @@ public final class TestBackend implements AutoCloseable {
     public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
       unaryHandled.incrementAndGet();
       String message = request.getRequestMessage();
-      if (message.startsWith("status:")) {
+      if (message.startsWith("status:") || message.startsWith("status@" + name + ":")) {
         String[] parts = message.split(":", 3);
         Metadata trailers = new Metadata();
         trailers.put(TRAILER_BIN, new byte[] {0, 1, 2, (byte) 0xff});
