@@ -3,8 +3,11 @@ package dev.siskin.router.cluster;
 /**
  * The verdict of active health checks on one backend, with Envoy's thresholds: {@code unhealthyThreshold}
  * failed checks in a row turn a healthy backend unhealthy, {@code healthyThreshold} passed checks in a row
- * bring an unhealthy one back. The first result after start decides at once, so a backend that is down when
- * the router starts is routed around after one check, and one that is up is not held back.
+ * bring an unhealthy one back. The first result after start decides at once when it is definite -- a pass, or a
+ * failure such as a refused connection or NOT_SERVING -- so a backend that is down when the router starts is
+ * routed around after one check, and one that is up is not held back. A first check that merely got no answer
+ * in time (a cold JVM on either side, a loaded machine) counts like any later failure, against the threshold:
+ * taking a working backend out of rotation on one slow answer would leave the others to carry everything.
  *
  * <p>Not thread-safe: confined to the health thread (see {@link HealthChecker}).
  */
@@ -26,6 +29,16 @@ final class ActiveHealth {
    * @return true when the verdict changed
    */
   boolean record(boolean passed, int healthyThreshold, int unhealthyThreshold) {
+    return record(passed, true, healthyThreshold, unhealthyThreshold);
+  }
+
+  /**
+   * Records one check result.
+   *
+   * @param definite false for a failure that only says "no answer in time"; see the class Javadoc
+   * @return true when the verdict changed
+   */
+  boolean record(boolean passed, boolean definite, int healthyThreshold, int unhealthyThreshold) {
     Verdict wanted = passed ? Verdict.HEALTHY : Verdict.UNHEALTHY;
     if (verdict == wanted) {
       streak = 0;
@@ -33,7 +46,7 @@ final class ActiveHealth {
     }
     streak++;
     int threshold = passed ? healthyThreshold : unhealthyThreshold;
-    if (verdict == Verdict.UNKNOWN || streak >= threshold) {
+    if ((verdict == Verdict.UNKNOWN && (passed || definite)) || streak >= threshold) {
       verdict = wanted;
       streak = 0;
       return true;

@@ -143,7 +143,8 @@ public final class HealthChecker {
         }
         done(backend, true, "");
       }
-      case DEADLINE_EXCEEDED -> done(backend, false, "health check got no answer within " + settings.timeout().toMillis() + " ms");
+      case DEADLINE_EXCEEDED -> done(backend, false, false,
+          "health check got no answer within " + settings.timeout().toMillis() + " ms");
       case NOT_FOUND -> done(backend, false, "health check: the backend does not know service \"" + service
           + "\" (set router.health-check.service or backends." + backend.name() + ".health-check-service)");
       default -> {
@@ -158,6 +159,11 @@ public final class HealthChecker {
   }
 
   private void done(Backend backend, boolean passed, String reason) {
+    done(backend, passed, true, reason);
+  }
+
+  /** @param definite false when the check only ran out of time (see {@link ActiveHealth}) */
+  private void done(Backend backend, boolean passed, boolean definite, String reason) {
     checking.remove(backend);
     if (backend.state() != Backend.State.ACTIVE || stopped) {
       return;
@@ -165,7 +171,8 @@ public final class HealthChecker {
     FailureSettings.HealthCheck settings = members.get().config().router().failure().healthCheck();
     HostHealth health = backend.health();
     HostHealth.State before = health.status().state();
-    if (health.recordCheck(passed, reason, settings.healthyThreshold(), settings.unhealthyThreshold(), clock.instant())) {
+    if (health.recordCheck(passed, definite, reason, settings.healthyThreshold(), settings.unhealthyThreshold(),
+        clock.instant())) {
       HostHealth.State after = health.status().state();
       if (after == HostHealth.State.UNHEALTHY) {
         log.warn("backend {} is unhealthy: {}; no new calls until {} checks pass", backend, reason,

@@ -73,13 +73,22 @@ public final class HostHealth {
     return ejectionsTotal;
   }
 
-  /** Health thread: one health-check result. Returns true when the state changed. */
+  /** Health thread: one definite health-check result. Returns true when the state changed. */
   boolean recordCheck(boolean passed, String reason, int healthyThreshold, int unhealthyThreshold, Instant now) {
+    return recordCheck(passed, true, reason, healthyThreshold, unhealthyThreshold, now);
+  }
+
+  /**
+   * Health thread: one health-check result; {@code definite} is false for "no answer in time" (see
+   * {@link ActiveHealth}). Returns true when the state changed.
+   */
+  boolean recordCheck(boolean passed, boolean definite, String reason, int healthyThreshold, int unhealthyThreshold,
+      Instant now) {
     if (!passed) {
       activeReason = reason;
     }
     ActiveHealth.Verdict before = active.verdict();
-    if (!active.record(passed, healthyThreshold, unhealthyThreshold)) {
+    if (!active.record(passed, definite, healthyThreshold, unhealthyThreshold)) {
       return false;
     }
     Status s = status;

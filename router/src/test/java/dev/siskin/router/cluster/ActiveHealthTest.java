@@ -19,6 +19,25 @@ class ActiveHealthTest {
   }
 
   @Test
+  void aFirstCheckThatOnlyTimedOutCountsAgainstTheThresholdLikeAnyLaterFailure() {
+    assertThat(health.record(false, false, 2, 3)).isFalse();
+    assertThat(health.verdict()).isEqualTo(ActiveHealth.Verdict.UNKNOWN); // still routed to
+    assertThat(health.record(false, false, 2, 3)).isFalse();
+    assertThat(health.record(false, false, 2, 3)).isTrue(); // the third timeout in a row: unhealthy
+    assertThat(health.verdict()).isEqualTo(ActiveHealth.Verdict.UNHEALTHY);
+
+    ActiveHealth slowThenUp = new ActiveHealth();
+    assertThat(slowThenUp.record(false, false, 2, 2)).isFalse();
+    assertThat(slowThenUp.record(true, true, 2, 2)).isTrue(); // a pass still decides at once
+    assertThat(slowThenUp.verdict()).isEqualTo(ActiveHealth.Verdict.HEALTHY);
+
+    ActiveHealth slowThenRefused = new ActiveHealth();
+    slowThenRefused.record(false, false, 2, 3);
+    assertThat(slowThenRefused.record(false, true, 2, 3)).isTrue(); // a definite failure decides at once
+    assertThat(slowThenRefused.verdict()).isEqualTo(ActiveHealth.Verdict.UNHEALTHY);
+  }
+
+  @Test
   void aHealthyBackendTurnsUnhealthyOnlyAfterTheThresholdOfFailuresInARow() {
     health.record(true, 2, 3);
     assertThat(health.record(false, 2, 3)).isFalse();
