@@ -278,14 +278,17 @@ public final class RouterServer {
   }
 
   private static void warnIfNeedsRestart(CanaryConfig previous, CanaryConfig next) {
-    if (!previous.router().listen().equals(next.router().listen())) {
-      log.warn("router.listen changed from {} to {} in {}: this needs a restart; still listening on {}",
-          previous.router().listen(), next.router().listen(), next.source(), previous.router().listen());
-    }
-    if (previous.router().maxMessageBytes() != next.router().maxMessageBytes()) {
-      log.warn("router.max-message-bytes changed from {} to {} in {}: this needs a restart; still using {}",
-          previous.router().maxMessageBytes(), next.router().maxMessageBytes(), next.source(),
-          previous.router().maxMessageBytes());
+    warnIfChanged("router.listen", previous.router().listen(), next.router().listen(), next);
+    warnIfChanged("router.admin", previous.router().admin(), next.router().admin(), next);
+    warnIfChanged("router.max-message-bytes", previous.router().maxMessageBytes(), next.router().maxMessageBytes(),
+        next);
+  }
+
+  /** These settings are bound into sockets and transports at start: a reload reports them and keeps the old. */
+  private static void warnIfChanged(String key, Object was, Object now, CanaryConfig next) {
+    if (!was.equals(now)) {
+      log.warn("{} changed from {} to {} in {}: this needs a restart; still using {}", key, was, now,
+          next.source(), was);
     }
   }
 
