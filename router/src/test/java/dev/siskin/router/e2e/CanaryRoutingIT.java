@@ -10,6 +10,7 @@ import dev.siskin.proto.v1.HealthRequest;
 import dev.siskin.proto.v1.HealthResponse;
 import dev.siskin.proto.v1.PredictionServiceGrpc;
 import dev.siskin.router.config.CanaryConfigParser;
+import dev.siskin.router.testing.RepoPaths;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.Metadata;
@@ -181,7 +182,7 @@ class CanaryRoutingIT {
     Path withoutAdmin = dir.resolve("defaults.conf");
     Files.writeString(withoutAdmin, "backends { v1 { target = \"127.0.0.1:1\", weight = 1 } }\n");
     String defaultAdmin = CanaryConfigParser.parse(withoutAdmin).router().admin();
-    String shippedAdmin = CanaryConfigParser.parse(E2ePaths.repoRoot().resolve("config/canary.conf"))
+    String shippedAdmin = CanaryConfigParser.parse(RepoPaths.repoRoot().resolve("config/canary.conf"))
         .router().admin();
     String routerAdmin = cluster.admin().config().get("router").get("admin").asText();
     String host = routerAdmin.substring(0, routerAdmin.lastIndexOf(':'));

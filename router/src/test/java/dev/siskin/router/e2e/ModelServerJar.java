@@ -1,5 +1,7 @@
 package dev.siskin.router.e2e;
 
+import dev.siskin.router.testing.JarProcess;
+import dev.siskin.router.testing.RepoPaths;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -25,12 +27,12 @@ final class ModelServerJar implements AutoCloseable {
   private static final Pattern STARTED =
       Pattern.compile("serving model (\\S+) from .*? on port (\\d+)(, metrics on port (\\d+))?");
 
-  private final ChildProcess process;
+  private final JarProcess process;
   private final String version;
   private final int port;
   private final int metricsPort;
 
-  private ModelServerJar(ChildProcess process, String version, int port, int metricsPort) {
+  private ModelServerJar(JarProcess process, String version, int port, int metricsPort) {
     this.process = process;
     this.version = version;
     this.port = port;
@@ -50,7 +52,7 @@ final class ModelServerJar implements AutoCloseable {
         "METRICS_PORT", "0",
         "DRAIN_GRACE_MS", "0"));
     env.putAll(extraEnv);
-    ChildProcess child = ChildProcess.startJar("model-" + modelVersion, E2ePaths.modelServerJar(),
+    JarProcess child = JarProcess.start("model-" + modelVersion, RepoPaths.modelServerJar(),
         List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), List.of(), env);
     try {
       Matcher started = child.awaitLine(STARTED, Duration.ofSeconds(90));

@@ -1,5 +1,8 @@
 package dev.siskin.router.e2e;
 
+import dev.siskin.router.testing.FreePorts;
+import dev.siskin.router.testing.JarProcess;
+import dev.siskin.router.testing.RepoPaths;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
@@ -20,11 +23,11 @@ final class RouterJar implements AutoCloseable {
     void write(int listenPort, int adminPort) throws IOException;
   }
 
-  private final ChildProcess process;
+  private final JarProcess process;
   private final int port;
   private final AdminClient admin;
 
-  private RouterJar(ChildProcess process, int port, AdminClient admin) {
+  private RouterJar(JarProcess process, int port, AdminClient admin) {
     this.process = process;
     this.port = port;
     this.admin = admin;
@@ -36,7 +39,7 @@ final class RouterJar implements AutoCloseable {
     for (int attempt = 1; attempt <= 3; attempt++) {
       int[] ports = FreePorts.pick(2);
       writer.write(ports[0], ports[1]);
-      ChildProcess child = ChildProcess.startJar(name, E2ePaths.routerJar(),
+      JarProcess child = JarProcess.start(name, RepoPaths.routerJar(),
           List.of("-Xmx256m", "-XX:+UseSerialGC"), List.of(config.toString()), Map.of());
       AdminClient admin = new AdminClient("127.0.0.1:" + ports[1]);
       try {
@@ -53,7 +56,7 @@ final class RouterJar implements AutoCloseable {
     throw lastFailure;
   }
 
-  private static void awaitReady(ChildProcess child, AdminClient admin, Duration timeout)
+  private static void awaitReady(JarProcess child, AdminClient admin, Duration timeout)
       throws InterruptedException, IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "no answer";
@@ -84,7 +87,7 @@ final class RouterJar implements AutoCloseable {
     return admin;
   }
 
-  ChildProcess process() {
+  JarProcess process() {
     return process;
   }
 

@@ -1,5 +1,6 @@
 package dev.siskin.router.e2e;
 
+import dev.siskin.router.testing.RepoPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +26,8 @@ final class StageScript {
   static String run(Path config, String stage) throws IOException, InterruptedException {
     Path output = Files.createTempFile("stage-sh", ".out");
     try {
-      ProcessBuilder builder = new ProcessBuilder("bash", E2ePaths.stageScript().toString(), stage)
-          .directory(E2ePaths.repoRoot().toFile())
+      ProcessBuilder builder = new ProcessBuilder("bash", RepoPaths.stageScript().toString(), stage)
+          .directory(RepoPaths.repoRoot().toFile())
           .redirectErrorStream(true)
           .redirectOutput(output.toFile());
       builder.environment().put("CANARY_CONFIG", config.toString());

@@ -2,8 +2,9 @@ package dev.siskin.router.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.siskin.router.testing.JarProcess;
+import dev.siskin.router.testing.RepoPaths;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +29,8 @@ final class Cluster implements AutoCloseable {
   private static final Pattern ROUTER_STARTED = Pattern.compile("\\(port (\\d+)\\), admin on http://[^/]+:(\\d+)/");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> JVM_OPTIONS = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private final Path dir;
   private final Map<String, JarProcess> models = new HashMap<>();
@@ -47,11 +50,11 @@ final class Cluster implements AutoCloseable {
         "MODEL_PATH", "models/iris-" + (name.equals("v2") ? "v2.0.0" : "v1.0.0") + ".tribuo",
         "PORT", Integer.toString(port), "DRAIN_GRACE_MS", "3000", "DRAIN_TIMEOUT_MS", "10000"));
     env.putAll(extra);
-    JarProcess process = JarProcess.start("model-" + name,
-        JarProcess.jar("siskin.model-server.jar", "model-server/target/model-server.jar"), env);
+    JarProcess process = JarProcess.start("faults-model-" + name, RepoPaths.modelServerJar(), JVM_OPTIONS, List.of(),
+        env);
     all.add(process);
     models.put(name, process);
-    int bound = Integer.parseInt(process.await(MODEL_STARTED).group(1));
+    int bound = Integer.parseInt(process.awaitLine(MODEL_STARTED, START_TIMEOUT).group(1));
     modelPorts.put(name, bound);
     return bound;
   }
@@ -74,10 +77,10 @@ final class Cluster implements AutoCloseable {
           v2 { target = "127.0.0.1:%d", weight = 50 }
         }
         """.formatted(routerBlock, v1Port, v2Port));
-    router = JarProcess.start("router", JarProcess.jar("siskin.router.jar", "router/target/router.jar"), Map.of(),
-        config.toString());
+    router = JarProcess.start("faults-router", RepoPaths.routerJar(), JVM_OPTIONS, List.of(config.toString()),
+        Map.of());
     all.add(router);
-    Matcher m = router.await(ROUTER_STARTED);
+    Matcher m = router.awaitLine(ROUTER_STARTED, START_TIMEOUT);
     routerPort = Integer.parseInt(m.group(1));
     adminPort = Integer.parseInt(m.group(2));
   }
@@ -96,13 +99,6 @@ final class Cluster implements AutoCloseable {
 
   int routerPort() {
     return routerPort;
-  }
-
-  /** A loopback port that nothing listens on (bound and released). */
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   /** {@code GET /clusters} of the router. */
@@ -147,9 +143,11 @@ final class Cluster implements AutoCloseable {
     return health.get("state").asText().equals("healthy");
   }
 
+  /** Kills every process started (SIGKILL by PID): nothing of a test's cluster needs a graceful stop. */
   @Override
   public void close() throws Exception {
     for (JarProcess process : all) {
+      process.sigkill();
       process.close();
     }
   }

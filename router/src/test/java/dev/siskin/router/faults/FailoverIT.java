@@ -3,6 +3,8 @@ package dev.siskin.router.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.siskin.router.testing.FreePorts;
+import dev.siskin.router.testing.JarProcess;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +49,7 @@ class FailoverIT {
       load.awaitMore(400);
 
       long killedAt = System.nanoTime();
-      cluster.model("v2").kill();
+      cluster.model("v2").sigkill();
       long markedAt = cluster.awaitHealth("v2", h -> !Cluster.routable(h), Duration.ofSeconds(10));
       // Calls routed to v2 just before the new routing table was published are still being refused and
       // retried for a moment; count from when those have settled.
@@ -84,7 +86,7 @@ class FailoverIT {
       load.awaitMore(400);
 
       long stoppedAt = System.nanoTime();
-      cluster.model("v2").pause();
+      cluster.model("v2").sigstop();
       // /clusters shows the new health a moment before the health thread has published the table without
       // v2; 250 ms covers that step even on a busy machine.
       long markedAt = cluster.awaitHealth("v2", h -> !Cluster.routable(h), Duration.ofSeconds(10))
@@ -142,7 +144,7 @@ class FailoverIT {
   @Test
   void aRouterStartedWhileV2IsDownServesFromV1AndPicksV2UpWhenItComes() throws Exception {
     int v1 = cluster.startModel("v1");
-    int v2 = Cluster.freePort();
+    int v2 = FreePorts.pick(1)[0];
     cluster.startRouter(v1, v2, "");
     cluster.awaitHealth("v2", h -> h.get("state").asText().equals("unhealthy"), Duration.ofSeconds(10));
     try (Load load = new Load(cluster.routerPort(), 2, 10_000, 100)) {
@@ -169,7 +171,7 @@ class FailoverIT {
       load.awaitMore(300);
       for (String name : List.of("v1", "v2")) {
         JarProcess old = cluster.model(name);
-        old.terminate();
+        old.sigterm();
         assertThat(old.awaitExit(Duration.ofSeconds(60))).as(old.output()).isZero();
         cluster.startModel(name, cluster.modelPort(name), Map.of());
         cluster.awaitHealth(name, Cluster::healthy, Duration.ofSeconds(30));
@@ -190,7 +192,7 @@ class FailoverIT {
     try (Load load = new Load(cluster.routerPort(), THREADS, 20_000, MAX_CALLS)) {
       load.awaitMore(50);
       long termAt = System.nanoTime();
-      cluster.router().terminate();
+      cluster.router().sigterm();
       long notReadyAt = awaitNotReady();
       assertThat(cluster.router().awaitExit(Duration.ofSeconds(60))).as(cluster.router().output()).isZero();
       load.stop();

@@ -1,4 +1,4 @@
-package dev.siskin.router.e2e;
+package dev.siskin.router.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,13 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the end-to-end tests find the built jars, the repository and their log directory. Maven's failsafe
+ * Where the tests that start the real jars (e2e and faults) find the built jars, the repository and their log
+ * directory. Maven's failsafe
  * configuration in router/pom.xml passes them as system properties; the defaults fit a run from router/.
  */
-final class E2ePaths {
-  private E2ePaths() {}
+public final class RepoPaths {
+  private RepoPaths() {}
 
-  static Path repoRoot() {
+  public static Path repoRoot() {
     Path root = Path.of(System.getProperty("siskin.repo.root", "..")).toAbsolutePath().normalize();
     if (!Files.isDirectory(root.resolve("models")) || !Files.isRegularFile(root.resolve("scripts/stage.sh"))) {
       throw new IllegalStateException("no models/ and scripts/stage.sh under " + root
@@ -21,20 +22,20 @@ final class E2ePaths {
     return root;
   }
 
-  static Path routerJar() {
+  public static Path routerJar() {
     return builtJar("siskin.router.jar", "router/target/router.jar");
   }
 
-  static Path modelServerJar() {
+  public static Path modelServerJar() {
     return builtJar("siskin.model-server.jar", "model-server/target/model-server.jar");
   }
 
-  static Path stageScript() {
+  public static Path stageScript() {
     return repoRoot().resolve("scripts/stage.sh");
   }
 
   /** target/e2e-logs: every child's output lands here, one file per process, for diagnosis after a run. */
-  static Path logDir() {
+  public static Path logDir() {
     Path dir = Path.of(System.getProperty("siskin.e2e.logs", "target/e2e-logs")).toAbsolutePath();
     try {
       return Files.createDirectories(dir);

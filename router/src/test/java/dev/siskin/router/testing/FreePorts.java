@@ -1,4 +1,4 @@
-package dev.siskin.router.e2e;
+package dev.siskin.router.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,13 +11,13 @@ import java.util.Set;
 /**
  * Free loopback ports for a child whose config file must name its ports up front: bind port 0, note the
  * port, close. Another process may take the port before the child binds it, so callers retry the start
- * with new ports when the child reports the address in use ({@link RouterJar} does).
+ * with new ports when the child reports the address in use (the e2e RouterJar does).
  */
-final class FreePorts {
+public final class FreePorts {
   private FreePorts() {}
 
   /** {@code count} distinct ports that were free a moment ago, never the fixed defaults of the project. */
-  static int[] pick(int count) {
+  public static int[] pick(int count) {
     Set<Integer> ports = new HashSet<>();
     for (int attempt = 0; ports.size() < count && attempt < 100; attempt++) {
       int port = bindAndRelease();
