@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 command -v docker >/dev/null 2>&1 || { echo "error: docker not found; install Docker to build the images" >&2; exit 1; }
 
 # The parent pom has no <parent>, so its first <version> element is the project's version.
-VERSION=$(sed -n 's:.*<version>\([^<]*\)</version>.*:\1:p' pom.xml | head -1)
+VERSION=$(sed -n 's:.*<version>\([^<]*\)</version>.*:\1:p' pom.xml | sed -n 1p)
 [ -n "$VERSION" ] || { echo "error: could not read the project version from pom.xml" >&2; exit 1; }
 MODEL_VERSIONS=(v1.0.0 v2.0.0)
 

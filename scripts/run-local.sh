@@ -81,7 +81,7 @@ fi
 port_holder() {
   local port=$1 line
   if command -v ss >/dev/null 2>&1; then
-    line=$(ss -Hltnp "sport = :$port" 2>/dev/null | head -1)
+    line=$(ss -Hltnp "sport = :$port" 2>/dev/null | sed -n 1p)
     if [ -n "$line" ]; then
       # users:(("java",pid=1234,fd=45)) names the process when we may see it.
       local who
