@@ -6,6 +6,7 @@ import io.grpc.LoadBalancerRegistry;
 import io.grpc.NameResolver.ConfigOrError;
 import io.grpc.Status;
 import io.grpc.util.ForwardingLoadBalancer;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A channel selects it through its default service config, which carries a key naming the channel's
  * {@link ResolvedAddressBook}: {@code {"loadBalancingConfig":[{"siskin_round_robin":{"book":"<key>"}}]}}.
- * Books are held in a map from key to book until the channel's balancer shuts down. Thread-safe.
+ * The map from key to book holds books weakly: an entry goes when the channel's balancer shuts down, or, for a
+ * channel closed before it ever resolved, once its backend (the book's owner) is gone. Thread-safe.
  */
 final class AddressRecordingRoundRobin extends LoadBalancerProvider {
   static final String POLICY_NAME = "siskin_round_robin";
@@ -27,7 +29,7 @@ final class AddressRecordingRoundRobin extends LoadBalancerProvider {
     LoadBalancerRegistry.getDefaultRegistry().register(INSTANCE);
   }
 
-  private final Map<String, ResolvedAddressBook> books = new ConcurrentHashMap<>();
+  private final Map<String, WeakReference<ResolvedAddressBook>> books = new ConcurrentHashMap<>();
 
   private AddressRecordingRoundRobin() {}
 
@@ -37,8 +39,14 @@ final class AddressRecordingRoundRobin extends LoadBalancerProvider {
    */
   static Map<String, ?> serviceConfigFor(ResolvedAddressBook book) {
     String key = Integer.toHexString(System.identityHashCode(book)) + "-" + System.nanoTime();
-    INSTANCE.books.put(key, book);
+    INSTANCE.books.values().removeIf(ref -> ref.get() == null);
+    INSTANCE.books.put(key, new WeakReference<>(book));
     return Map.of("loadBalancingConfig", List.of(Map.of(POLICY_NAME, Map.of("book", key))));
+  }
+
+  private ResolvedAddressBook find(String key) {
+    WeakReference<ResolvedAddressBook> ref = books.get(key);
+    return ref == null ? null : ref.get();
   }
 
   @Override
@@ -59,7 +67,7 @@ final class AddressRecordingRoundRobin extends LoadBalancerProvider {
   @Override
   public ConfigOrError parseLoadBalancingPolicyConfig(Map<String, ?> rawConfig) {
     Object key = rawConfig.get("book");
-    if (!(key instanceof String book) || !books.containsKey(book)) {
+    if (!(key instanceof String book) || find(book) == null) {
       return ConfigOrError.fromError(Status.INTERNAL.withDescription(
           "siskin router: " + POLICY_NAME + " config without a known address book: " + rawConfig));
     }
@@ -83,7 +91,7 @@ final class AddressRecordingRoundRobin extends LoadBalancerProvider {
         Object config = resolved.getLoadBalancingPolicyConfig();
         if (config instanceof String book) {
           key = book;
-          ResolvedAddressBook target = books.get(book);
+          ResolvedAddressBook target = find(book);
           if (target != null) {
             target.record(resolved.getAddresses());
           }
