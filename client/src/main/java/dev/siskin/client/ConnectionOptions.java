@@ -1,5 +1,7 @@
 package dev.siskin.client;
 
+import dev.siskin.proto.v1.PredictionServiceGrpc;
+import dev.siskin.proto.v1.PredictionServiceGrpc.PredictionServiceBlockingStub;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +18,13 @@ final class ConnectionOptions {
       converter = Converters.DurationConverter.class,
       description = "Deadline of each call, e.g. 500ms, 5s (default: ${DEFAULT-VALUE}).")
   Duration deadline;
+
+  /** A stub on {@code channel} with this call's deadline, recording the serving backend in {@code header}. */
+  PredictionServiceBlockingStub stub(ManagedChannel channel, BackendHeader header) {
+    return PredictionServiceGrpc.newBlockingStub(channel)
+        .withInterceptors(header.interceptor())
+        .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+  }
 
   /** Shuts a channel down, waiting briefly so that no call is cut off mid-flight and no thread lingers. */
   static void close(ManagedChannel channel) {

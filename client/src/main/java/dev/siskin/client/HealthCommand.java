@@ -2,12 +2,10 @@ package dev.siskin.client;
 
 import dev.siskin.proto.v1.HealthRequest;
 import dev.siskin.proto.v1.HealthResponse;
-import dev.siskin.proto.v1.PredictionServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,10 +31,7 @@ final class HealthCommand implements Callable<Integer> {
     ManagedChannel channel = connection.target.openChannel();
     try {
       BackendHeader header = new BackendHeader();
-      HealthResponse response = PredictionServiceGrpc.newBlockingStub(channel)
-          .withInterceptors(header.interceptor())
-          .withDeadlineAfter(connection.deadline.toMillis(), TimeUnit.MILLISECONDS)
-          .health(HealthRequest.getDefaultInstance());
+      HealthResponse response = connection.stub(channel, header).health(HealthRequest.getDefaultInstance());
       PrintWriter out = spec.commandLine().getOut();
       out.printf("status   %s%nversion  %s%nbackend  %s%n", response.getStatus(), response.getModelVersion(),
           header.backend());

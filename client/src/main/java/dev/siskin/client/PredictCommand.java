@@ -3,14 +3,12 @@ package dev.siskin.client;
 import dev.siskin.client.iris.IrisFeatures;
 import dev.siskin.proto.v1.PredictRequest;
 import dev.siskin.proto.v1.PredictResponse;
-import dev.siskin.proto.v1.PredictionServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,10 +43,7 @@ final class PredictCommand implements Callable<Integer> {
     ManagedChannel channel = connection.target.openChannel();
     try {
       BackendHeader header = new BackendHeader();
-      PredictResponse response = PredictionServiceGrpc.newBlockingStub(channel)
-          .withInterceptors(header.interceptor())
-          .withDeadlineAfter(connection.deadline.toMillis(), TimeUnit.MILLISECONDS)
-          .predict(request);
+      PredictResponse response = connection.stub(channel, header).predict(request);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(Locale.ROOT, "species     %s%n", response.getPrediction());
       out.printf(Locale.ROOT, "confidence  %.3f%n", response.getConfidence());
