@@ -6,6 +6,7 @@ import dev.siskin.router.cluster.BackendChannels;
 import dev.siskin.router.cluster.BackendPool;
 import dev.siskin.router.cluster.Backend;
 import dev.siskin.router.cluster.ChannelFactory;
+import dev.siskin.router.cluster.EventLoops;
 import dev.siskin.router.cluster.HostHealth;
 import dev.siskin.router.cluster.HealthChecker;
 import dev.siskin.router.cluster.OutlierDetector;
@@ -91,7 +92,12 @@ public final class RouterServer {
     Resilience resilience = new Resilience(() -> tables.current().config().router().failure(),
         outliers::record, retryBudget, retryStats);
     InetSocketAddress address = ListenAddress.parse(initial.router().listen());
+    EventLoops loops = EventLoops.shared();
     this.server = NettyServerBuilder.forAddress(address)
+        // The loops the backend channels use too, so a call and its backend call share a thread.
+        .bossEventLoopGroup(loops.group())
+        .workerEventLoopGroup(loops.group())
+        .channelType(loops.serverChannelType())
         .fallbackHandlerRegistry(new PassThroughRegistry(
             new ProxyCallHandler(new WeightedRoute(tables), listeners, maxMessageBytes, resilience)))
         .maxInboundMessageSize(maxMessageBytes)

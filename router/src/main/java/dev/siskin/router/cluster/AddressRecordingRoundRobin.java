@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A channel selects it through its default service config, which carries a key naming the channel's
  * {@link ResolvedAddressBook}: {@code {"loadBalancingConfig":[{"siskin_round_robin":{"book":"<key>"}}]}}.
- * The map from key to book holds books weakly: an entry goes when the channel's balancer shuts down, or, for a
- * channel closed before it ever resolved, once its backend (the book's owner) is gone. Thread-safe.
+ * The map from key to book holds books weakly: an entry goes once its backend (the book's owner) is gone, pruned
+ * when the next channel registers. Thread-safe.
  */
 final class AddressRecordingRoundRobin extends LoadBalancerProvider {
   static final String POLICY_NAME = "siskin_round_robin";
@@ -79,8 +79,6 @@ final class AddressRecordingRoundRobin extends LoadBalancerProvider {
     LoadBalancer roundRobin = LoadBalancerRegistry.getDefaultRegistry()
         .getProvider("round_robin").newLoadBalancer(helper);
     return new ForwardingLoadBalancer() {
-      private String key;
-
       @Override
       protected LoadBalancer delegate() {
         return roundRobin;
@@ -90,7 +88,6 @@ final class AddressRecordingRoundRobin extends LoadBalancerProvider {
       public Status acceptResolvedAddresses(ResolvedAddresses resolved) {
         Object config = resolved.getLoadBalancingPolicyConfig();
         if (config instanceof String book) {
-          key = book;
           ResolvedAddressBook target = find(book);
           if (target != null) {
             target.record(resolved.getAddresses());
@@ -100,13 +97,9 @@ final class AddressRecordingRoundRobin extends LoadBalancerProvider {
         return roundRobin.acceptResolvedAddresses(resolved.toBuilder().setLoadBalancingPolicyConfig(null).build());
       }
 
-      @Override
-      public void shutdown() {
-        if (key != null) {
-          books.remove(key);
-        }
-        super.shutdown();
-      }
+      // No removal of the key at shutdown: a channel that went idle shuts its balancer down and makes a new
+      // one with the same parsed config on the next call, which must still find the book. The weak reference
+      // lets the entry go once the backend owning the book is gone.
     };
   }
 }

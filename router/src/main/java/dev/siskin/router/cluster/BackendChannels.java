@@ -4,6 +4,9 @@ import dev.siskin.router.config.FailureSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Opens the router's channel to one backend target. */
@@ -46,11 +49,30 @@ public final class BackendChannels {
     return open(target, maxMessageBytes, addresses, FailureSettings.defaults().limits());
   }
 
-  /** As {@link #open(String, int, ResolvedAddressBook)} with the connect timeout and keepalive of {@code limits}. */
+  /**
+   * As {@link #open(String, int, ResolvedAddressBook)} with the connect timeout and keepalive of {@code limits}.
+   *
+   * <p>The channel has one child per event loop of {@link EventLoops#shared()} -- the loops the router's
+   * server runs its calls on -- so a forwarded call goes out on the thread it arrived on (see
+   * {@link LoopAffineChannel}). Each child resolves the target and records into the same {@code addresses}.
+   */
   public static ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses,
       FailureSettings.Limits limits) {
+    EventLoops loops = EventLoops.shared();
+    List<ManagedChannel> children = new ArrayList<>(loops.loops().size());
+    for (EventLoop loop : loops.loops()) {
+      children.add(child(target, maxMessageBytes, addresses, limits, loop, loops));
+    }
+    return new LoopAffineChannel(loops.loops(), children);
+  }
+
+  private static ManagedChannel child(String target, int maxMessageBytes, ResolvedAddressBook addresses,
+      FailureSettings.Limits limits, EventLoop loop, EventLoops loops) {
     NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target)
         .usePlaintext()
+        // Every connection of this child lives on this one loop (a loop is a group of one).
+        .eventLoopGroup(loop)
+        .channelType(loops.channelType())
         // round_robin, plus a record of the resolved addresses for /clusters (see AddressRecordingRoundRobin).
         // Service config from DNS TXT records is ignored: the router's config is canary.conf alone.
         .defaultServiceConfig(AddressRecordingRoundRobin.serviceConfigFor(addresses))
