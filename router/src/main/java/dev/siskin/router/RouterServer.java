@@ -14,6 +14,7 @@ import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.config.ConfigState;
+import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CompositeCallListener;
 import dev.siskin.router.observe.FailureReport;
@@ -149,7 +150,7 @@ public final class RouterServer {
   /**
    * Applies a new config: new routing table in force at once, backends with an unchanged target kept,
    * removed or re-targeted ones drained. Settings that need a restart ({@code router.listen},
-   * {@code router.max-message-bytes}) are reported and otherwise ignored.
+   * {@code router.admin}, {@code router.max-message-bytes}) are reported and keep their values in force.
    *
    * @return one line describing what changed, for the log
    */
@@ -158,10 +159,25 @@ public final class RouterServer {
     ConfigState before = state.get();
     CanaryConfig previous = before.current();
     warnIfNeedsRestart(previous, next);
-    install(next);
+    CanaryConfig inForce = keepStartupSettings(previous, next);
+    install(inForce);
     Instant now = Instant.now();
-    state.set(new ConfigState(next, before.generation() + 1, now, new ConfigState.ReloadAttempt(now, true, null)));
-    return describeChange(previous, next, before.generation() + 1);
+    state.set(new ConfigState(inForce, before.generation() + 1, now,
+        new ConfigState.ReloadAttempt(now, true, null)));
+    return describeChange(previous, inForce, before.generation() + 1);
+  }
+
+  /**
+   * {@code next} with the restart-only settings of {@code previous}: what is actually in force, so that
+   * {@code /config} and the next reload's comparison show the listen address, admin address and message
+   * limit still bound, not the file's new values.
+   */
+  static CanaryConfig keepStartupSettings(CanaryConfig previous, CanaryConfig next) {
+    RouterSettings was = previous.router();
+    RouterSettings now = next.router();
+    RouterSettings merged = new RouterSettings(was.listen(), was.admin(), now.policy(), was.maxMessageBytes(),
+        now.accessLog(), now.accessLogFormat(), now.failure());
+    return new CanaryConfig(merged, next.backends(), next.source(), next.loadedAt());
   }
 
   /** Records a rejected reload: the last good config keeps serving. */

@@ -46,6 +46,12 @@ class RestartOnlySettingsTest {
       assertThat(warnings).noneMatch(w -> w.startsWith("router.max-message-bytes"));
       assertThat(harness.router.port()).isEqualTo(port);
       assertThat(harness.router.routingTable().weight(0)).isEqualTo(2); // the rest of the change applied
+      // What /config reports is what is in force: the old addresses, the new weight.
+      RouterSettings inForce = harness.router.configState().current().router();
+      assertThat(inForce.listen()).isEqualTo("127.0.0.1:0");
+      assertThat(inForce.admin()).isEqualTo("127.0.0.1:0");
+      assertThat(harness.router.configState().current().backends().get(0).weight()).isEqualTo(2);
+      assertThat(harness.router.configState().generation()).isEqualTo(2);
     } finally {
       logger.detachAppender(captured);
     }
