@@ -2,8 +2,10 @@ package dev.siskin.router.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.siskin.router.accesslog.CountingAsyncAppender;
 import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.observe.FailureReport;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.concurrent.Executors;
@@ -24,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class RouterMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RouterMetrics.class);
 
+  static final String ACCESS_LOG_DROPPED = "siskin_router_access_log_dropped_lines_total";
+
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final CallStats calls;
   private final ConfigMetrics config;
@@ -41,6 +45,10 @@ public final class RouterMetrics implements AutoCloseable {
     this.calls = requireNonNull(calls, "calls");
     this.config = new ConfigMetrics(config, registry);
     registry.register(new CallMetricsCollector(calls));
+    CounterWithCallback.builder().name(ACCESS_LOG_DROPPED)
+        .help("Access log lines dropped because the log's output could not keep up (a lower bound)")
+        .callback(cb -> cb.call(CountingAsyncAppender.droppedTotal()))
+        .register(registry);
     JvmMetrics.builder().register(registry);
     drainer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "siskin-metrics-window");

@@ -195,6 +195,7 @@ class AdminServerTest {
     assertThat(reloads.type()).isEqualTo("counter");
     assertThat(values(reloads, "siskin_router_config_reloads_total"))
         .containsOnly(Map.entry(Map.of("result", "ok"), 0.0), Map.entry(Map.of("result", "failed"), 0.0));
+    assertThat(families.get("siskin_router_access_log_dropped_lines_total").type()).isEqualTo("counter");
 
     assertThat(families).containsKeys("jvm_memory_used_bytes", "jvm_threads_current");
     for (Family f : families.values()) {
