@@ -143,6 +143,16 @@ cpu_ticks() {
   echo "$total"
 }
 
+# Context switches (voluntary + involuntary) so far, summed over every thread of the given PIDs. A thread
+# that sleeps and is woken per call pays a switch each time; unlike CPU time this count hardly depends on
+# what else the machine is doing, so it is the steadiest figure of a proxy's threading.
+ctx_switches() {
+  local pid
+  for pid in "$@"; do
+    cat /proc/"$pid"/task/*/status 2>/dev/null || true
+  done | awk '/^(non)?voluntary_ctxt_switches:/ {s += $2} END {print s + 0}'
+}
+
 # Peak resident set (VmHWM, KiB) summed over the given PIDs.
 peak_rss_kb() {
   local total=0 pid kb
@@ -418,12 +428,17 @@ run_unary() {
   pids=$(target_pids unary "$target")
   # shellcheck disable=SC2086
   before=$(cpu_ticks $pids)
+  # shellcheck disable=SC2086
+  local switches_before switches_after
+  switches_before=$(ctx_switches $pids)
   rm -f "$WORK/h2load.log"  # h2load appends to its log file
   # shellcheck disable=SC2046
   out=$(h2load -D "$SECONDS_PER_RUN" --log-file="$WORK/h2load.log" $(h2load_args "$conns" "$streams" "$port") 2>&1) \
     || { echo "$out" | tail -5 >&2; die "h2load failed against $target"; }
   # shellcheck disable=SC2086
   after=$(cpu_ticks $pids)
+  # shellcheck disable=SC2086
+  switches_after=$(ctx_switches $pids)
   local rps done_ succeeded
   rps=$(awk '/^finished in/ {print $4}' <<<"$out")
   done_=$(awk '/^requests:/ {for (i = 2; i <= NF; i++) if ($i == "done,") print $(i - 1)}' <<<"$out")
@@ -440,15 +455,16 @@ run_unary() {
       print ""
     }')
   requests=$done_
-  local errors=$((done_ - succeeded)) cpu_per10k=NA rss=NA
+  local errors=$((done_ - succeeded)) cpu_per10k=NA rss=NA switches=NA
   if [ -n "$pids" ] && [ "$requests" -gt 0 ]; then
     cpu_per10k=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN {printf "%.3f", t / hz * 10000 / n}')
+    switches=$(awk -v d=$((switches_after - switches_before)) -v n="$requests" 'BEGIN {printf "%.3f", d / n}')
     # shellcheck disable=SC2086
     rss=$(peak_rss_kb $pids)
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$level" "$target" "$round" "$rps" "${lat// /$'\t'}" \
-    "$cpu_per10k" "$rss" "$errors" "$requests" >>"$WORK/runs.tsv"
-  log "$level $target round $round: $rps req/s, p50/p90/p99 ms ${lat}, CPU s/10k $cpu_per10k, errors $errors"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$level" "$target" "$round" "$rps" "${lat// /$'\t'}" \
+    "$cpu_per10k" "$rss" "$errors" "$requests" "$switches" >>"$WORK/runs.tsv"
+  log "$level $target round $round: $rps req/s, p50/p90/p99 ms ${lat}, CPU s/10k $cpu_per10k, switches/call $switches, errors $errors"
 }
 
 run_stream() {
@@ -487,6 +503,7 @@ metric() {  # LEVEL TARGET METRIC -> median (or max for rss, sum for errors)
     cpu) column_of "$1" "$2" 8 | median ;;
     rss) column_of "$1" "$2" 9 | sort -g | tail -1 | awk '{printf "%.0f", $1 / 1024}' ;;
     errors) column_of "$1" "$2" 10 | awk '{s += $1} END {print s + 0}' ;;
+    switches) column_of "$1" "$2" 12 | median ;;
   esac
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "NA" || b == "NA" || a == "" || b == "" || b + 0 == 0) print "NA"; else printf "%.2f", a / b}'; }
@@ -520,14 +537,15 @@ report() {
     echo
     echo "Unary \`Predict\` (the seed request, $(stat_size) bytes framed), h2load, medians over the rounds; CPU = the"
     echo "proxy's user+system CPU seconds per 10 000 calls; RSS = the proxy's peak resident set (VmHWM; nginx: master +"
-    echo "workers) up to the end of that load level; direct = no proxy (v1 only), so no proxy CPU or RSS."
+    echo "workers) up to the end of that load level; switches = the proxy's context switches (all threads, voluntary +"
+    echo "involuntary) per call; direct = no proxy (v1 only), so no proxy CPU, RSS or switches."
     echo
-    echo "| load (conns x streams) | target | req/s | p50 ms | p90 ms | p99 ms | CPU s/10k | peak RSS MiB | errors |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| load (conns x streams) | target | req/s | p50 ms | p90 ms | p99 ms | CPU s/10k | switches/call | peak RSS MiB | errors |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     local level
     for level in ${LEVELS//,/ }; do
       for t in ${targets//,/ }; do
-        echo "| $level | $t | $(fmt "$(metric "$level" "$t" rps)") | $(fmt "$(metric "$level" "$t" p50)" 2) | $(fmt "$(metric "$level" "$t" p90)" 2) | $(fmt "$(metric "$level" "$t" p99)" 2) | $(fmt "$(metric "$level" "$t" cpu)" 2) | $(fmt "$(metric "$level" "$t" rss)") | $(metric "$level" "$t" errors) |"
+        echo "| $level | $t | $(fmt "$(metric "$level" "$t" rps)") | $(fmt "$(metric "$level" "$t" p50)" 2) | $(fmt "$(metric "$level" "$t" p90)" 2) | $(fmt "$(metric "$level" "$t" p99)" 2) | $(fmt "$(metric "$level" "$t" cpu)" 2) | $(fmt "$(metric "$level" "$t" switches)" 2) | $(fmt "$(metric "$level" "$t" rss)") | $(metric "$level" "$t" errors) |"
       done
     done
     echo
