@@ -637,6 +637,7 @@ publish() {
 
 # ---------------------------------------------------------------------------------------------- main
 ARGS_TEXT=$([ "$SMOKE" = 1 ] && echo "--smoke" || echo "--rounds $ROUNDS --seconds $SECONDS_PER_RUN")
+for variant in "${VARIANTS[@]}"; do ARGS_TEXT+=" --variant '$variant'"; done
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 CORES=$(nproc)
 CLK_TCK=$(getconf CLK_TCK)
