@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * loop per message, and the backend's answer is written to the client from the thread that read it.
  * Calls from other threads take the children in turn.
  *
- * <p>Measured (docs/benchmarks.md): at one call at a time this halves the context switches per call and cuts
- * the router's CPU per call by about a third; at 16 connections x 64 streams, where a shared backend
- * connection batches many calls per write, it costs about a fifth more CPU per call.
+ * <p>Measured (docs/benchmarks.md): 35-60 % fewer context switches per call at every load level, less CPU
+ * per call at one call at a time and at 4x16; at 16 connections x 64 streams, where one shared backend
+ * connection batches many calls per write, more CPU per call in most runs.
  *
  * <p>The cost is one connection per loop (per resolved address) instead of one per backend.
  *
