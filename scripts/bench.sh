@@ -273,7 +273,7 @@ EOF
 nginx_listen() {  # nginx >= 1.25.1 takes "http2 on;", older ones the listen parameter
   local version
   version=$(nginx -v 2>&1 | sed -n 's|.*nginx/\([0-9.]*\).*|\1|p')
-  if [ "$(printf '%s\n1.25.1\n' "$version" | sort -V | head -1)" = "1.25.1" ]; then
+  if [ "$(printf '%s\n1.25.1\n' "$version" | sort -V | sed -n 1p)" = "1.25.1" ]; then
     echo "listen 127.0.0.1:$1; http2 on;"
   else
     echo "listen 127.0.0.1:$1 http2;"
@@ -526,7 +526,7 @@ report() {
     echo
     echo "| machine | |"
     echo "|---|---|"
-    echo "| CPU | $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) |"
+    echo "| CPU | $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p) |"
     echo "| cores | $CORES |"
     echo "| JVM | $(java -version 2>&1 | sed -n 2p) |"
     echo "| router JVM options | \`${ROUTER_JAVA_OPTS:-(none)}\` |"

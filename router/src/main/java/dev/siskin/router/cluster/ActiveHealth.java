@@ -26,15 +26,6 @@ final class ActiveHealth {
   /**
    * Records one check result.
    *
-   * @return true when the verdict changed
-   */
-  boolean record(boolean passed, int healthyThreshold, int unhealthyThreshold) {
-    return record(passed, true, healthyThreshold, unhealthyThreshold);
-  }
-
-  /**
-   * Records one check result.
-   *
    * @param definite false for a failure that only says "no answer in time"; see the class Javadoc
    * @return true when the verdict changed
    */

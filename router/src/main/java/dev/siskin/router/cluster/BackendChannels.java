@@ -7,6 +7,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Opens the router's channel to one backend target. */
@@ -59,14 +60,15 @@ public final class BackendChannels {
   public static ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses,
       FailureSettings.Limits limits) {
     EventLoops loops = EventLoops.shared();
+    Map<String, ?> serviceConfig = AddressRecordingRoundRobin.serviceConfigFor(addresses);
     List<ManagedChannel> children = new ArrayList<>(loops.loops().size());
     for (EventLoop loop : loops.loops()) {
-      children.add(child(target, maxMessageBytes, addresses, limits, loop, loops));
+      children.add(child(target, maxMessageBytes, serviceConfig, limits, loop, loops));
     }
     return new LoopAffineChannel(loops.loops(), children);
   }
 
-  private static ManagedChannel child(String target, int maxMessageBytes, ResolvedAddressBook addresses,
+  private static ManagedChannel child(String target, int maxMessageBytes, Map<String, ?> serviceConfig,
       FailureSettings.Limits limits, EventLoop loop, EventLoops loops) {
     NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target)
         .usePlaintext()
@@ -75,7 +77,7 @@ public final class BackendChannels {
         .channelType(loops.channelType())
         // round_robin, plus a record of the resolved addresses for /clusters (see AddressRecordingRoundRobin).
         // Service config from DNS TXT records is ignored: the router's config is canary.conf alone.
-        .defaultServiceConfig(AddressRecordingRoundRobin.serviceConfigFor(addresses))
+        .defaultServiceConfig(serviceConfig)
         .disableServiceConfigLookUp()
         .maxInboundMessageSize(maxMessageBytes)
         // A fixed window turns off grpc's BDP auto-tuning, whose PING per read burst (and its ack) costs a

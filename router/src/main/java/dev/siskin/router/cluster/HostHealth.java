@@ -73,11 +73,6 @@ public final class HostHealth {
     return ejectionsTotal;
   }
 
-  /** Health thread: one definite health-check result. Returns true when the state changed. */
-  boolean recordCheck(boolean passed, String reason, int healthyThreshold, int unhealthyThreshold, Instant now) {
-    return recordCheck(passed, true, reason, healthyThreshold, unhealthyThreshold, now);
-  }
-
   /**
    * Health thread: one health-check result; {@code definite} is false for "no answer in time" (see
    * {@link ActiveHealth}). Returns true when the state changed.

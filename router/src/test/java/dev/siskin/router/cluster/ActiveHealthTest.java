@@ -10,11 +10,11 @@ class ActiveHealthTest {
   @Test
   void theFirstResultDecidesAtOnce() {
     assertThat(health.verdict()).isEqualTo(ActiveHealth.Verdict.UNKNOWN);
-    assertThat(health.record(false, 2, 2)).isTrue();
+    assertThat(health.record(false, true, 2, 2)).isTrue();
     assertThat(health.verdict()).isEqualTo(ActiveHealth.Verdict.UNHEALTHY);
 
     ActiveHealth other = new ActiveHealth();
-    assertThat(other.record(true, 2, 2)).isTrue();
+    assertThat(other.record(true, true, 2, 2)).isTrue();
     assertThat(other.verdict()).isEqualTo(ActiveHealth.Verdict.HEALTHY);
   }
 
@@ -39,37 +39,37 @@ class ActiveHealthTest {
 
   @Test
   void aHealthyBackendTurnsUnhealthyOnlyAfterTheThresholdOfFailuresInARow() {
-    health.record(true, 2, 3);
-    assertThat(health.record(false, 2, 3)).isFalse();
-    assertThat(health.record(false, 2, 3)).isFalse();
-    assertThat(health.record(true, 2, 3)).isFalse(); // the run is broken
-    assertThat(health.record(false, 2, 3)).isFalse();
-    assertThat(health.record(false, 2, 3)).isFalse();
+    health.record(true, true, 2, 3);
+    assertThat(health.record(false, true, 2, 3)).isFalse();
+    assertThat(health.record(false, true, 2, 3)).isFalse();
+    assertThat(health.record(true, true, 2, 3)).isFalse(); // the run is broken
+    assertThat(health.record(false, true, 2, 3)).isFalse();
+    assertThat(health.record(false, true, 2, 3)).isFalse();
     assertThat(health.verdict()).isEqualTo(ActiveHealth.Verdict.HEALTHY);
-    assertThat(health.record(false, 2, 3)).isTrue();
+    assertThat(health.record(false, true, 2, 3)).isTrue();
     assertThat(health.verdict()).isEqualTo(ActiveHealth.Verdict.UNHEALTHY);
   }
 
   @Test
   void anUnhealthyBackendComesBackAfterTheHealthyThreshold() {
-    health.record(false, 2, 2);
-    assertThat(health.record(true, 2, 2)).isFalse();
-    assertThat(health.record(false, 2, 2)).isFalse();
-    assertThat(health.record(true, 2, 2)).isFalse();
-    assertThat(health.record(true, 2, 2)).isTrue();
+    health.record(false, true, 2, 2);
+    assertThat(health.record(true, true, 2, 2)).isFalse();
+    assertThat(health.record(false, true, 2, 2)).isFalse();
+    assertThat(health.record(true, true, 2, 2)).isFalse();
+    assertThat(health.record(true, true, 2, 2)).isTrue();
     assertThat(health.verdict()).isEqualTo(ActiveHealth.Verdict.HEALTHY);
   }
 
   @Test
   void thresholdsOfOneFollowEveryResult() {
-    health.record(true, 1, 1);
-    assertThat(health.record(false, 1, 1)).isTrue();
-    assertThat(health.record(true, 1, 1)).isTrue();
+    health.record(true, true, 1, 1);
+    assertThat(health.record(false, true, 1, 1)).isTrue();
+    assertThat(health.record(true, true, 1, 1)).isTrue();
   }
 
   @Test
   void resetForgetsTheVerdict() {
-    health.record(false, 2, 2);
+    health.record(false, true, 2, 2);
     assertThat(health.reset()).isTrue();
     assertThat(health.verdict()).isEqualTo(ActiveHealth.Verdict.UNKNOWN);
     assertThat(health.reset()).isFalse();

@@ -58,10 +58,10 @@ class EjectionsTest {
   void anEjectionHidesTheCheckVerdictUntilItEnds() {
     Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
     HostHealth health = new HostHealth(t0);
-    health.recordCheck(true, "", 2, 2, t0);
+    health.recordCheck(true, true, "", 2, 2, t0);
     assertThat(health.status().state()).isEqualTo(HostHealth.State.HEALTHY);
     Instant until = health.eject("x", BASE, MAX, t0);
-    health.recordCheck(false, "health check failed: UNAVAILABLE", 2, 1, t0.plusSeconds(1));
+    health.recordCheck(false, true, "health check failed: UNAVAILABLE", 2, 1, t0.plusSeconds(1));
     assertThat(health.status().state()).isEqualTo(HostHealth.State.EJECTED);
     health.endEjection(until, until);
     assertThat(health.status().state()).isEqualTo(HostHealth.State.UNHEALTHY);
@@ -72,13 +72,13 @@ class EjectionsTest {
   void checksThatSeeTheBackendComeBackEndItsEjection() {
     Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
     HostHealth health = new HostHealth(t0);
-    health.recordCheck(true, "", 2, 2, t0);
+    health.recordCheck(true, true, "", 2, 2, t0);
     Instant until = health.eject("5 consecutive calls ended UNAVAILABLE", BASE, MAX, t0);
-    health.recordCheck(false, "down", 2, 2, t0.plusSeconds(1));
-    health.recordCheck(false, "down", 2, 2, t0.plusSeconds(2));
-    health.recordCheck(true, "", 2, 2, t0.plusSeconds(3));
+    health.recordCheck(false, true, "down", 2, 2, t0.plusSeconds(1));
+    health.recordCheck(false, true, "down", 2, 2, t0.plusSeconds(2));
+    health.recordCheck(true, true, "", 2, 2, t0.plusSeconds(3));
     assertThat(health.status().state()).isEqualTo(HostHealth.State.EJECTED);
-    assertThat(health.recordCheck(true, "", 2, 2, t0.plusSeconds(4))).isTrue();
+    assertThat(health.recordCheck(true, true, "", 2, 2, t0.plusSeconds(4))).isTrue();
     assertThat(health.status().state()).isEqualTo(HostHealth.State.HEALTHY);
     assertThat(health.endEjection(until, until)).isFalse();
   }
@@ -87,10 +87,10 @@ class EjectionsTest {
   void passingChecksAloneDoNotEndAnEjection() {
     Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
     HostHealth health = new HostHealth(t0);
-    health.recordCheck(true, "", 2, 2, t0);
+    health.recordCheck(true, true, "", 2, 2, t0);
     health.eject("5 consecutive calls ended UNAVAILABLE", BASE, MAX, t0);
     for (int i = 1; i <= 5; i++) {
-      health.recordCheck(true, "", 2, 2, t0.plusSeconds(i));
+      health.recordCheck(true, true, "", 2, 2, t0.plusSeconds(i));
     }
     assertThat(health.status().state()).isEqualTo(HostHealth.State.EJECTED);
   }

@@ -48,9 +48,6 @@ import org.junit.jupiter.api.Test;
  * in flight on v2 were retried on v2 again -- the only routable backend -- and failed there a second time.
  */
 class RetryPastAStaleHealthVerdictTest {
-  private static final Metadata.Key<String> BACKEND =
-      Metadata.Key.of("x-canary-backend", Metadata.ASCII_STRING_MARSHALLER);
-
   private TestBackend v1;
   private TestBackend v2;
   private RouterHarness harness;
@@ -85,7 +82,7 @@ class RetryPastAStaleHealthVerdictTest {
         .unaryRpc(SimpleRequest.newBuilder().setRequestMessage("status@v2:UNAVAILABLE:v2 is down").build());
 
     assertThat(answer.getResponseMessage()).isEqualTo("status@v2:UNAVAILABLE:v2 is down"); // echoed by v1
-    assertThat(headers.get().get(BACKEND)).isEqualTo("v1");
+    assertThat(headers.get().get(ForwardedHeaders.CANARY_BACKEND)).isEqualTo("v1");
     assertThat(harness.router.retryStats().retriesFrom("v2")).isEqualTo(1);
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> harness.calls.finished().size() == 1);
     CallOutcome outcome = harness.calls.finished().get(0);
@@ -99,7 +96,7 @@ class RetryPastAStaleHealthVerdictTest {
         .withDeadlineAfter(30, TimeUnit.SECONDS)
         .unaryRpc(SimpleRequest.newBuilder().setRequestMessage("next").build()).getResponseMessage())
         .isEqualTo("next");
-    assertThat(headers.get().get(BACKEND)).isEqualTo("v2");
+    assertThat(headers.get().get(ForwardedHeaders.CANARY_BACKEND)).isEqualTo("v2");
   }
 
   @Test
