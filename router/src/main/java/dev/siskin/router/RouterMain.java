@@ -92,6 +92,7 @@ public final class RouterMain {
     RouterServer router = RouterServer.create(config);
     RouterMetrics metrics = new RouterMetrics(router::configState);
     metrics.registerFailureHandling(router::failureReport);
+    metrics.registerMessageMemory(router.messageMemory()::held, router.messageMemory()::limit);
     router.addCallListener(metrics.calls());
     router.addCallListener(new ConfiguredAccessLog(() -> router.configState().current().router()));
     Readiness readiness = new Readiness();
@@ -225,6 +226,16 @@ public final class RouterMain {
     @Override
     public void onChange(CanaryConfig next) {
       log.info("config {} applied, {}", configFile, router.apply(next));
+      metrics.config().recordReloadAttempt(router.configState());
+    }
+
+    @Override
+    public void onUnchanged(CanaryConfig same) {
+      long generation = router.configState().generation();
+      if (router.confirmUnchanged()) {
+        log.info("config {} is valid again and equals the config in force (generation {}); the last reload error is cleared",
+            configFile, generation);
+      }
       metrics.config().recordReloadAttempt(router.configState());
     }
 

@@ -18,6 +18,7 @@ import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CompositeCallListener;
 import dev.siskin.router.observe.FailureReport;
+import dev.siskin.router.proxy.MessageMemory;
 import dev.siskin.router.proxy.PassThroughRegistry;
 import dev.siskin.router.proxy.ProxyCallHandler;
 import dev.siskin.router.proxy.Resilience;
@@ -68,6 +69,7 @@ public final class RouterServer {
   private final RoutingTableHolder tables = new RoutingTableHolder();
   private final CompositeCallListener listeners = new CompositeCallListener();
   private final AtomicReference<ConfigState> state = new AtomicReference<>();
+  private final MessageMemory messageMemory;
   /**
    * The one thread on which health changes happen (check results, ejections and their ends), so that they
    * are serialized; it then republishes the routing table.
@@ -90,8 +92,13 @@ public final class RouterServer {
     });
     this.healthChecker = new HealthChecker(healthThread, tables::current, this::republish, Clock.systemUTC());
     this.outliers = new OutlierDetector(healthThread, tables::current, this::republish, Clock.systemUTC());
+    long maxHeap = Runtime.getRuntime().maxMemory();
+    this.messageMemory = new MessageMemory(() -> {
+      long configured = tables.current().config().router().failure().limits().messageMemoryBytes();
+      return configured > 0 ? configured : MessageMemory.autoLimit(maxHeap, maxMessageBytes);
+    });
     Resilience resilience = new Resilience(() -> tables.current().config().router().failure(),
-        outliers::record, retryBudget, retryStats);
+        outliers::record, retryBudget, retryStats, messageMemory);
     InetSocketAddress address = ListenAddress.parse(initial.router().listen());
     EventLoops loops = EventLoops.shared();
     this.server = NettyServerBuilder.forAddress(address)
@@ -180,11 +187,29 @@ public final class RouterServer {
     return new CanaryConfig(merged, next.backends(), next.source(), next.loadedAt());
   }
 
+  /**
+   * Records a reload attempt that found a valid file equal to the config in force (a rewrite without change,
+   * or the file restored after a rejected edit): a successful attempt, nothing to apply.
+   *
+   * @return whether this attempt cleared a rejection (the attempt before it had failed)
+   */
+  public synchronized boolean confirmUnchanged() {
+    ConfigState before = state.get();
+    state.set(new ConfigState(before.current(), before.generation(), before.appliedAt(),
+        new ConfigState.ReloadAttempt(Instant.now(), true, null)));
+    return !before.lastAttempt().ok();
+  }
+
   /** Records a rejected reload: the last good config keeps serving. */
   public synchronized void reject(ConfigException error) {
     ConfigState before = state.get();
     state.set(new ConfigState(before.current(), before.generation(), before.appliedAt(),
         new ConfigState.ReloadAttempt(Instant.now(), false, error.getMessage())));
+  }
+
+  /** The budget for the large messages calls hold; for metrics. */
+  public MessageMemory messageMemory() {
+    return messageMemory;
   }
 
   /** The config in force and the last reload attempt; for the admin endpoint. */
@@ -286,8 +311,15 @@ public final class RouterServer {
     RoutingTable before = tables.publish(next);
     boolean wasPanic = before != null && before.panic();
     if (next.panic() && !wasPanic) {
-      log.warn("no backend with a weight > 0 is healthy: panic mode, calls go to every backend by its weight ({})",
-          describeHealth(next));
+      if (next.backends().stream().anyMatch(b -> b.health().everHealthy())) {
+        log.warn("no backend with a weight > 0 is healthy: panic mode, calls go to every backend by its weight ({})",
+            describeHealth(next));
+      } else {
+        // Nothing has gone down: the backends are not up yet (the router started first). HealthChecker warns
+        // about one that stays down.
+        log.info("no backend is serving yet: calls go to every backend by its weight until one passes a health "
+            + "check ({})", describeHealth(next));
+      }
     } else if (!next.panic() && wasPanic) {
       log.info("panic mode over: routing to the healthy backends again ({})", describeHealth(next));
     }

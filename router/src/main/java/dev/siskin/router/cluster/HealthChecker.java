@@ -12,9 +12,12 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,6 +43,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class HealthChecker {
   private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
+  /**
+   * Long enough for a JVM model server started beside the router to load its model and serve (a few seconds
+   * here, more on a loaded node), short enough that a wrong target is reported while someone still watches.
+   */
+  static final Duration DEFAULT_NOT_UP_WARNING = Duration.ofSeconds(30);
 
   private final ScheduledExecutorService thread;
   private final Supplier<? extends ClusterMembers> members;
@@ -49,6 +57,12 @@ public final class HealthChecker {
   private final Set<Backend> checking = Collections.newSetFromMap(new IdentityHashMap<>());
   /** Backends already reported as having no health service. Health thread only. */
   private final Set<Backend> noHealthService = Collections.newSetFromMap(new IdentityHashMap<>());
+  /**
+   * Backends that have never passed a check, with when their first check failed. Health thread only. A
+   * backend that is not up yet is normal at start (INFO); one that stays down this long is a problem (WARN).
+   */
+  private final Map<Backend, NotUp> notUp = new IdentityHashMap<>();
+  private final Duration notUpWarning;
   private volatile boolean stopped;
 
   /**
@@ -58,10 +72,20 @@ public final class HealthChecker {
    */
   public HealthChecker(ScheduledExecutorService thread, Supplier<? extends ClusterMembers> members,
       Runnable changed, Clock clock) {
+    this(thread, members, changed, clock, DEFAULT_NOT_UP_WARNING);
+  }
+
+  /**
+   * @param notUpWarning how long a backend that has never passed a check may keep failing before a WARN says
+   *                     so (once); before that its failures are logged at INFO as "not serving yet"
+   */
+  HealthChecker(ScheduledExecutorService thread, Supplier<? extends ClusterMembers> members, Runnable changed,
+      Clock clock, Duration notUpWarning) {
     this.thread = requireNonNull(thread, "thread");
     this.members = requireNonNull(members, "members");
     this.changed = requireNonNull(changed, "changed");
     this.clock = requireNonNull(clock, "clock");
+    this.notUpWarning = requireNonNull(notUpWarning, "notUpWarning");
   }
 
   /** Runs the first round now, the next ones every interval. */
@@ -171,18 +195,45 @@ public final class HealthChecker {
     FailureSettings.HealthCheck settings = members.get().config().router().failure().healthCheck();
     HostHealth health = backend.health();
     HostHealth.State before = health.status().state();
-    if (health.recordCheck(passed, definite, reason, settings.healthyThreshold(), settings.unhealthyThreshold(),
-        clock.instant())) {
+    boolean wasUp = health.everHealthy();
+    Instant now = clock.instant();
+    boolean changedState = health.recordCheck(passed, definite, reason, settings.healthyThreshold(),
+        settings.unhealthyThreshold(), now);
+    if (changedState) {
       HostHealth.State after = health.status().state();
-      if (after == HostHealth.State.UNHEALTHY) {
+      if (after == HostHealth.State.UNHEALTHY && !wasUp) {
+        log.info("backend {} is not serving yet: {}; it gets calls once {} checks pass", backend, reason,
+            settings.healthyThreshold());
+      } else if (after == HostHealth.State.UNHEALTHY) {
         log.warn("backend {} is unhealthy: {}; no new calls until {} checks pass", backend, reason,
             settings.healthyThreshold());
       } else if (before != after) {
         log.info("backend {} is {}", backend, after.name().toLowerCase(java.util.Locale.ROOT));
       }
+    }
+    warnIfNeverUp(backend, passed, reason, now);
+    if (changedState) {
       changed.run();
     }
   }
+
+  /** One WARN for a backend that has failed every check for {@link #notUpWarning} since its first one. */
+  private void warnIfNeverUp(Backend backend, boolean passed, String reason, Instant now) {
+    if (passed || backend.health().everHealthy()) {
+      notUp.remove(backend);
+      return;
+    }
+    NotUp since = notUp.computeIfAbsent(backend, b -> new NotUp(now, false));
+    Duration down = Duration.between(since.firstFailure(), now);
+    if (!since.warned() && down.compareTo(notUpWarning) >= 0) {
+      log.warn("backend {} has not passed a health check in the {} s since its first one: {}; check that it runs "
+          + "and that its target is right", backend, down.toSeconds(), reason);
+      notUp.put(backend, new NotUp(since.firstFailure(), true));
+    }
+  }
+
+  /** A backend that has never passed a check: since when it fails, and whether the WARN was logged. */
+  private record NotUp(Instant firstFailure, boolean warned) {}
 
   private void onHealthThread(Runnable task) {
     try {

@@ -54,6 +54,11 @@ public final class HostHealth {
   /** Lifetime count of ejections, for metrics. Written on the health thread. */
   private volatile long ejectionsTotal;
   private volatile Status status;
+  /**
+   * Whether the checks have ever found this backend healthy. Until then a failing check means "not up yet"
+   * (a router started before its backends, a backend just added), not "went down". Written on the health thread.
+   */
+  private volatile boolean everHealthy;
 
   HostHealth(Instant now) {
     this.status = new Status(State.UNKNOWN, "not checked yet", now, 0, null);
@@ -66,6 +71,11 @@ public final class HostHealth {
   /** Whether new calls may go to this backend (outside panic mode). Lock-free. */
   public boolean routable() {
     return status.state().routable();
+  }
+
+  /** Whether active health checks have ever found this backend healthy since it was created. */
+  public boolean everHealthy() {
+    return everHealthy;
   }
 
   /** How many times outlier detection ejected this backend since it was created. */
@@ -146,6 +156,7 @@ public final class HostHealth {
       case HEALTHY -> {
         state = State.HEALTHY;
         reason = "";
+        everHealthy = true;
       }
       case UNHEALTHY -> {
         state = State.UNHEALTHY;

@@ -66,6 +66,13 @@ public final class ConfigWatcher implements AutoCloseable {
     void onChange(CanaryConfig next);
 
     /**
+     * A valid version whose config equals the last one reported: a rewrite that changed only comments or
+     * layout, or a file put back after a rejected edit. Nothing is to be applied, but it is a successful
+     * load attempt, and after a rejection it is the one that clears the error.
+     */
+    void onUnchanged(CanaryConfig same);
+
+    /**
      * A version of the file that cannot be used; called once per distinct bad content. The watcher has
      * already logged it as one ERROR line; the last good config should keep serving.
      */
@@ -284,6 +291,11 @@ public final class ConfigWatcher implements AutoCloseable {
     lastHandled = fingerprint;
     if (next.sameContent(current)) {
       log.debug("{} was rewritten without a change to the config", file);
+      try {
+        listener.onUnchanged(next);
+      } catch (RuntimeException e) {
+        log.error("Handling the unchanged config from {} failed", file, e);
+      }
       return;
     }
     current = next;

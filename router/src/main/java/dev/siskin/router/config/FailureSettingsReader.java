@@ -72,7 +72,8 @@ final class FailureSettingsReader {
         positive("keepalive-timeout"),
         atLeast("max-in-flight-per-backend", 0, Integer.MAX_VALUE),
         notNegative("drain-grace"),
-        notNegative("drain-timeout"));
+        notNegative("drain-timeout"),
+        size("message-memory"));
     if (ok && outlier.maxEjectionTime().compareTo(outlier.baseEjectionTime()) < 0) {
       fail(OUTLIER + ".max-ejection-time", "shorter than base-ejection-time " + outlier.baseEjectionTime()
           + " (expected: >= base-ejection-time)");
@@ -167,6 +168,20 @@ final class FailureSettingsReader {
       return 0;
     }
     return (int) n;
+  }
+
+  private long size(String path) {
+    long n;
+    try {
+      n = router.getBytes(path);
+    } catch (com.typesafe.config.ConfigException e) {
+      n = -1;
+    }
+    if (n < 0) {
+      fail(path, "(expected: 0 for auto, or a size such as 256 MiB or 2 GiB)");
+      return 0;
+    }
+    return n;
   }
 
   private Set<Status.Code> codes(String path) {

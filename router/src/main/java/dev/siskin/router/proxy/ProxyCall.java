@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client call forwarded to a backend: the server call (client side) paired with a client call (backend
@@ -81,6 +82,19 @@ final class ProxyCall {
    * limit), which a late close of ours must not overtake.
    */
   private volatile boolean clientGone;
+  /**
+   * Bytes of {@link MessageMemory} held for the request message in the router's hands, released when the next
+   * one is requested or the call ends (from whichever thread does that first); the same for the response.
+   */
+  private final AtomicLong heldIn = new AtomicLong();
+  private final AtomicLong heldOut = new AtomicLong();
+  /** Guarded by this: bytes of MessageMemory held by the messages in {@link #buffer}, released with it. */
+  private long bufferHeld;
+  /**
+   * Set once when a message found no room in MessageMemory: the call ends with this status. The attempt is
+   * cancelled and its onClose (the one thread that closes the client's call) reports it.
+   */
+  private volatile Status refusal;
   /** Written only by the client side's (Requests) thread. */
   private volatile long bytesIn;
   /** Written only by the committed attempt's thread. */
@@ -117,8 +131,14 @@ final class ProxyCall {
     }
     this.tried.add(first.backend());
     this.current = new Attempt(first.backend());
-    this.toBackend = new FlowGate(() -> current.call.isReady(), () -> serverCall.request(1));
-    this.toClient = new FlowGate(serverCall::isReady, () -> current.call.request(1));
+    this.toBackend = new FlowGate(() -> current.call.isReady(), () -> {
+      resilience.memory().release(heldIn.getAndSet(0));
+      serverCall.request(1);
+    });
+    this.toClient = new FlowGate(serverCall::isReady, () -> {
+      resilience.memory().release(heldOut.getAndSet(0));
+      current.call.request(1);
+    });
     resilience.budget().callStarted();
   }
 
@@ -139,13 +159,24 @@ final class ProxyCall {
     @Override
     public void onMessage(byte[] message) {
       bytesIn += message.length;
+      long hold = resilience.memory().tryHold(message.length);
+      if (hold < 0) {
+        refuse(RouterErrors.messageMemoryFull("request", message.length, resilience.memory().limit()));
+        return;
+      }
       if (committed) {
+        heldIn.set(hold);
         current.call.sendMessage(message);
       } else {
         synchronized (ProxyCall.this) {
-          if (buffer != null && !buffer.add(message)) {
-            buffer = null; // too much to keep: this call will not be retried
-            resilience.retries().skipped(RetryStats.Skipped.BUFFER_LIMIT);
+          if (buffer != null && buffer.add(message)) {
+            bufferHeld += hold; // kept for a retry: held until the buffer goes
+          } else {
+            if (buffer != null) {
+              dropBuffer(); // too much to keep: this call will not be retried
+              resilience.retries().skipped(RetryStats.Skipped.BUFFER_LIMIT);
+            }
+            heldIn.set(hold);
           }
           current.call.sendMessage(message);
         }
@@ -155,6 +186,9 @@ final class ProxyCall {
 
     @Override
     public void onHalfClose() {
+      if (refusal != null) {
+        return; // the attempt is cancelled; its onClose ends the call
+      }
       if (committed) {
         current.call.halfClose();
         return;
@@ -177,7 +211,7 @@ final class ProxyCall {
       Attempt attempt;
       synchronized (ProxyCall.this) {
         committed = true;
-        buffer = null;
+        dropBuffer();
         attempt = current;
       }
       attempt.call.cancel(RouterErrors.PREFIX + "the client's call ended (" + code + ")", null);
@@ -226,7 +260,7 @@ final class ProxyCall {
       if (!committed) {
         synchronized (ProxyCall.this) {
           committed = true;
-          buffer = null;
+          dropBuffer();
         }
       }
       serverCall.sendHeaders(ForwardedHeaders.responseHeaders(headers, backend.name()));
@@ -236,6 +270,12 @@ final class ProxyCall {
     @Override
     public void onMessage(byte[] message) {
       bytesOut += message.length;
+      long hold = resilience.memory().tryHold(message.length);
+      if (hold < 0) {
+        refuse(RouterErrors.messageMemoryFull("response", message.length, resilience.memory().limit()));
+        return;
+      }
+      heldOut.set(hold);
       serverCall.sendMessage(message);
       toClient.afterSend();
     }
@@ -243,6 +283,16 @@ final class ProxyCall {
     @Override
     public void onClose(Status status, Metadata trailers) {
       if (clientGone || this != current) {
+        return;
+      }
+      Status refused = refusal;
+      if (refused != null) {
+        if (!headersSent) {
+          serverCall.sendHeaders(ForwardedHeaders.responseHeaders(new Metadata(), backend.name()));
+          headersSent = true;
+        }
+        serverCall.close(refused, new Metadata());
+        finish(this, refused.getCode(), true);
         return;
       }
       if (!headersSent && retry(this, status)) {
@@ -284,7 +334,7 @@ final class ProxyCall {
   private boolean retry(Attempt failed, Status status) {
     Status.Code code = status.getCode();
     synchronized (this) {
-      if (committed || clientGone || failed != current || tried.size() >= retryPolicy.maxAttempts()
+      if (committed || clientGone || refusal != null || failed != current || tried.size() >= retryPolicy.maxAttempts()
           || !retryPolicy.retryable(fullMethod, code)) {
         return false;
       }
@@ -328,6 +378,31 @@ final class ProxyCall {
     }
   }
 
+  /**
+   * Ends the call with {@code status} because a message found no room in MessageMemory: the message is not
+   * forwarded, the attempt is cancelled, and its onClose closes the client's call with {@code status}.
+   */
+  private void refuse(Status status) {
+    Attempt attempt;
+    synchronized (this) {
+      if (refusal != null) {
+        return;
+      }
+      refusal = status;
+      committed = true;
+      dropBuffer();
+      attempt = current;
+    }
+    attempt.call.cancel(status.getDescription(), null);
+  }
+
+  /** Lets go of the retry buffer and of the memory its messages held. Under the lock. */
+  private void dropBuffer() {
+    buffer = null;
+    resilience.memory().release(bufferHeld);
+    bufferHeld = 0;
+  }
+
   /** Reports the outcome and releases the backend of the last attempt, once, whichever side ends the call first. */
   private void finish(Attempt last, Status.Code code, boolean routerError) {
     if (!finished.compareAndSet(false, true)) {
@@ -337,10 +412,12 @@ final class ProxyCall {
     int retries;
     synchronized (this) {
       committed = true;
-      buffer = null;
+      dropBuffer();
       attempts = tried.size();
       retries = retriesTaken;
     }
+    resilience.memory().release(heldIn.getAndSet(0));
+    resilience.memory().release(heldOut.getAndSet(0));
     last.backend.release();
     resilience.attempts().accept(last.backend, code);
     resilience.budget().retriesFinished(retries);

@@ -25,6 +25,12 @@ final class RouterErrors {
   }
 
   /** A call that came without a deadline ran out of the router's default one. */
+  static Status messageMemoryFull(String direction, int bytes, long limit) {
+    return Status.RESOURCE_EXHAUSTED.withDescription(PREFIX + "no room for a " + direction + " message of " + bytes
+        + " bytes: the router already holds close to router.message-memory (" + limit + " bytes) of large messages "
+        + "for other calls; retry later, or raise router.message-memory (and the heap)");
+  }
+
   static Status defaultDeadlineExceeded(String backend, java.time.Duration deadline) {
     return Status.DEADLINE_EXCEEDED.withDescription(PREFIX + "backend " + backend + " did not answer within "
         + "router.default-deadline (" + deadline.toMillis() + " ms), which applies to calls sent without a deadline");

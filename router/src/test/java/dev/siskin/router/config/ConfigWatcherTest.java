@@ -162,13 +162,33 @@ class ConfigWatcherTest {
   }
 
   @Test
-  void ignoresARewriteThatDoesNotChangeTheConfig() throws Exception {
+  void reportsARewriteThatDoesNotChangeTheConfigAsUnchangedOnce() throws Exception {
     Path file = writeConfig(config(90, 10));
     startWatching(file);
 
     writeConfig("# only a comment changed\n" + config(90, 10));
 
-    await().during(QUIET).atMost(WAIT).until(() -> recorder.changes.isEmpty() && recorder.rejections.isEmpty());
+    await().atMost(WAIT).until(() -> recorder.unchanged.size() == 1);
+    await().during(QUIET).atMost(WAIT).until(() -> recorder.unchanged.size() == 1);
+    assertThat(recorder.changes).isEmpty();
+    assertThat(recorder.rejections).isEmpty();
+  }
+
+  @Test
+  void aFileRestoredAfterARejectionIsAValidAttempt() throws Exception {
+    // The operator breaks a weight by hand, then puts the original file back: the router must hear that the
+    // file is good again (to clear the error it reports), though there is nothing new to apply.
+    String original = config(90, 10);
+    Path file = writeConfig(original);
+    startWatching(file);
+
+    writeConfig(config(90, -5));
+    await().atMost(WAIT).until(() -> recorder.rejections.size() == 1);
+    writeConfig(original);
+
+    await().atMost(WAIT).until(() -> recorder.unchanged.size() == 1);
+    assertThat(recorder.unchanged.get(0).backends().stream().map(BackendSpec::weight)).containsExactly(90, 10);
+    assertThat(recorder.changes).isEmpty();
   }
 
   @Test
@@ -185,7 +205,7 @@ class ConfigWatcherTest {
   }
 
   @Test
-  void aDeletedFileIsRejectedOnceAndItsReturnIsNoChange() throws Exception {
+  void aDeletedFileIsRejectedOnceAndItsReturnIsAnUnchangedValidVersion() throws Exception {
     Path file = writeConfig(config(90, 10));
     startWatching(file);
 
@@ -194,6 +214,7 @@ class ConfigWatcherTest {
     assertThat(recorder.rejections.get(0).getMessage()).contains("file not found");
 
     writeConfig(config(90, 10));
+    await().atMost(WAIT).until(() -> recorder.unchanged.size() == 1);
     await().during(QUIET).atMost(WAIT).until(() -> recorder.changes.isEmpty() && recorder.rejections.size() == 1);
     writeConfig(config(80, 20));
     awaitWeights(80, 20);
@@ -239,6 +260,7 @@ class ConfigWatcherTest {
   /** Records every callback and the thread it came on. */
   private static final class Recorder implements ConfigWatcher.Listener {
     final List<CanaryConfig> changes = new CopyOnWriteArrayList<>();
+    final List<CanaryConfig> unchanged = new CopyOnWriteArrayList<>();
     final List<ConfigException> rejections = new CopyOnWriteArrayList<>();
     final List<String> threads = new CopyOnWriteArrayList<>();
     volatile boolean throwOnFirstChange;
@@ -250,6 +272,12 @@ class ConfigWatcherTest {
       if (throwOnFirstChange && changes.size() == 1) {
         throw new IllegalStateException("listener failure for the test");
       }
+    }
+
+    @Override
+    public void onUnchanged(CanaryConfig same) {
+      threads.add(Thread.currentThread().getName());
+      unchanged.add(same);
     }
 
     @Override

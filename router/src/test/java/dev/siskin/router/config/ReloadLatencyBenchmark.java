@@ -56,6 +56,11 @@ public final class ReloadLatencyBenchmark {
         }
 
         @Override
+        public void onUnchanged(CanaryConfig same) {
+          throw new IllegalStateException("every write changes a weight, yet one was found unchanged");
+        }
+
+        @Override
         public void onRejected(ConfigException error) {
           throw new IllegalStateException("unexpected rejection: " + error.getMessage());
         }

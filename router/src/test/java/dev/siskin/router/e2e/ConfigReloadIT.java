@@ -153,6 +153,40 @@ class ConfigReloadIT {
         kinds.size(), load.tally().summary(), after.summary());
   }
 
+  /**
+   * Issue 11: an operator breaks a weight, then puts the original file back. The restored file is a good
+   * reload attempt though it changes nothing: /config says ok again, last_reload_successful is 1 again (an
+   * alert on it stops firing), the generation in force stays, and the log says the error is cleared.
+   */
+  @Test
+  void aFileRestoredAfterARejectedEditClearsTheError() throws Exception {
+    CanaryConf original = cluster.conf(50, 50);
+    WayOfWriting.TEMP_FILE_AND_RENAME.write(cluster.config, original, "50");
+    JsonNode good = cluster.admin().awaitConfig(c -> E2eCluster.hasWeights(c, 50, 50)
+        && c.get("lastAttempt").get("ok").asBoolean(), Duration.ofSeconds(15), "50/50");
+    long generation = good.get("generation").asLong();
+
+    WayOfWriting.tempFileAndRename(cluster.config, original.withWeights(50, -5).render());
+    JsonNode rejected = cluster.admin().awaitConfig(c -> !c.get("lastAttempt").get("ok").asBoolean(),
+        Duration.ofSeconds(15), "the rejection of weight -5");
+    assertThat(rejected.get("lastAttempt").get("error").asText()).contains("weight: -5");
+    assertThat(lastReloadSuccessful()).isEqualTo(0.0);
+
+    WayOfWriting.tempFileAndRename(cluster.config, original.render());
+    JsonNode restored = cluster.admin().awaitConfig(c -> c.get("lastAttempt").get("ok").asBoolean(),
+        Duration.ofSeconds(15), "the restored file counted as a good attempt");
+    assertThat(restored.get("lastAttempt").get("error").isNull()).as(restored.toString()).isTrue();
+    assertThat(restored.get("generation").asLong()).isEqualTo(generation);
+    assertThat(lastReloadSuccessful()).isEqualTo(1.0);
+    assertThat(cluster.router.process().output()).contains("is valid again and equals the config in force");
+  }
+
+  private double lastReloadSuccessful() throws Exception {
+    return cluster.admin().metrics().values().stream().flatMap(f -> f.samples().stream())
+        .filter(s -> s.name().equals("siskin_router_config_last_reload_successful"))
+        .mapToDouble(PrometheusTextParser.Sample::value).findFirst().orElseThrow();
+  }
+
   private double failedReloads() throws Exception {
     return cluster.admin().metrics().values().stream().flatMap(f -> f.samples().stream())
         .filter(s -> s.name().equals("siskin_router_config_reloads_total") && "failed".equals(s.labels().get("result")))
