@@ -10,12 +10,15 @@
 #   CANARY_CONFIG          router config file (default config/canary.conf); scripts/stage.sh edits the same file
 #   SISKIN_ROUTER_PORT SISKIN_ADMIN_PORT SISKIN_V1_PORT SISKIN_V2_PORT SISKIN_V1_METRICS_PORT SISKIN_V2_METRICS_PORT
 #                          ports (defaults 50051 9901 50052 50053 9102 9103)
+#   SISKIN_LISTEN          the router's gRPC address (default 127.0.0.1:$SISKIN_ROUTER_PORT, this machine only);
+#                          e.g. 0.0.0.0:50051 to let other machines call it
 #   SISKIN_RUN_DIR         where logs and PIDs go (default .run)
 #   SISKIN_STARTUP_TIMEOUT seconds each process may take to become healthy (default 90)
 #   SISKIN_JAVA_OPTS       extra JVM flags for the three processes
 # The router gets its backend targets, listen and admin addresses from SISKIN_V1_TARGET, SISKIN_V2_TARGET,
 # SISKIN_LISTEN and SISKIN_ADMIN (the ${?ENV} overrides in canary.conf), set here from the ports above, so that
-# the config's targets always point at the model servers this script started.
+# the config's targets always point at the model servers this script started. The router starts once both
+# model servers serve, so that it never sees them down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +32,8 @@ for arg in "$@"; do
 done
 
 ROUTER_PORT=${SISKIN_ROUTER_PORT:-50051}
+LISTEN=${SISKIN_LISTEN:-127.0.0.1:$ROUTER_PORT}
+ROUTER_PORT=${LISTEN##*:} # SISKIN_LISTEN wins when both are set
 ADMIN_PORT=${SISKIN_ADMIN_PORT:-9901}
 V1_PORT=${SISKIN_V1_PORT:-50052}
 V2_PORT=${SISKIN_V2_PORT:-50053}
@@ -134,10 +139,6 @@ start() {
 
 start model-v1 "$MODEL_JAR" MODEL_PATH="$V1_MODEL" PORT="$V1_PORT" METRICS_PORT="$V1_METRICS_PORT"
 start model-v2 "$MODEL_JAR" MODEL_PATH="$V2_MODEL" PORT="$V2_PORT" METRICS_PORT="$V2_METRICS_PORT"
-# The router's own settings come from the config file; only the addresses are pinned to this run's ports.
-start router "$ROUTER_JAR" CANARY_CONFIG="$CONFIG" \
-  SISKIN_V1_TARGET="127.0.0.1:$V1_PORT" SISKIN_V2_TARGET="127.0.0.1:$V2_PORT" \
-  SISKIN_LISTEN="0.0.0.0:$ROUTER_PORT" SISKIN_ADMIN="127.0.0.1:$ADMIN_PORT"
 
 # wait_healthy NAME PID PROBE...: runs PROBE every second until it succeeds, the process dies, or time is up.
 wait_healthy() {
@@ -164,6 +165,10 @@ wait_healthy() {
 
 wait_healthy model-v1 "${PIDS[0]}" java "${PROBE_OPTS[@]}" -jar "$CLIENT_JAR" health --target "127.0.0.1:$V1_PORT" --deadline 2s
 wait_healthy model-v2 "${PIDS[1]}" java "${PROBE_OPTS[@]}" -jar "$CLIENT_JAR" health --target "127.0.0.1:$V2_PORT" --deadline 2s
+# The router's own settings come from the config file; only the addresses are pinned to this run's ports.
+start router "$ROUTER_JAR" CANARY_CONFIG="$CONFIG" \
+  SISKIN_V1_TARGET="127.0.0.1:$V1_PORT" SISKIN_V2_TARGET="127.0.0.1:$V2_PORT" \
+  SISKIN_LISTEN="$LISTEN" SISKIN_ADMIN="127.0.0.1:$ADMIN_PORT"
 wait_healthy router "${PIDS[2]}" java "${PROBE_OPTS[@]}" -jar "$CLIENT_JAR" ready --admin "127.0.0.1:$ADMIN_PORT" --deadline 2s
 
 # --- tell the user what to do --------------------------------------------------------------------------------
@@ -172,7 +177,7 @@ stage_cmd="scripts/stage.sh"
 cat <<EOT
 
 Siskin is running. Logs: $LOG_DIR/   PIDs: $PID_FILE   Router config: $CONFIG
-  router    localhost:$ROUTER_PORT   admin http://127.0.0.1:$ADMIN_PORT/clusters  (also /ready /config /metrics)
+  router    $LISTEN   admin http://127.0.0.1:$ADMIN_PORT/clusters  (also /ready /config /metrics)
   model v1  localhost:$V1_PORT   metrics http://127.0.0.1:$V1_METRICS_PORT/metrics
   model v2  localhost:$V2_PORT   metrics http://127.0.0.1:$V2_METRICS_PORT/metrics
 
