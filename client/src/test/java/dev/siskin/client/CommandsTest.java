@@ -24,7 +24,7 @@ class CommandsTest {
 
   @Test
   void predictDirectlyAtModelServerShowsNoBackend() throws Exception {
-    try (FakePredictionServer server = FakePredictionServer.modelServer("SERVING")) {
+    try (FakePredictionServer server = FakePredictionServer.modelServer("ok")) {
       CliRun run = CliRun.of("predict", "--target", server.target(), "5.1", "3.5", "1.4", "0.2");
       assertThat(run.exitCode()).isZero();
       assertThat(run.out()).contains(String.format("backend     -%n"));
@@ -43,17 +43,17 @@ class CommandsTest {
   }
 
   @Test
-  void healthExitCodeFollowsServingStatus() throws Exception {
-    try (FakePredictionServer serving = FakePredictionServer.modelServer("SERVING");
-         FakePredictionServer draining = FakePredictionServer.modelServer("NOT_SERVING")) {
+  void healthExitsZeroOnlyForTheSeedsOk() throws Exception {
+    try (FakePredictionServer serving = FakePredictionServer.modelServer("ok");
+         FakePredictionServer draining = FakePredictionServer.modelServer("draining")) {
       CliRun ok = CliRun.of("health", "--target", serving.target());
       assertThat(ok.exitCode()).isZero();
-      assertThat(ok.out()).isEqualTo(String.format("status   SERVING%nversion  v1.0.0%nbackend  -%n"));
+      assertThat(ok.out()).isEqualTo(String.format("status   ok%nversion  v1.0.0%nbackend  -%n"));
 
       CliRun notServing = CliRun.of("health", "--target", draining.target());
       assertThat(notServing.exitCode()).isEqualTo(1);
       assertThat(notServing.errLines()).containsExactly(
-          "error: " + draining.target() + " reports status 'NOT_SERVING' (expected: SERVING)");
+          "error: " + draining.target() + " reports status 'draining' (expected: ok)");
     }
   }
 

@@ -98,13 +98,13 @@ final class FakePredictionServer implements AutoCloseable {
         .start();
   }
 
-  /** Alternating v1/v2 with the router's header, no failures, SERVING. */
+  /** Alternating v1/v2 with the router's header, no failures, health "ok". */
   static FakePredictionServer router() throws IOException {
-    return new FakePredictionServer(true, 0, "SERVING");
+    return new FakePredictionServer(true, 0, "ok");
   }
 
   static FakePredictionServer routerFailingEvery(int failEvery) throws IOException {
-    return new FakePredictionServer(true, failEvery, "SERVING");
+    return new FakePredictionServer(true, failEvery, "ok");
   }
 
   /** A model server called directly: no x-canary-backend header. */
