@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SIGTERM to the real jar while slow calls are in flight (fault latency 4 s, grace 2.5 s): health turns
- * NOT_SERVING (grpc.health.v1) and "draining" (HealthService/Health) at once, calls made during the grace are still served, every call completes OK and it exits 0.
+ * NOT_SERVING (grpc.health.v1) and "draining" (HealthService/Health) at once, calls made during the grace are
+ * still served, every call completes OK and it exits 0.
  */
 class GracefulDrainIT {
 

@@ -12,7 +12,8 @@ package dev.siskin.model.predict;
 public record TrainingRange(double min, double max) {
     public TrainingRange {
         if (!(Double.isFinite(min) && Double.isFinite(max) && min <= max)) {
-            throw new IllegalArgumentException("training range [" + min + ", " + max + "] (expected: finite, min <= max)");
+            throw new IllegalArgumentException("training range [" + min + ", " + max
+                    + "] (expected: finite, min <= max)");
         }
     }
 

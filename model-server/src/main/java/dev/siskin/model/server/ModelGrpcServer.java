@@ -80,8 +80,8 @@ public final class ModelGrpcServer {
     }
 
     /**
-     * Stops gracefully: health turns {@code draining} (grpc.health.v1 NOT_SERVING), new calls are still accepted for {@code grace}, then refused, and
-     * in-flight calls get {@code timeout} to finish before they are cancelled.
+     * Stops gracefully: health turns {@code draining} (grpc.health.v1 NOT_SERVING), new calls are still accepted
+     * for {@code grace}, then refused, and in-flight calls get {@code timeout} to finish before they are cancelled.
      *
      * @return true if every in-flight call finished within {@code timeout}
      */

@@ -24,7 +24,8 @@ class FeatureValidatorTest {
 
     @Test
     void acceptsTinyAndHugePositiveLengthsTheyAreCountedNotRefused() throws Exception {
-        assertThat(FeatureValidator.validate(List.of(feature("sepal_length", 1e-9), SW, PL, feature("petal_width", 1e6))))
+        assertThat(FeatureValidator.validate(
+                        List.of(feature("sepal_length", 1e-9), SW, PL, feature("petal_width", 1e6))))
                 .isEqualTo(new IrisMeasurements(1e-9, 3.5, 1.4, 1e6));
     }
 

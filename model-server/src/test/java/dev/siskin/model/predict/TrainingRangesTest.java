@@ -79,8 +79,10 @@ class TrainingRangesTest {
     void farOutsideNamesEachOffendingFeatureInFeatureOrder() throws Exception {
         TrainingRanges ranges = ModelLoader.load(Repo.model("v1.0.0"), Optional.empty()).trainingRanges();
         assertThat(ranges.farOutside(new IrisMeasurements(5.1, 3.5, 1.4, 0.2))).isEmpty();
-        assertThat(ranges.farOutside(new IrisMeasurements(51, 3.5, 1.4, 20))).containsExactly("sepal_length", "petal_width");
-        assertThat(ranges.farOutside(new IrisMeasurements(5.1, 35, 14, 0.2))).containsExactly("sepal_width", "petal_length");
+        assertThat(ranges.farOutside(new IrisMeasurements(51, 3.5, 1.4, 20)))
+                .containsExactly("sepal_length", "petal_width");
+        assertThat(ranges.farOutside(new IrisMeasurements(5.1, 35, 14, 0.2)))
+                .containsExactly("sepal_width", "petal_length");
     }
 
     @Test
