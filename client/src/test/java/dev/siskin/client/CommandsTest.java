@@ -37,7 +37,7 @@ class CommandsTest {
       CliRun run = CliRun.of("predict", "--target", server.target(), "-1", "3.5", "1.4", "0.2");
       assertThat(run.exitCode()).isEqualTo(1);
       assertThat(run.errLines()).containsExactly("error: Predict on " + server.target()
-          + " failed: INVALID_ARGUMENT (feature 'sepal_length': -1.0 (expected: >= 0))");
+          + " failed: INVALID_ARGUMENT (feature 'sepal_length' is -1.0 (expected: a length in cm greater than 0))");
       assertThat(run.out()).isEmpty();
     }
   }

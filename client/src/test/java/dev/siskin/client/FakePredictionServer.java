@@ -74,9 +74,9 @@ final class FakePredictionServer implements AutoCloseable {
           return;
         }
         for (Feature f : request.getFeaturesList()) {
-          if (f.getValue() < 0) {
-            responses.onError(Status.INVALID_ARGUMENT
-                .withDescription("feature '" + f.getName() + "': " + f.getValue() + " (expected: >= 0)").asRuntimeException());
+          if (f.getValue() <= 0) { // as the model server refuses it
+            responses.onError(Status.INVALID_ARGUMENT.withDescription("feature '" + f.getName() + "' is "
+                + f.getValue() + " (expected: a length in cm greater than 0)").asRuntimeException());
             return;
           }
         }
