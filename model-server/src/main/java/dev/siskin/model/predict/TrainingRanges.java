@@ -54,7 +54,7 @@ public final class TrainingRanges {
         return new TrainingRange(real.getMin(), real.getMax());
     }
 
-    public TrainingRange of(String feature) {
+    public TrainingRange get(String feature) {
         int index = Iris.FEATURES.indexOf(feature);
         if (index < 0) {
             throw new IllegalArgumentException("unknown feature '" + feature + "'");

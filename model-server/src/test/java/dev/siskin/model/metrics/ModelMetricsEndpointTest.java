@@ -83,8 +83,8 @@ class ModelMetricsEndpointTest {
                 MetricsEndpoint endpoint = MetricsEndpoint.start(fixture.metrics, 0)) {
             var stub = PredictionServiceGrpc.newBlockingStub(fixture.channel).withDeadlineAfter(60, TimeUnit.SECONDS);
             TrainingRanges ranges = fixture.model.trainingRanges();
-            double petalWidthLimit = ranges.of("petal_width").highLimit();
-            double sepalLengthLimit = ranges.of("sepal_length").lowLimit();
+            double petalWidthLimit = ranges.get("petal_width").highLimit();
+            double sepalLengthLimit = ranges.get("sepal_length").lowLimit();
 
             // In range: every training row, and values right at the limits.
             for (Row row : IrisRows.all()) {

@@ -38,13 +38,13 @@ class TrainingRangesTest {
         for (int i = 0; i < Iris.FEATURES.size(); i++) {
             int column = i;
             double[] values = train.stream().mapToDouble(r -> r.flower().values()[column]).toArray();
-            TrainingRange range = model.trainingRanges().of(Iris.FEATURES.get(i));
+            TrainingRange range = model.trainingRanges().get(Iris.FEATURES.get(i));
             assertThat(range).as(Iris.FEATURES.get(i))
                     .isEqualTo(new TrainingRange(Arrays.stream(values).min().orElseThrow(),
                             Arrays.stream(values).max().orElseThrow()));
         }
         // The training rows, not the whole file: the file's shortest sepal (4.3 cm) is a held-out test row.
-        assertThat(model.trainingRanges().of("sepal_length")).isEqualTo(new TrainingRange(4.4, 7.9));
+        assertThat(model.trainingRanges().get("sepal_length")).isEqualTo(new TrainingRange(4.4, 7.9));
         assertThat(IrisRows.all().stream().mapToDouble(r -> r.flower().sepalLength()).min().orElseThrow())
                 .isEqualTo(4.3);
     }
@@ -96,9 +96,9 @@ class TrainingRangesTest {
         domain.add("petal_width", 0.2);
         assertThat(domain.get("sepal_length")).isInstanceOf(RealInfo.class);
         TrainingRanges ranges = TrainingRanges.of(new ImmutableFeatureMap(domain));
-        assertThat(ranges.of("sepal_length")).isEqualTo(new TrainingRange(0.1, 6.0));
-        assertThat(ranges.of("sepal_width")).isEqualTo(new TrainingRange(2.5, 3.0));
-        assertThat(ranges.of("petal_width")).isEqualTo(new TrainingRange(0.2, 0.2));
+        assertThat(ranges.get("sepal_length")).isEqualTo(new TrainingRange(0.1, 6.0));
+        assertThat(ranges.get("sepal_width")).isEqualTo(new TrainingRange(2.5, 3.0));
+        assertThat(ranges.get("petal_width")).isEqualTo(new TrainingRange(0.2, 0.2));
     }
 
     @Test
