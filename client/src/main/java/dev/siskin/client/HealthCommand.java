@@ -13,12 +13,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code health}: asks a model server (directly or through the router) whether it serves. Exit 0 only for
- * SERVING, so that scripts and container health checks can use the exit code alone.
+ * {@code ok}, the seed's word for serving (a draining server says {@code draining}), so that scripts and container
+ * health checks can use the exit code alone.
  */
 @Command(name = "health", mixinStandardHelpOptions = true,
-    description = "Check that the target serves: exit 0 when it reports SERVING, 1 otherwise.")
+    description = "Check that the target serves: exit 0 when it reports status ok, 1 otherwise.")
 final class HealthCommand implements Callable<Integer> {
-  static final String SERVING = "SERVING";
+  static final String OK = "ok";
 
   @Spec
   CommandSpec spec;
@@ -36,8 +37,8 @@ final class HealthCommand implements Callable<Integer> {
       out.printf("status   %s%nversion  %s%nbackend  %s%n", response.getStatus(), response.getModelVersion(),
           header.backend());
       out.flush();
-      if (!SERVING.equals(response.getStatus())) {
-        throw new CliException(connection.target + " reports status '" + response.getStatus() + "' (expected: SERVING)");
+      if (!OK.equals(response.getStatus())) {
+        throw new CliException(connection.target + " reports status '" + response.getStatus() + "' (expected: ok)");
       }
       return ExitCodes.OK;
     } catch (StatusRuntimeException e) {

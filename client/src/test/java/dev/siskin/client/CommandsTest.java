@@ -24,7 +24,7 @@ class CommandsTest {
 
   @Test
   void predictDirectlyAtModelServerShowsNoBackend() throws Exception {
-    try (FakePredictionServer server = FakePredictionServer.modelServer("SERVING")) {
+    try (FakePredictionServer server = FakePredictionServer.modelServer("ok")) {
       CliRun run = CliRun.of("predict", "--target", server.target(), "5.1", "3.5", "1.4", "0.2");
       assertThat(run.exitCode()).isZero();
       assertThat(run.out()).contains(String.format("backend     -%n"));
@@ -37,23 +37,23 @@ class CommandsTest {
       CliRun run = CliRun.of("predict", "--target", server.target(), "-1", "3.5", "1.4", "0.2");
       assertThat(run.exitCode()).isEqualTo(1);
       assertThat(run.errLines()).containsExactly("error: Predict on " + server.target()
-          + " failed: INVALID_ARGUMENT (feature 'sepal_length': -1.0 (expected: >= 0))");
+          + " failed: INVALID_ARGUMENT (feature 'sepal_length' is -1.0 (expected: a length in cm greater than 0))");
       assertThat(run.out()).isEmpty();
     }
   }
 
   @Test
-  void healthExitCodeFollowsServingStatus() throws Exception {
-    try (FakePredictionServer serving = FakePredictionServer.modelServer("SERVING");
-         FakePredictionServer draining = FakePredictionServer.modelServer("NOT_SERVING")) {
+  void healthExitsZeroOnlyForTheSeedsOk() throws Exception {
+    try (FakePredictionServer serving = FakePredictionServer.modelServer("ok");
+         FakePredictionServer draining = FakePredictionServer.modelServer("draining")) {
       CliRun ok = CliRun.of("health", "--target", serving.target());
       assertThat(ok.exitCode()).isZero();
-      assertThat(ok.out()).isEqualTo(String.format("status   SERVING%nversion  v1.0.0%nbackend  -%n"));
+      assertThat(ok.out()).isEqualTo(String.format("status   ok%nversion  v1.0.0%nbackend  -%n"));
 
       CliRun notServing = CliRun.of("health", "--target", draining.target());
       assertThat(notServing.exitCode()).isEqualTo(1);
       assertThat(notServing.errLines()).containsExactly(
-          "error: " + draining.target() + " reports status 'NOT_SERVING' (expected: SERVING)");
+          "error: " + draining.target() + " reports status 'draining' (expected: ok)");
     }
   }
 

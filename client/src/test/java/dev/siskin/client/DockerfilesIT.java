@@ -141,8 +141,8 @@ class DockerfilesIT {
     command = command.substring(command.indexOf("CMD ") + 4).replace("/app/client.jar",
         root.resolve("client/target/client.jar").toString());
     if (name.equals("Dockerfile.model")) {
-      try (FakePredictionServer serving = FakePredictionServer.modelServer("SERVING");
-           FakePredictionServer draining = FakePredictionServer.modelServer("NOT_SERVING")) {
+      try (FakePredictionServer serving = FakePredictionServer.modelServer("ok");
+           FakePredictionServer draining = FakePredictionServer.modelServer("draining")) {
         assertThat(runShell(command, Map.of("PORT", port(serving.target())))).isZero();
         assertThat(runShell(command, Map.of("PORT", port(draining.target())))).isEqualTo(1);
       }

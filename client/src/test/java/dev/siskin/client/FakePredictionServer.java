@@ -74,9 +74,9 @@ final class FakePredictionServer implements AutoCloseable {
           return;
         }
         for (Feature f : request.getFeaturesList()) {
-          if (f.getValue() < 0) {
-            responses.onError(Status.INVALID_ARGUMENT
-                .withDescription("feature '" + f.getName() + "': " + f.getValue() + " (expected: >= 0)").asRuntimeException());
+          if (f.getValue() <= 0) { // as the model server refuses it
+            responses.onError(Status.INVALID_ARGUMENT.withDescription("feature '" + f.getName() + "' is "
+                + f.getValue() + " (expected: a length in cm greater than 0)").asRuntimeException());
             return;
           }
         }
@@ -98,13 +98,13 @@ final class FakePredictionServer implements AutoCloseable {
         .start();
   }
 
-  /** Alternating v1/v2 with the router's header, no failures, SERVING. */
+  /** Alternating v1/v2 with the router's header, no failures, health "ok". */
   static FakePredictionServer router() throws IOException {
-    return new FakePredictionServer(true, 0, "SERVING");
+    return new FakePredictionServer(true, 0, "ok");
   }
 
   static FakePredictionServer routerFailingEvery(int failEvery) throws IOException {
-    return new FakePredictionServer(true, failEvery, "SERVING");
+    return new FakePredictionServer(true, failEvery, "ok");
   }
 
   /** A model server called directly: no x-canary-backend header. */

@@ -48,8 +48,8 @@ public final class ModelServerMain {
         }
         try {
             signal.await();
-            log.info("model-server: draining (health NOT_SERVING; accepting calls for {} ms, then finishing in-flight "
-                    + "calls within {} ms)", running.settings.drainGrace().toMillis(),
+            log.info("model-server: draining (health 'draining', grpc.health.v1 NOT_SERVING; accepting calls for "
+                    + "{} ms, then finishing in-flight calls within {} ms)", running.settings.drainGrace().toMillis(),
                     running.settings.drainTimeout().toMillis());
             boolean clean = running.server.drain(running.settings.drainGrace(), running.settings.drainTimeout());
             running.metricsEndpoint.ifPresent(MetricsEndpoint::close);

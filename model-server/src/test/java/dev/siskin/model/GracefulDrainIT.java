@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.common.util.concurrent.ListenableFuture;
 import dev.siskin.model.testing.IrisRows;
 import dev.siskin.model.testing.ModelServerProcess;
+import dev.siskin.proto.HealthServiceGrpc;
+import dev.siskin.proto.v1.HealthRequest;
 import dev.siskin.proto.v1.PredictResponse;
 import dev.siskin.proto.v1.PredictionServiceGrpc;
 import io.grpc.Grpc;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SIGTERM to the real jar while slow calls are in flight (fault latency 4 s, grace 2.5 s): health turns
- * NOT_SERVING at once, calls made during the grace are still served, every call completes OK and it exits 0.
+ * NOT_SERVING (grpc.health.v1) and "draining" (HealthService/Health) at once, calls made during the grace are
+ * still served, every call completes OK and it exits 0.
  */
 class GracefulDrainIT {
 
@@ -39,6 +42,7 @@ class GracefulDrainIT {
                 var health = HealthGrpc.newBlockingStub(channel);
                 assertThat(health.withDeadlineAfter(30, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance())
                         .getStatus()).isEqualTo(ServingStatus.SERVING);
+                assertThat(legacyStatus(channel)).isEqualTo("ok");
 
                 List<ListenableFuture<PredictResponse>> calls = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
@@ -56,6 +60,7 @@ class GracefulDrainIT {
                     Thread.sleep(20);
                 }
                 assertThat(status).isEqualTo(ServingStatus.NOT_SERVING);
+                assertThat(legacyStatus(channel)).isEqualTo("draining");
                 calls.add(async.predict(IrisRows.seedRequest())); // during the grace: still accepted
 
                 for (ListenableFuture<PredictResponse> call : calls) {
@@ -67,5 +72,10 @@ class GracefulDrainIT {
                 channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static String legacyStatus(ManagedChannel channel) {
+        return HealthServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                .health(HealthRequest.getDefaultInstance()).getStatus();
     }
 }

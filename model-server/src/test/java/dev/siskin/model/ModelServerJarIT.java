@@ -3,6 +3,7 @@ package dev.siskin.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.siskin.model.iris.IrisMeasurements;
 import dev.siskin.model.testing.BadRequests;
 import dev.siskin.model.testing.IrisRows;
 import dev.siskin.model.testing.ModelServerProcess;
@@ -10,6 +11,7 @@ import dev.siskin.model.testing.PrometheusText;
 import dev.siskin.model.testing.ReflectionClient;
 import dev.siskin.proto.HealthServiceGrpc;
 import dev.siskin.proto.v1.HealthRequest;
+import dev.siskin.proto.v1.HealthResponse;
 import dev.siskin.proto.v1.PredictResponse;
 import dev.siskin.proto.v1.PredictionServiceGrpc;
 import dev.siskin.proto.v1.PredictionServiceGrpc.PredictionServiceBlockingStub;
@@ -104,9 +106,11 @@ class ModelServerJarIT {
 
     @Test
     void everyHealthEndpointIsServing() {
-        assertThat(stub().health(HealthRequest.getDefaultInstance()).getStatus()).isEqualTo("SERVING");
-        assertThat(HealthServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-                .health(HealthRequest.getDefaultInstance()).getModelVersion()).isEqualTo("v2.0.0");
+        assertThat(stub().health(HealthRequest.getDefaultInstance()).getStatus()).isEqualTo("ok");
+        HealthResponse legacy = HealthServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .health(HealthRequest.getDefaultInstance());
+        assertThat(legacy.getStatus()).isEqualTo("ok");
+        assertThat(legacy.getModelVersion()).isEqualTo("v2.0.0");
         assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
     }
@@ -129,8 +133,29 @@ class ModelServerJarIT {
         assertThat(after.value("siskin_model_info", "version", "v2.0.0")).isEqualTo(1.0);
     }
 
+    @Test
+    void aFlowerInMillimetresIsAnsweredAndCountedPerFeatureOutOfRange() throws Exception {
+        PrometheusText before = scrape();
+        stub().predict(IrisRows.seedRequest()); // in range: not counted
+        // The seed's flower in mm: sepal length, sepal width and petal length are far beyond the training ranges;
+        // 2 is still a plausible petal width in cm.
+        PredictResponse response = stub().predict(IrisRows.request(new IrisMeasurements(51, 35, 14, 2)));
+        assertThat(response.getModelVersion()).isEqualTo("v2.0.0");
+        assertThat(response.getPrediction()).isNotEmpty();
+        PrometheusText after = scrape();
+        assertThat(outOfRangeDelta(before, after, "sepal_length")).isEqualTo(1.0);
+        assertThat(outOfRangeDelta(before, after, "sepal_width")).isEqualTo(1.0);
+        assertThat(outOfRangeDelta(before, after, "petal_length")).isEqualTo(1.0);
+        assertThat(outOfRangeDelta(before, after, "petal_width")).isEqualTo(0.0);
+    }
+
     private static double delta(PrometheusText before, PrometheusText after, String species) {
         return count(after, species) - count(before, species);
+    }
+
+    private static double outOfRangeDelta(PrometheusText before, PrometheusText after, String feature) {
+        return after.value("siskin_model_out_of_range_features_total", "feature", feature, "version", "v2.0.0")
+                - before.value("siskin_model_out_of_range_features_total", "feature", feature, "version", "v2.0.0");
     }
 
     private static double count(PrometheusText metrics, String species) {

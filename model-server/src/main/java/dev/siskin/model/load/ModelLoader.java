@@ -2,6 +2,7 @@ package dev.siskin.model.load;
 
 import com.typesafe.config.ConfigException;
 import dev.siskin.model.iris.Iris;
+import dev.siskin.model.predict.TrainingRanges;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import org.tribuo.classification.Label;
  * <p>Order matters: the file's SHA-256 is checked against its metadata before the bytes are deserialized, so a
  * swapped or truncated file is rejected without being parsed. Tribuo's protobuf format is used (never Java
  * serialization, which runs code chosen by the file), and the result must predict Iris species from exactly the
- * four Iris features.
+ * four Iris features, whose training ranges the model records (Tribuo's feature domain).
  */
 public final class ModelLoader {
     private static final String RETRAIN_HINT = "rebuild the models with scripts/train-models.sh";
@@ -47,7 +48,7 @@ public final class ModelLoader {
                     + " (the file was changed or damaged; " + RETRAIN_HINT + ")");
         }
         Model<Label> model = checkIris(file, deserialize(file));
-        return new LoadedModel(model, metadata, file, sha256);
+        return new LoadedModel(model, metadata, file, sha256, trainingRanges(file, model));
     }
 
     private static ModelMetadata readMetadata(Path file) throws ModelLoadException {
@@ -103,6 +104,15 @@ public final class ModelLoader {
                     + " (expected exactly: " + String.join(", ", Iris.FEATURES) + ")");
         }
         return labelModel;
+    }
+
+    private static TrainingRanges trainingRanges(Path file, Model<Label> model) throws ModelLoadException {
+        try {
+            return TrainingRanges.of(model.getFeatureIDMap());
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException("model file " + file + " records no usable training range: " + e.getMessage()
+                    + " (" + RETRAIN_HINT + ")", e);
+        }
     }
 
     private static String oneLine(String message) {

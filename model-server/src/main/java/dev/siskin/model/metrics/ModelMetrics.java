@@ -24,6 +24,7 @@ public final class ModelMetrics {
     private final Counter predictions;
     private final Counter validationFailures;
     private final Counter injectedFaults;
+    private final Counter outOfRangeFeatures;
     private final Histogram latency;
 
     public ModelMetrics(String version, String sha256) {
@@ -34,6 +35,9 @@ public final class ModelMetrics {
                 "Predict requests rejected with INVALID_ARGUMENT, by reason", "reason");
         injectedFaults = counter("siskin_model_injected_faults_total",
                 "Predict calls failed on purpose by fault injection (FAULT_ERROR_RATE), by status code", "code");
+        outOfRangeFeatures = counter("siskin_model_out_of_range_features_total",
+                "Predict calls answered although this feature was far outside the model's training range "
+                        + "(below min - width or above max + width of the training rows)", "feature");
         latency = Histogram.builder()
                 .name("siskin_model_predict_duration_seconds")
                 .help("Time from the arrival of a Predict call to its answer, injected latency included, by status")
@@ -47,9 +51,12 @@ public final class ModelMetrics {
                 .labelNames("version", "sha256")
                 .register(registry);
         info.setLabelValues(version, sha256);
-        // Every species and every reason start at 0, so rates and ratios work from the first scrape.
+        // Every species, reason and feature starts at 0, so rates and ratios work from the first scrape.
         for (String species : Iris.SPECIES) {
             predictions.labelValues(species, version);
+        }
+        for (String feature : Iris.FEATURES) {
+            outOfRangeFeatures.labelValues(feature, version);
         }
         for (InvalidFeatureException.Reason reason : InvalidFeatureException.Reason.values()) {
             validationFailures.labelValues(reason.label(), version);
@@ -63,6 +70,11 @@ public final class ModelMetrics {
     public void predicted(String species, long nanos) {
         predictions.labelValues(species, version).inc();
         observe(Status.Code.OK, nanos);
+    }
+
+    /** One answered call in which {@code feature} was far outside its training range. */
+    public void outOfRange(String feature) {
+        outOfRangeFeatures.labelValues(feature, version).inc();
     }
 
     public void rejected(InvalidFeatureException.Reason reason, long nanos) {

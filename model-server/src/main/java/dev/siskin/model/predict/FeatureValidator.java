@@ -10,11 +10,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks the features of a Predict request: the four Iris features, each exactly once, in any order, finite.
- * The first problem found is reported, naming the feature and what is expected. Stateless and thread-safe.
+ * Checks the features of a Predict request: the four Iris features, each exactly once, in any order, each a finite
+ * length greater than 0 cm. The first problem found is reported, naming the feature and what is expected.
+ * Stateless and thread-safe.
+ *
+ * <p>Zero is refused with the negatives: no part of a flower is 0 cm long, and in proto3 a feature sent without
+ * its value reads as 0, so accepting 0 would answer a request that forgot a value as if it had been measured.
  */
 public final class FeatureValidator {
     private static final String ALL_NAMES = String.join(", ", Iris.FEATURES);
+    private static final String ZERO_HINT = "; a feature sent without a value reads as 0";
 
     private FeatureValidator() {}
 
@@ -43,6 +48,10 @@ public final class FeatureValidator {
             if (Double.isInfinite(value)) {
                 throw new InvalidFeatureException(Reason.INFINITE, "feature '" + name + "' is " + value
                         + " (expected: a finite number of cm)");
+            }
+            if (value <= 0) {
+                throw new InvalidFeatureException(Reason.NOT_POSITIVE, "feature '" + name + "' is " + value
+                        + " (expected: a length in cm greater than 0" + (value == 0 ? ZERO_HINT : "") + ")");
             }
             values.put(name, value);
         }

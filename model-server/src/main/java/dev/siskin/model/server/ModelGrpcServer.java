@@ -39,7 +39,7 @@ public final class ModelGrpcServer {
     }
 
     /**
-     * Adds the services to {@code builder}, starts it and reports SERVING.
+     * Adds the services to {@code builder}, starts it and reports serving ({@code ok}, grpc.health.v1 SERVING).
      *
      * @throws IOException if the server cannot bind its port
      */
@@ -53,8 +53,8 @@ public final class ModelGrpcServer {
             return thread;
         });
         Server server = builder
-                .addService(new PredictionServiceImpl(new IrisClassifier(model.model()), model.version(), health,
-                        faults, metrics, delayer))
+                .addService(new PredictionServiceImpl(new IrisClassifier(model.model()), model.trainingRanges(),
+                        model.version(), health, faults, metrics, delayer))
                 .addService(new LegacyHealthService(health))
                 .addService(health.grpcHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
@@ -80,8 +80,8 @@ public final class ModelGrpcServer {
     }
 
     /**
-     * Stops gracefully: health turns NOT_SERVING, new calls are still accepted for {@code grace}, then refused, and
-     * in-flight calls get {@code timeout} to finish before they are cancelled.
+     * Stops gracefully: health turns {@code draining} (grpc.health.v1 NOT_SERVING), new calls are still accepted
+     * for {@code grace}, then refused, and in-flight calls get {@code timeout} to finish before they are cancelled.
      *
      * @return true if every in-flight call finished within {@code timeout}
      */

@@ -8,6 +8,7 @@ import dev.siskin.model.predict.Classification;
 import dev.siskin.model.predict.FeatureValidator;
 import dev.siskin.model.predict.InvalidFeatureException;
 import dev.siskin.model.predict.IrisClassifier;
+import dev.siskin.model.predict.TrainingRanges;
 import dev.siskin.proto.v1.HealthRequest;
 import dev.siskin.proto.v1.HealthResponse;
 import dev.siskin.proto.v1.PredictRequest;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code mlservice.v1.PredictionService}: validates the request, classifies it, answers. Never answers with a
  * made-up prediction: bad input gets INVALID_ARGUMENT naming the feature, an unexpected failure INTERNAL.
+ * A valid flower far outside the training ranges is answered (it may be a real, unusual flower) and counted per
+ * feature, so that a client sending millimetres or swapped columns shows up in the metrics.
  *
  * <p>Thread-safe: all collaborators are. Calls delayed by fault injection are answered from {@code delayer}
  * without holding a request thread; they stay in flight for graceful shutdown like any other call.
@@ -33,15 +36,17 @@ final class PredictionServiceImpl extends PredictionServiceGrpc.PredictionServic
     private static final Logger log = LoggerFactory.getLogger(PredictionServiceImpl.class);
 
     private final IrisClassifier classifier;
+    private final TrainingRanges trainingRanges;
     private final String version;
     private final ServingHealth health;
     private final FaultInjector faults;
     private final ModelMetrics metrics;
     private final ScheduledExecutorService delayer;
 
-    PredictionServiceImpl(IrisClassifier classifier, String version, ServingHealth health, FaultInjector faults,
-            ModelMetrics metrics, ScheduledExecutorService delayer) {
+    PredictionServiceImpl(IrisClassifier classifier, TrainingRanges trainingRanges, String version,
+            ServingHealth health, FaultInjector faults, ModelMetrics metrics, ScheduledExecutorService delayer) {
         this.classifier = classifier;
+        this.trainingRanges = trainingRanges;
         this.version = version;
         this.health = health;
         this.faults = faults;
@@ -96,6 +101,7 @@ final class PredictionServiceImpl extends PredictionServiceGrpc.PredictionServic
             responses.onError(Status.INTERNAL.withDescription("prediction failed").asRuntimeException());
             return;
         }
+        trainingRanges.farOutside(flower).forEach(metrics::outOfRange);
         metrics.predicted(result.species(), System.nanoTime() - start);
         responses.onNext(PredictResponse.newBuilder()
                 .setPrediction(result.species())

@@ -13,18 +13,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The serving status behind all three health endpoints: {@code grpc.health.v1.Health},
  * {@code mlservice.v1.PredictionService/Health} and the package-less {@code HealthService/Health}.
  *
- * <p>Starts NOT_SERVING; {@link #markServing()} once the server listens; {@link #markDraining()} on shutdown, after
+ * <p>The two mlservice-style methods answer the seed's words: {@value #OK} while serving, {@value #DRAINING} once
+ * shutdown began, {@value #STARTING} before the server listens (scripts written against the seed check
+ * {@code status == "ok"}). grpc.health.v1 answers SERVING / NOT_SERVING, as that protocol defines.
+ *
+ * <p>Starts not serving; {@link #markServing()} once the server listens; {@link #markDraining()} on shutdown, after
  * which nothing can turn it back. Thread-safe: the flags are volatile/atomic and {@link HealthStatusManager} is thread-safe.
  */
 public final class ServingHealth {
+    public static final String OK = "ok";
+    public static final String DRAINING = "draining";
+    public static final String STARTING = "starting";
+
     /** Names checked by grpc.health.v1 clients: "" is the whole server. */
     private static final String[] SERVICE_NAMES = {
         "", PredictionServiceGrpc.SERVICE_NAME, HealthServiceGrpc.SERVICE_NAME
     };
 
     private final HealthStatusManager grpcHealth = new HealthStatusManager();
-    private final HealthResponse serving;
-    private final HealthResponse notServing;
+    private final HealthResponse servingResponse;
+    private final HealthResponse drainingResponse;
+    private final HealthResponse startingResponse;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean started;
 
@@ -32,8 +41,9 @@ public final class ServingHealth {
         HealthResponse.Builder base = HealthResponse.newBuilder()
                 .setModelVersion(model.version())
                 .setModelSha256(model.sha256());
-        serving = base.setStatus(ServingStatus.SERVING.name()).build();
-        notServing = base.setStatus(ServingStatus.NOT_SERVING.name()).build();
+        servingResponse = base.setStatus(OK).build();
+        drainingResponse = base.setStatus(DRAINING).build();
+        startingResponse = base.setStatus(STARTING).build();
         for (String name : SERVICE_NAMES) {
             grpcHealth.setStatus(name, ServingStatus.NOT_SERVING);
         }
@@ -46,7 +56,7 @@ public final class ServingHealth {
         started = true;
     }
 
-    /** Turns every endpoint NOT_SERVING for good: the server is going away. Idempotent. */
+    /** Turns grpc.health.v1 NOT_SERVING and the mlservice methods {@value #DRAINING}, for good. Idempotent. */
     public void markDraining() {
         if (draining.compareAndSet(false, true)) {
             grpcHealth.enterTerminalState();
@@ -59,7 +69,10 @@ public final class ServingHealth {
 
     /** The answer of the two mlservice-style Health methods. */
     public HealthResponse response() {
-        return isServing() ? serving : notServing;
+        if (draining.get()) {
+            return drainingResponse;
+        }
+        return started ? servingResponse : startingResponse;
     }
 
     public BindableService grpcHealthService() {

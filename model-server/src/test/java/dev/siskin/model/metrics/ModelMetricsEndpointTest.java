@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.siskin.model.fault.FaultInjector;
+import dev.siskin.model.iris.Iris;
+import dev.siskin.model.iris.IrisMeasurements;
+import dev.siskin.model.predict.InvalidFeatureException;
+import dev.siskin.model.predict.TrainingRanges;
 import dev.siskin.model.predict.IrisClassifier;
 import dev.siskin.model.testing.BadRequests;
 import dev.siskin.model.testing.InProcessModelServer;
 import dev.siskin.model.testing.IrisRows;
 import dev.siskin.model.testing.IrisRows.Row;
 import dev.siskin.model.testing.PrometheusText;
+import dev.siskin.proto.v1.PredictResponse;
 import dev.siskin.proto.v1.PredictionServiceGrpc;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Scrapes /metrics over HTTP after known calls: the counts must match the calls exactly. */
@@ -52,21 +58,64 @@ class ModelMetricsEndpointTest {
                 assertThat(metrics.value("siskin_model_predictions_total", "species", e.getKey(), "version", "v1.0.0"))
                         .as(e.getKey()).isEqualTo(e.getValue().doubleValue());
             }
-            assertThat(metrics.value("siskin_model_validation_failures_total", "reason", "missing")).isEqualTo(1.0);
-            assertThat(metrics.value("siskin_model_validation_failures_total", "reason", "repeated")).isEqualTo(1.0);
-            assertThat(metrics.value("siskin_model_validation_failures_total", "reason", "unknown")).isEqualTo(1.0);
-            assertThat(metrics.value("siskin_model_validation_failures_total", "reason", "empty_name")).isEqualTo(1.0);
-            assertThat(metrics.value("siskin_model_validation_failures_total", "reason", "not_a_number")).isEqualTo(1.0);
-            assertThat(metrics.value("siskin_model_validation_failures_total", "reason", "infinite")).isEqualTo(2.0);
+            Map<String, Long> rejectedByReason = BadRequests.all().stream()
+                    .collect(Collectors.groupingBy(BadRequests.Case::reason, Collectors.counting()));
+            assertThat(rejectedByReason).containsKeys("missing", "repeated", "unknown", "empty_name", "not_a_number",
+                    "infinite", "not_positive");
+            for (InvalidFeatureException.Reason reason : InvalidFeatureException.Reason.values()) {
+                assertThat(metrics.value("siskin_model_validation_failures_total", "reason", reason.label()))
+                        .as(reason.label()).isEqualTo(rejectedByReason.getOrDefault(reason.label(), 0L).doubleValue());
+            }
             assertThat(metrics.value("siskin_model_predict_duration_seconds_count", "code", "OK")).isEqualTo(15.0);
             assertThat(metrics.value("siskin_model_predict_duration_seconds_count", "code", "INVALID_ARGUMENT"))
-                    .isEqualTo(7.0);
+                    .isEqualTo(BadRequests.all().size());
             assertThat(metrics.value("siskin_model_predict_duration_seconds_bucket", "code", "OK", "le", "+Inf"))
                     .isEqualTo(15.0);
             assertThat(metrics.value("siskin_model_info", "version", "v1.0.0", "sha256", fixture.model.sha256()))
                     .isEqualTo(1.0);
             assertThat(metrics.samples()).anyMatch(s -> s.name().startsWith("jvm_memory_used_bytes"));
         }
+    }
+
+    @Test
+    void featuresFarOutsideTheTrainingRangeAreAnsweredAndCountedPerFeatureInRangeOnesAreNot() throws Exception {
+        try (InProcessModelServer fixture = new InProcessModelServer("v2.0.0", FaultInjector.DISABLED);
+                MetricsEndpoint endpoint = MetricsEndpoint.start(fixture.metrics, 0)) {
+            var stub = PredictionServiceGrpc.newBlockingStub(fixture.channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+            TrainingRanges ranges = fixture.model.trainingRanges();
+            double petalWidthLimit = ranges.get("petal_width").highLimit();
+            double sepalLengthLimit = ranges.get("sepal_length").lowLimit();
+
+            // In range: every training row, and values right at the limits.
+            for (Row row : IrisRows.all()) {
+                stub.predict(IrisRows.request(row.flower()));
+            }
+            stub.predict(IrisRows.request(new IrisMeasurements(sepalLengthLimit, 3.5, 1.4, petalWidthLimit)));
+            PrometheusText inRange = PrometheusText.parse(scrape(endpoint.port()));
+            for (String feature : Iris.FEATURES) {
+                assertThat(outOfRange(inRange, feature)).as(feature).isZero();
+            }
+
+            // Just beyond the limits, and the seed's flower given in millimetres: answered, and counted.
+            PredictResponse beyond = stub.predict(IrisRows.request(new IrisMeasurements(
+                    Math.nextDown(sepalLengthLimit), 3.5, 1.4, Math.nextUp(petalWidthLimit))));
+            assertThat(beyond.getPrediction()).isIn(Iris.SPECIES);
+            PredictResponse millimetres = stub.predict(IrisRows.request(new IrisMeasurements(51, 35, 14, 2)));
+            assertThat(millimetres.getPrediction()).isIn(Iris.SPECIES);
+            assertThat(millimetres.getModelVersion()).isEqualTo("v2.0.0");
+
+            PrometheusText metrics = PrometheusText.parse(scrape(endpoint.port()));
+            assertThat(outOfRange(metrics, "sepal_length")).isEqualTo(2.0); // the low limit - ε, and 51
+            assertThat(outOfRange(metrics, "sepal_width")).isEqualTo(1.0);  // 35
+            assertThat(outOfRange(metrics, "petal_length")).isEqualTo(1.0); // 14
+            assertThat(outOfRange(metrics, "petal_width")).isEqualTo(1.0);  // the high limit + ε; 2 is within it
+            assertThat(metrics.value("siskin_model_predict_duration_seconds_count", "code", "OK"))
+                    .isEqualTo(IrisRows.all().size() + 3.0);
+        }
+    }
+
+    private static double outOfRange(PrometheusText metrics, String feature) {
+        return metrics.value("siskin_model_out_of_range_features_total", "feature", feature, "version", "v2.0.0");
     }
 
     private static String scrape(int port) throws Exception {

@@ -23,9 +23,31 @@ class FeatureValidatorTest {
     }
 
     @Test
-    void acceptsNegativeAndZeroValuesBecauseTheyAreFinite() throws Exception {
-        assertThat(FeatureValidator.validate(List.of(feature("sepal_length", -1), SW, PL, feature("petal_width", 0))))
-                .isEqualTo(new IrisMeasurements(-1, 3.5, 1.4, 0));
+    void acceptsTinyAndHugePositiveLengthsTheyAreCountedNotRefused() throws Exception {
+        assertThat(FeatureValidator.validate(
+                        List.of(feature("sepal_length", 1e-9), SW, PL, feature("petal_width", 1e6))))
+                .isEqualTo(new IrisMeasurements(1e-9, 3.5, 1.4, 1e6));
+    }
+
+    @Test
+    void negativeLengthIsNamed() {
+        assertThatThrownBy(() -> FeatureValidator.validate(List.of(feature("sepal_length", -5.1), SW, PL, PW)))
+                .hasMessage("feature 'sepal_length' is -5.1 (expected: a length in cm greater than 0)")
+                .extracting(e -> ((InvalidFeatureException) e).reason()).isEqualTo(Reason.NOT_POSITIVE);
+    }
+
+    @Test
+    void zeroLengthIsNamedAndHintsAtAValueLeftOut() {
+        assertThatThrownBy(() -> FeatureValidator.validate(List.of(SL, SW, PL, feature("petal_width", 0))))
+                .hasMessage("feature 'petal_width' is 0.0 (expected: a length in cm greater than 0; "
+                        + "a feature sent without a value reads as 0)")
+                .extracting(e -> ((InvalidFeatureException) e).reason()).isEqualTo(Reason.NOT_POSITIVE);
+        // A Feature with only its name set: proto3 gives it the value 0.
+        assertThatThrownBy(() -> FeatureValidator.validate(
+                        List.of(SL, Feature.newBuilder().setName("sepal_width").build(), PL, PW)))
+                .hasMessageStartingWith("feature 'sepal_width' is 0.0 (expected: a length in cm greater than 0;");
+        assertThatThrownBy(() -> FeatureValidator.validate(List.of(SL, SW, feature("petal_length", -0.0), PW)))
+                .hasMessageStartingWith("feature 'petal_length' is -0.0 (expected: a length in cm greater than 0;");
     }
 
     @Test

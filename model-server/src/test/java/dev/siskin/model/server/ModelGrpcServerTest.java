@@ -66,9 +66,9 @@ class ModelGrpcServerTest {
     }
 
     @Test
-    void bothMlserviceHealthMethodsReportServingWithVersionAndHash() throws Exception {
+    void bothMlserviceHealthMethodsAnswerTheSeedsOkWithVersionAndHash() throws Exception {
         PredictionServiceBlockingStub stub = start("v1.0.0", FaultInjector.DISABLED);
-        HealthResponse expected = HealthResponse.newBuilder().setStatus("SERVING").setModelVersion("v1.0.0")
+        HealthResponse expected = HealthResponse.newBuilder().setStatus("ok").setModelVersion("v1.0.0")
                 .setModelSha256(fixture.model.sha256()).build();
         assertThat(stub.health(HealthRequest.getDefaultInstance())).isEqualTo(expected);
         assertThat(HealthServiceGrpc.newBlockingStub(fixture.channel).health(HealthRequest.getDefaultInstance()))
@@ -99,7 +99,7 @@ class ModelGrpcServerTest {
 
     // The grace is long so that the calls below land inside it even on a loaded machine; drain() then waits it out.
     @Test
-    void drainTurnsHealthNotServingWhileStillAnsweringDuringTheGrace() throws Exception {
+    void drainTurnsHealthDrainingAndNotServingWhileStillAnsweringDuringTheGrace() throws Exception {
         PredictionServiceBlockingStub stub = start("v1.0.0", FaultInjector.DISABLED);
         CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
             try {
@@ -111,9 +111,9 @@ class ModelGrpcServerTest {
         var health = HealthGrpc.newBlockingStub(fixture.channel);
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 health.check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.NOT_SERVING);
-        assertThat(stub.health(HealthRequest.getDefaultInstance()).getStatus()).isEqualTo("NOT_SERVING");
+        assertThat(stub.health(HealthRequest.getDefaultInstance()).getStatus()).isEqualTo("draining");
         assertThat(HealthServiceGrpc.newBlockingStub(fixture.channel).health(HealthRequest.getDefaultInstance())
-                .getStatus()).isEqualTo("NOT_SERVING");
+                .getStatus()).isEqualTo("draining");
         assertThat(stub.predict(IrisRows.seedRequest()).getPrediction()).isEqualTo("setosa");
         assertThat(drained.get(30, TimeUnit.SECONDS)).isTrue();
     }
@@ -138,7 +138,7 @@ class ModelGrpcServerTest {
                         assertThat(e.getStatus().getDescription()).contains("fault injected");
                     });
         }
-        assertThat(stub.health(HealthRequest.getDefaultInstance()).getStatus()).isEqualTo("SERVING");
+        assertThat(stub.health(HealthRequest.getDefaultInstance()).getStatus()).isEqualTo("ok");
         assertThat(HealthGrpc.newBlockingStub(fixture.channel).check(HealthCheckRequest.getDefaultInstance())
                 .getStatus()).isEqualTo(ServingStatus.SERVING);
     }

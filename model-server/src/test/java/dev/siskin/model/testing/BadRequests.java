@@ -42,6 +42,12 @@ public final class BadRequests {
                         "'sepal_length' is Infinity", "finite number", "infinite"),
                 new Case("negative infinite", request(feature("sepal_length", 5.1), feature("sepal_width", 3.5),
                         feature("petal_length", 1.4), feature("petal_width", Double.NEGATIVE_INFINITY)),
-                        "'petal_width' is -Infinity", "finite number", "infinite"));
+                        "'petal_width' is -Infinity", "finite number", "infinite"),
+                new Case("negative", request(feature("sepal_length", -5.1), feature("sepal_width", 3.5),
+                        feature("petal_length", 1.4), feature("petal_width", 0.2)),
+                        "'sepal_length' is -5.1", "greater than 0", "not_positive"),
+                new Case("zero", request(feature("sepal_length", 5.1), feature("sepal_width", 3.5),
+                        feature("petal_length", 1.4), feature("petal_width", 0)),
+                        "'petal_width' is 0.0", "greater than 0", "not_positive"));
     }
 }

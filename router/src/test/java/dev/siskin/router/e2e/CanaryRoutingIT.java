@@ -96,12 +96,12 @@ class CanaryRoutingIT {
     for (int i = 0; i < 2; i++) { // at 50/50 two calls in a row reach both backends
       HealthResponse legacy = HealthServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
           .health(HealthRequest.getDefaultInstance());
-      assertThat(legacy.getStatus()).isEqualTo("SERVING");
+      assertThat(legacy.getStatus()).isEqualTo("ok");
       assertThat(legacy.getModelVersion()).startsWith(headers.get().get(PredictClient.BACKEND_HEADER) + ".");
 
       HealthResponse health = PredictionServiceGrpc.newBlockingStub(channel)
           .withDeadlineAfter(20, TimeUnit.SECONDS).health(HealthRequest.getDefaultInstance());
-      assertThat(health.getStatus()).isEqualTo("SERVING");
+      assertThat(health.getStatus()).isEqualTo("ok");
       assertThat(health.getModelVersion()).startsWith(headers.get().get(PredictClient.BACKEND_HEADER) + ".");
     }
 
