@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 final class StageScript {
   private StageScript() {}
 
-  /** The weights {v1, v2} a stage sets, as CONTRACTS.md gives them. */
+  /** The weights {v1, v2} a stage sets, as docs/interfaces.md and the README give them. */
   static int[] weights(String stage) {
     return switch (stage) {
       case "10" -> new int[] {90, 10};
