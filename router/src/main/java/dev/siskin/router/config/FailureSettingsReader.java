@@ -157,12 +157,7 @@ final class FailureSettingsReader {
   }
 
   private int bytes(String path) {
-    long n;
-    try {
-      n = router.getBytes(path);
-    } catch (com.typesafe.config.ConfigException e) {
-      n = -1;
-    }
+    long n = rawBytes(path);
     if (n < 0 || n > Integer.MAX_VALUE) {
       fail(path, "(expected: a size from 0 to 2147483647 bytes, such as 1 MiB)");
       return 0;
@@ -171,17 +166,21 @@ final class FailureSettingsReader {
   }
 
   private long size(String path) {
-    long n;
-    try {
-      n = router.getBytes(path);
-    } catch (com.typesafe.config.ConfigException e) {
-      n = -1;
-    }
+    long n = rawBytes(path);
     if (n < 0) {
       fail(path, "(expected: 0 for auto, or a size such as 256 MiB or 2 GiB)");
       return 0;
     }
     return n;
+  }
+
+  /** The size at {@code path}, or -1 when it is not a size. */
+  private long rawBytes(String path) {
+    try {
+      return router.getBytes(path);
+    } catch (com.typesafe.config.ConfigException e) {
+      return -1;
+    }
   }
 
   private Set<Status.Code> codes(String path) {

@@ -165,7 +165,7 @@ final class ProxyCall {
         return;
       }
       if (committed) {
-        heldIn.set(hold);
+        keep(heldIn, hold);
         current.call.sendMessage(message);
       } else {
         synchronized (ProxyCall.this) {
@@ -176,7 +176,7 @@ final class ProxyCall {
               dropBuffer(); // too much to keep: this call will not be retried
               resilience.retries().skipped(RetryStats.Skipped.BUFFER_LIMIT);
             }
-            heldIn.set(hold);
+            keep(heldIn, hold);
           }
           current.call.sendMessage(message);
         }
@@ -275,7 +275,7 @@ final class ProxyCall {
         refuse(RouterErrors.messageMemoryFull("response", message.length, resilience.memory().limit()));
         return;
       }
-      heldOut.set(hold);
+      keep(heldOut, hold);
       serverCall.sendMessage(message);
       toClient.afterSend();
     }
@@ -394,6 +394,17 @@ final class ProxyCall {
       attempt = current;
     }
     attempt.call.cancel(status.getDescription(), null);
+  }
+
+  /**
+   * Records the memory held for the message now in the router's hands. A call that has already finished
+   * (the other side ended it meanwhile) has released its slots, so this one is given back at once.
+   */
+  private void keep(AtomicLong slot, long hold) {
+    slot.set(hold);
+    if (finished.get()) {
+      resilience.memory().release(slot.getAndSet(0));
+    }
   }
 
   /** Lets go of the retry buffer and of the memory its messages held. Under the lock. */

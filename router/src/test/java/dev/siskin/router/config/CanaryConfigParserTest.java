@@ -60,7 +60,7 @@ class CanaryConfigParserTest {
         """);
 
     assertThat(config.router()).isEqualTo(
-        new RouterSettings("0.0.0.0:50051", "127.0.0.1:9901", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, 4 << 20, false));
+        new RouterSettings("0.0.0.0:50051", "127.0.0.1:9901", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, 16 << 20, false));
     assertThat(config.backends()).containsExactly(
         new BackendSpec("v1", "127.0.0.1:50052", 90), new BackendSpec("v2", "127.0.0.1:50053", 10));
     assertThat(config.source()).isEqualTo(dir.resolve("canary.conf"));
@@ -72,7 +72,7 @@ class CanaryConfigParserTest {
     CanaryConfig config = parse("backends { only { target = \"localhost:1\", weight = 1 } }");
 
     assertThat(config.router()).isEqualTo(
-        new RouterSettings("0.0.0.0:50051", "127.0.0.1:9901", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, 4 << 20, false));
+        new RouterSettings("0.0.0.0:50051", "127.0.0.1:9901", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, 16 << 20, false));
   }
 
   @Test
@@ -235,8 +235,8 @@ class CanaryConfigParserTest {
         """)).isEqualTo(
         ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, "
             + "admin, connect-timeout, default-deadline, drain-grace, drain-timeout, health-check, keepalive-time, "
-            + "keepalive-timeout, listen, max-in-flight-per-backend, max-message-bytes, outlier-detection, policy, "
-            + "retry); "
+            + "keepalive-timeout, listen, max-in-flight-per-backend, max-message-bytes, message-memory, "
+            + "outlier-detection, policy, retry); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
             + file() + ":8: retries: unknown key (expected one of: backends, router)");

@@ -103,9 +103,7 @@ class ConfigReloadIT {
   @Test
   void invalidConfigsNeverStopRoutingAndTheNextValidOneApplies() throws Exception {
     CanaryConf valid = cluster.conf(50, 50);
-    WayOfWriting.TEMP_FILE_AND_RENAME.write(cluster.config, valid, "50");
-    JsonNode good = cluster.admin().awaitConfig(c -> E2eCluster.hasWeights(c, 50, 50)
-        && c.get("lastAttempt").get("ok").asBoolean(), Duration.ofSeconds(15), "50/50");
+    JsonNode good = applyGood(valid);
     long generation = good.get("generation").asLong();
     double failedReloadsBefore = failedReloads();
     long errorLinesBefore = rejectionLines();
@@ -161,9 +159,7 @@ class ConfigReloadIT {
   @Test
   void aFileRestoredAfterARejectedEditClearsTheError() throws Exception {
     CanaryConf original = cluster.conf(50, 50);
-    WayOfWriting.TEMP_FILE_AND_RENAME.write(cluster.config, original, "50");
-    JsonNode good = cluster.admin().awaitConfig(c -> E2eCluster.hasWeights(c, 50, 50)
-        && c.get("lastAttempt").get("ok").asBoolean(), Duration.ofSeconds(15), "50/50");
+    JsonNode good = applyGood(original);
     long generation = good.get("generation").asLong();
 
     WayOfWriting.tempFileAndRename(cluster.config, original.withWeights(50, -5).render());
@@ -179,6 +175,13 @@ class ConfigReloadIT {
     assertThat(restored.get("generation").asLong()).isEqualTo(generation);
     assertThat(lastReloadSuccessful()).isEqualTo(1.0);
     assertThat(cluster.router.process().output()).contains("is valid again and equals the config in force");
+  }
+
+  /** Writes a 50/50 config and waits until /config shows it in force with a good last attempt. */
+  private JsonNode applyGood(CanaryConf fiftyFifty) throws Exception {
+    WayOfWriting.TEMP_FILE_AND_RENAME.write(cluster.config, fiftyFifty, "50");
+    return cluster.admin().awaitConfig(c -> E2eCluster.hasWeights(c, 50, 50)
+        && c.get("lastAttempt").get("ok").asBoolean(), Duration.ofSeconds(15), "50/50");
   }
 
   private double lastReloadSuccessful() throws Exception {
