@@ -3,7 +3,7 @@
 #   1. scripts/run-local.sh --detach
 #   2. client distribution -n 2000 passes at the default weights (read from the router's admin endpoint)
 #   3. scripts/stage.sh 50, then distribution -n 2000 --expect v1=50,v2=50 passes
-#   4. the check can fail: at 50/50, --expect v1=90,v2=10 must exit 1
+#   4. the check can fail: at 50/50, --expect v1=90,v2=10 must exit 1; stage.sh status shows 50/50 in force
 #   5. scripts/stop-local.sh under load loses no call: client stop-check keeps 8 calls in flight through the
 #      router until the router refuses connections; every call must succeed or be refused before it is sent
 #   6. scripts/stop-local.sh leaves no JVM of this run behind (checked by PID) and frees the ports
@@ -150,6 +150,17 @@ until_file_has() {
   cat "$1" >&2
   return 1
 }
+
+echo "=== stage.sh status"
+# The router's admin port is this run's, not the file's: SISKIN_ADMIN is the override canary.conf reads.
+status_shows_50_50() {
+  local out
+  out=$(SISKIN_ADMIN=$ADMIN scripts/stage.sh status) || { printf '%s\n' "$out"; return 1; }
+  printf '%s\n' "$out"
+  grep -q "last load of the file .*: ok" <<<"$out" && grep -Eq "^ +v1 +50 +50\.0 % " <<<"$out" \
+    && grep -q "last minute = the last 50 to 60 s" <<<"$out"
+}
+check "stage.sh status: the router took the file, serves 50/50 and shows the last minute's split" status_shows_50_50
 
 echo "=== stop-local.sh under load"
 # The router drains for its drain-grace (5 s) while still taking calls: they must be served, which needs the
