@@ -6,10 +6,10 @@ import dev.siskin.client.admin.BackendActivity;
 import dev.siskin.client.admin.RouterConfig;
 import dev.siskin.client.status.StatusReport;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,15 +26,8 @@ final class StatusCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9901",
-      converter = Converters.HostPortConverter.class,
-      description = "Router admin endpoint (default: ${DEFAULT-VALUE}).")
-  Target admin;
-
-  @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "3s",
-      converter = Converters.DurationConverter.class,
-      description = "How long to wait for each answer (default: ${DEFAULT-VALUE}).")
-  Duration deadline;
+  @Mixin
+  AdminOptions options;
 
   @Option(names = "--allow-down",
       description = "When the admin endpoint does not answer, say so and exit 0 (the router need not run).")
@@ -43,7 +36,7 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    AdminClient client = new AdminClient(admin, deadline);
+    AdminClient client = options.client();
     RouterConfig config;
     List<BackendActivity> activity;
     try {
@@ -57,7 +50,7 @@ final class StatusCommand implements Callable<Integer> {
       }
       throw new CliException(e.getMessage());
     }
-    out.print(StatusReport.render(admin.toString(), config, activity));
+    out.print(StatusReport.render(options.admin.toString(), config, activity));
     out.flush();
     if (!config.lastAttempt().ok()) {
       throw new CliException("the router rejected its config file: " + config.lastAttempt().error()
