@@ -220,7 +220,7 @@ if [[ $stage == status ]]; then
       || router_ok=$?
   fi
   if [[ $file_ok -ne 0 ]]; then
-    echo "stage.sh: $config is invalid (see above); the router keeps serving its last good config" >&2
+    echo "stage.sh: $config is invalid (see above): a router rejects it and keeps serving its last good config" >&2
   fi
   if [[ $file_ok -ne 0 || $router_ok -ne 0 ]]; then
     exit 1

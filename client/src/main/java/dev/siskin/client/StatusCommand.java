@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = {"Show the router's config in force, whether its last load of the file was rejected (and why), "
         + "the weights in force and the split of calls over the last minute and since start.",
-        "Exit 0 when the router runs the file as it is, 1 when it rejected the file or does not answer."})
+        "Exit 0 when the router's last load of its file was applied, 1 when it rejected the file or does not "
+            + "answer."})
 final class StatusCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

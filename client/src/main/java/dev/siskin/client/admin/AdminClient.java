@@ -122,7 +122,8 @@ public final class AdminClient {
     JsonNode error = attempt.path("error");
     return new RouterConfig(root.path("generation").asLong(-1), root.path("appliedAt").asText(""),
         root.path("source").asText(""), backends, new RouterConfig.ReloadAttempt(attempt.path("at").asText(""),
-        attempt.get("ok").asBoolean(), error.isTextual() ? error.asText() : null));
+        attempt.get("ok").asBoolean(), error.isTextual() ? error.asText() : attempt.get("ok").asBoolean() ? null
+        : "(the router gave no reason)"));
   }
 
   private static JsonNode readJson(String body, String path) throws AdminException {

@@ -23,7 +23,7 @@ public record RouterConfig(long generation, String appliedAt, String source, Lis
   /**
    * @param at    when (ISO-8601 text)
    * @param ok    the file was applied, or was unchanged
-   * @param error why the file was rejected (file, line, problem); null when ok
+   * @param error why the file was rejected (file, line, problem); null exactly when ok
    */
   public record ReloadAttempt(String at, boolean ok, String error) {}
 }

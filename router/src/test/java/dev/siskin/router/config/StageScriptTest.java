@@ -228,7 +228,8 @@ class StageScriptTest {
         .containsPattern("v2 +weight +-5 +\\(expected: an integer >= 0\\)")
         .doesNotContain("share");
     assertThat(result.stderr())
-        .isEqualTo("stage.sh: " + config + " is invalid (see above); the router keeps serving its last good config\n");
+        .isEqualTo("stage.sh: " + config + " is invalid (see above): a router rejects it and keeps serving its "
+            + "last good config\n");
   }
 
   @Test
