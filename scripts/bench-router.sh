@@ -8,8 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mvn -B -q -pl router -am test-compile -DskipTests >/dev/null
-mvn -B -q -pl router org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+# One reactor build (-am): the project's own modules (proto) resolve to this build's target/ folders, not to
+# ~/.m2 (where only an `mvn install` would put them). A relative mdep.outputFile is per module.
+mvn -B -q -pl router -am test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 
 exec java -Dsiskin.bench.access-log=router/target/bench-access.log -cp "router/target/test-classes:router/target/classes:$(cat router/target/bench-classpath.txt)" \

@@ -214,14 +214,15 @@ build() {
     log "building the jars (mvn -B -q -DskipTests package)"
     mvn -B -q -DskipTests package >"$WORK/mvn.log" 2>&1 || { tail -40 "$WORK/mvn.log" >&2; die "build failed"; }
   fi
-  if [ ! -f router/target/test-classes/dev/siskin/router/bench/StreamingLoad.class ]; then
-    log "compiling the benchmark helpers (router test classes)"
-    mvn -B -q -pl router -am test-compile >"$WORK/mvn.log" 2>&1 || { tail -40 "$WORK/mvn.log" >&2; die "build failed"; }
-  fi
-  mvn -B -q -pl router org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/classpath.txt" >"$WORK/mvn.log" 2>&1 \
-    || { tail -40 "$WORK/mvn.log" >&2; die "cannot resolve the router's test classpath"; }
-  HELPER_CP="router/target/test-classes:router/target/classes:$(cat "$WORK/classpath.txt")"
+  # The helpers are the router's test classes. One reactor build (-am) compiles them and writes their
+  # classpath, so the project's own modules (proto) come from their target/ folders in this build: asked
+  # alone, the router module would look for them in ~/.m2, where only an `mvn install` puts them. A relative
+  # mdep.outputFile is per module: router/target/bench-classpath.txt is the router's.
+  log "compiling the benchmark helpers (router test classes) and resolving their classpath"
+  mvn -B -q -pl router -am test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >"$WORK/mvn.log" 2>&1 \
+    || { tail -40 "$WORK/mvn.log" >&2; die "cannot compile the router's test classes or resolve their classpath"; }
+  HELPER_CP="router/target/test-classes:router/target/classes:$(cat router/target/bench-classpath.txt)"
 }
 
 helper() { java -cp "$HELPER_CP" "dev.siskin.router.bench.$1" "${@:2}"; }

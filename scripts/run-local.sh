@@ -173,7 +173,9 @@ wait_healthy router "${PIDS[2]}" java "${PROBE_OPTS[@]}" -jar "$CLIENT_JAR" read
 
 # --- tell the user what to do --------------------------------------------------------------------------------
 stage_cmd="scripts/stage.sh"
-[ "$CONFIG" = "config/canary.conf" ] || stage_cmd="CANARY_CONFIG=$CONFIG scripts/stage.sh"
+[ "$CONFIG" = "config/canary.conf" ] || stage_cmd="CANARY_CONFIG=$CONFIG $stage_cmd"
+# stage.sh status asks the admin address of the file; this run's router may listen elsewhere.
+[ "$ADMIN_PORT" = 9901 ] || stage_cmd="SISKIN_ADMIN=127.0.0.1:$ADMIN_PORT $stage_cmd"
 cat <<EOT
 
 Siskin is running. Logs: $LOG_DIR/   PIDs: $PID_FILE   Router config: $CONFIG

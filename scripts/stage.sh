@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Moves the canary: rewrites the weights of backends v1 and v2 in the router's config file, atomically,
 # keeping every other byte of the file. A running router picks the change up within 1 s; nothing is
-# restarted, and the router need not be running. `status` shows the weights and the router's observed split.
-# Needs only bash, coreutils, awk and sed; curl for `status` (optional). See docs/config.md.
+# restarted, and the router need not be running. `status` checks the file's weights and shows what the router
+# serves: whether it rejected the file (and why), the weights in force and its recent split (by client.jar).
+# Needs only bash, coreutils, awk and sed; the router part of `status` needs java and client/target/client.jar.
+# See docs/config.md.
 set -euo pipefail
 
 usage() {
@@ -14,7 +16,9 @@ usage: scripts/stage.sh 10|50|90|100|rollback|status
   90        v1 weight 10,  v2 weight 90
   100       v1 weight 0,   v2 weight 100
   rollback  v1 weight 100, v2 weight 0
-  status    print the weights in the file and, when the router's admin endpoint answers, the split it observed
+  status    check the weights in the file and, when the router's admin endpoint answers, show whether the
+            router rejected the file (with its error), the weights in force and the split of the last minute;
+            exit 1 when the file is invalid or the router rejected it
 
 The file is $CANARY_CONFIG, default config/canary.conf in this repository.
 USAGE
@@ -177,43 +181,50 @@ weight_of() { awk -v b="$1" '$1 == "weight" && $2 == b { w = $3 } END { print w 
 
 if [[ $stage == status ]]; then
   awk -v report="$report" -v set_v1= -v set_v2= -v final_newline=1 "$scan_program" "$real" > /dev/null
-  echo "Weights in $config:"
-  awk '$1 == "weight" { if (!($2 in w)) order[++n] = $2; w[$2] = $3 }
-       END {
-         for (i = 1; i <= n; i++) total += w[order[i]]
-         for (i = 1; i <= n; i++)
-           printf "  %-12s weight %7d  share %5.1f %%\n", order[i], w[order[i]], total ? 100 * w[order[i]] / total : 0
-         if (n == 0) print "  (no literal backend weights found)"
-       }' "$report"
+  # The router's own rules for weights (integers >= 0, at least one > 0): a file that breaks them would be
+  # rejected, so its weights are no shares of anything; they are shown with what is wrong.
+  file_ok=0
+  awk -v config="$config" '
+    $1 == "weight" { if (!($2 in w)) order[++n] = $2; w[$2] = $3 }
+    END {
+      for (i = 1; i <= n; i++) { v = w[order[i]]; total += v; if (v < 0) bad++; if (v > 0) positive++ }
+      if (n == 0) { print "Weights in " config ":"; print "  (no literal backend weights found)"; exit 0 }
+      if (bad || !positive) {
+        print "Weights in " config ": INVALID, the router rejects this file:"
+        for (i = 1; i <= n; i++) {
+          v = w[order[i]]
+          printf "  %-12s weight %7d%s\n", order[i], v, v < 0 ? "  (expected: an integer >= 0)" : ""
+        }
+        if (!positive) print "  (expected: at least one weight > 0)"
+        exit 1
+      }
+      print "Weights in " config ":"
+      for (i = 1; i <= n; i++)
+        printf "  %-12s weight %7d  share %5.1f %%\n", order[i], w[order[i]], 100 * w[order[i]] / total
+    }' "$report" || file_ok=1
   admin=$(awk '$1 == "admin" { a = $2 } END { print a }' "$report")
   admin=${admin:-127.0.0.1:9901}           # the default of router.admin (router/src/main/resources/reference.conf)
   admin=${SISKIN_ADMIN:-$admin}            # canary.conf's  admin = ${?SISKIN_ADMIN}  wins when it is set
   admin=${admin/#0.0.0.0:/127.0.0.1:}      # a wildcard bind is reached on loopback
   admin=${admin/#\[::\]:/[::1]:}
-  url="http://$admin/clusters"
-  if ! command -v curl > /dev/null 2>&1; then
-    echo "Observed split: unknown (curl is not installed, so the router's admin endpoint $url cannot be asked)"
-    exit 0
+  echo
+  # What the router serves and whether it took this file: the client reads the admin endpoint's JSON.
+  client_jar=${SISKIN_CLIENT_JAR:-$repo_root/client/target/client.jar}
+  router_ok=0
+  if ! command -v java > /dev/null 2>&1; then
+    echo "Router: not asked (java is not installed, and the router's admin endpoint is read by $client_jar)"
+  elif [[ ! -f $client_jar ]]; then
+    echo "Router: not asked ($client_jar is not built; build it with: mvn -B -q -pl client -am package -DskipTests)"
+  else
+    java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -jar "$client_jar" status --admin "$admin" --allow-down \
+      || router_ok=$?
   fi
-  if ! body=$(curl -fsS --max-time 3 "$url" 2>&1); then
-    echo "Observed split: unknown (the router's admin endpoint $url does not answer: ${body:-no response}; is the router running?)"
-    exit 0
+  if [[ $file_ok -ne 0 ]]; then
+    echo "stage.sh: $config is invalid (see above): a router rejects it and keeps serving its last good config" >&2
   fi
-  echo "Observed split (router admin $url):"
-  # One backend object per "name" key; the admin JSON lists name first in each backend object.
-  printf '%s' "$body" | tr -d '\n' | sed 's/"name"/\n"name"/g' | awk '
-    match($0, /^"name"[ \t]*:[ \t]*"[^"]*"/) {
-      name = substr($0, RSTART, RLENGTH); sub(/^"name"[ \t]*:[ \t]*"/, "", name); sub(/"$/, "", name)
-      if (match($0, /"callsTotal"[ \t]*:[ \t]*[0-9]+/)) {
-        calls = substr($0, RSTART, RLENGTH); sub(/^.*:[ \t]*/, "", calls)
-        names[++n] = name; count[n] = calls; total += calls
-      }
-    }
-    END {
-      if (n == 0) { print "  (the endpoint answered without backends and their callsTotal)"; exit }
-      for (i = 1; i <= n; i++)
-        printf "  %-12s calls %10d  share %5.1f %%\n", names[i], count[i], total ? 100 * count[i] / total : 0
-    }'
+  if [[ $file_ok -ne 0 || $router_ok -ne 0 ]]; then
+    exit 1
+  fi
   exit 0
 fi
 

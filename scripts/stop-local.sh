@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Stops what scripts/run-local.sh started: the processes listed in .run/pids (or $SISKIN_RUN_DIR/pids).
-# Router first, so that it stops taking calls before its backends go. SIGTERM lets each JVM drain and exit;
-# whatever is still running after SISKIN_STOP_TIMEOUT seconds (default 20) gets SIGKILL. Safe to run twice.
+# The router first, and the model servers only once it has exited: through its drain grace the router still
+# accepts calls and forwards them, so its backends must outlive it or those calls fail. Each step sends SIGTERM
+# (every JVM drains and exits by itself), waits up to SISKIN_STOP_TIMEOUT seconds (default 20) and sends SIGKILL
+# to whatever still runs. Safe to run twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,52 +29,56 @@ ours() {
   ps -o args= -p "$1" 2>/dev/null | grep -qF -- "$2"
 }
 
-names=(); pids=()
-# Router lines first, then the rest in file order.
+# any_alive NAME=PID...: at least one of them still runs.
+any_alive() {
+  local entry
+  for entry in "$@"; do alive "${entry#*=}" && return 0; done
+  return 1
+}
+
+# stop NAME=PID...: SIGTERM to each, a wait until all have exited (at most STOP_TIMEOUT s), SIGKILL to the rest;
+# fails when one still runs a moment after SIGKILL.
+stop() {
+  local entry pid deadline
+  for entry in "$@"; do kill -TERM "${entry#*=}" 2>/dev/null || true; done
+  deadline=$((SECONDS + STOP_TIMEOUT))
+  while [ "$SECONDS" -lt "$deadline" ] && any_alive "$@"; do sleep 0.2; done
+  for entry in "$@"; do
+    pid=${entry#*=}
+    if alive "$pid"; then
+      echo "${entry%%=*} (pid $pid) did not stop within ${STOP_TIMEOUT}s of SIGTERM; sending SIGKILL" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    else
+      echo "Stopped ${entry%%=*} (pid $pid)"
+    fi
+  done
+  # SIGKILL cannot be ignored, but the kernel still needs a moment to tear the process down.
+  for _ in $(seq 1 50); do
+    any_alive "$@" || return 0
+    sleep 0.1
+  done
+  for entry in "$@"; do
+    alive "${entry#*=}" && echo "error: ${entry%%=*} (pid ${entry#*=}) from $PID_FILE still runs after SIGKILL" >&2
+  done
+  return 1
+}
+
+routers=(); others=()
 while read -r name pid jar; do
   [ -n "${pid:-}" ] || continue
   if alive "$pid" && ours "$pid" "$jar"; then
-    if [ "$name" = router ]; then names=("$name" "${names[@]}"); pids=("$pid" "${pids[@]}");
-    else names+=("$name"); pids+=("$pid"); fi
+    if [ "$name" = router ]; then routers+=("$name=$pid"); else others+=("$name=$pid"); fi
   fi
 done < "$PID_FILE"
 
-if [ "${#pids[@]}" -eq 0 ]; then
+if [ "${#routers[@]}" -eq 0 ] && [ "${#others[@]}" -eq 0 ]; then
   echo "Nothing running from $PID_FILE."
   rm -f "$PID_FILE"
   exit 0
 fi
 
-for i in "${!pids[@]}"; do
-  kill -TERM "${pids[$i]}" 2>/dev/null || true
-done
-
-deadline=$((SECONDS + STOP_TIMEOUT))
-while [ "$SECONDS" -lt "$deadline" ]; do
-  left=0
-  for pid in "${pids[@]}"; do alive "$pid" && left=$((left + 1)); done
-  [ "$left" -eq 0 ] && break
-  sleep 0.2
-done
-
-for i in "${!pids[@]}"; do
-  if alive "${pids[$i]}"; then
-    echo "${names[$i]} (pid ${pids[$i]}) did not stop within ${STOP_TIMEOUT}s of SIGTERM; sending SIGKILL" >&2
-    kill -KILL "${pids[$i]}" 2>/dev/null || true
-  else
-    echo "Stopped ${names[$i]} (pid ${pids[$i]})"
-  fi
-done
-
-# SIGKILL cannot be ignored, but the kernel still needs a moment to tear the process down.
-for _ in $(seq 1 50); do
-  left=0
-  for pid in "${pids[@]}"; do alive "$pid" && left=$((left + 1)); done
-  [ "$left" -eq 0 ] && break
-  sleep 0.1
-done
-if [ "$left" -ne 0 ]; then
-  echo "error: $left process(es) from $PID_FILE still running after SIGKILL" >&2
-  exit 1
-fi
-rm -f "$PID_FILE"
+status=0
+if [ "${#routers[@]}" -gt 0 ]; then stop "${routers[@]}" || status=1; fi
+if [ "${#others[@]}" -gt 0 ]; then stop "${others[@]}" || status=1; fi
+[ "$status" -eq 0 ] && rm -f "$PID_FILE"
+exit "$status"

@@ -1,12 +1,10 @@
 package dev.siskin.client;
 
-import dev.siskin.client.admin.AdminClient;
 import dev.siskin.client.admin.AdminException;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -20,25 +18,19 @@ final class ReadyCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9901",
-      converter = Converters.HostPortConverter.class,
-      description = "Router admin endpoint (default: ${DEFAULT-VALUE}).")
-  Target admin;
-
-  @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "5s",
-      converter = Converters.DurationConverter.class, description = "How long to wait for the answer (default: ${DEFAULT-VALUE}).")
-  Duration deadline;
+  @Mixin
+  AdminOptions options;
 
   @Override
   public Integer call() {
     int status;
     try {
-      status = new AdminClient(admin, deadline).readyStatus();
+      status = options.client().readyStatus();
     } catch (AdminException e) {
       throw new CliException(e.getMessage());
     }
     if (status != 200) {
-      throw new CliException("router admin at " + admin + " is not ready (HTTP " + status + " on /ready)");
+      throw new CliException("router admin at " + options.admin + " is not ready (HTTP " + status + " on /ready)");
     }
     spec.commandLine().getOut().println("ready");
     spec.commandLine().getOut().flush();

@@ -38,7 +38,7 @@ class ErrorPathsTest {
       "distribution --deadline 5|error: Invalid value for option '--deadline': '5': expected a duration such as 500ms, 5s or 1m (see 'client distribution --help')",
       "distribution --bogus|error: Unknown option: '--bogus' (see 'client distribution --help')",
       "frobnicate|error: Unmatched argument at index 0: 'frobnicate' (see 'client --help')",
-      "|error: missing command; expected one of predict, health, distribution, ready (see 'client --help')"})
+      "|error: missing command; expected one of predict, health, distribution, ready, status, stop-check (see 'client --help')"})
   void badArgumentsAreUsageErrors(String spec) {
     String[] parts = spec.split("\\|", 2);
     String[] args = parts[0].isEmpty() ? new String[0] : parts[0].split(" ");

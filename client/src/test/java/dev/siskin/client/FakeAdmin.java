@@ -8,13 +8,18 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
-/** The router's admin endpoint as the client sees it: fixed /clusters JSON and a fixed /ready status. */
+/** The router's admin endpoint as the client sees it: fixed /clusters and /config JSON, a fixed /ready status. */
 final class FakeAdmin implements AutoCloseable {
   private final HttpServer server;
 
   FakeAdmin(String clustersJson, int readyStatus) throws IOException {
+    this(clustersJson, "{}", readyStatus);
+  }
+
+  FakeAdmin(String clustersJson, String configJson, int readyStatus) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/clusters", exchange -> respond(exchange, 200, clustersJson));
+    server.createContext("/config", exchange -> respond(exchange, 200, configJson));
     server.createContext("/ready", exchange -> respond(exchange, readyStatus, readyStatus == 200 ? "ready" : "not ready"));
     server.start();
   }

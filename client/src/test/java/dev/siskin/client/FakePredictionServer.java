@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * An in-JVM stand-in for the router in front of two model servers, on an ephemeral loopback port.
  * Call i (0-based) is "served" by backend v1 (model v1.0.0) when i is even and by v2 (v2.0.0) when odd, so any
  * even number of calls splits exactly 50/50. Every {@code failEvery}-th call fails with RESOURCE_EXHAUSTED.
+ * One that stops by itself serves {@code stopAfter} Predict calls, fails the next {@code failingBeforeStop} with
+ * UNAVAILABLE (as a router does whose backends are gone) and then shuts down gracefully: the calls it took
+ * complete, later ones find the port closed.
  * Thread-safe: the call counter is atomic and the settings are final.
  */
 final class FakePredictionServer implements AutoCloseable {
@@ -37,6 +40,11 @@ final class FakePredictionServer implements AutoCloseable {
   private final AtomicLong calls = new AtomicLong();
 
   private FakePredictionServer(boolean withBackendHeader, int failEvery, String healthStatus) throws IOException {
+    this(withBackendHeader, failEvery, healthStatus, 0, 0);
+  }
+
+  private FakePredictionServer(boolean withBackendHeader, int failEvery, String healthStatus, long stopAfter,
+      long failingBeforeStop) throws IOException {
     ServerInterceptor pickBackend = new ServerInterceptor() {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -69,6 +77,16 @@ final class FakePredictionServer implements AutoCloseable {
       @Override
       public void predict(PredictRequest request, StreamObserver<PredictResponse> responses) {
         long n = predictions.incrementAndGet();
+        if (stopAfter > 0 && n > stopAfter && n <= stopAfter + failingBeforeStop) {
+          responses.onError(Status.UNAVAILABLE.withDescription("fake: no backend").asRuntimeException());
+          if (n == stopAfter + failingBeforeStop) {
+            stopGracefully();
+          }
+          return;
+        }
+        if (stopAfter > 0 && n == stopAfter && failingBeforeStop == 0) {
+          stopGracefully();
+        }
         if (failEvery > 0 && n % failEvery == 0) {
           responses.onError(Status.RESOURCE_EXHAUSTED.withDescription("fake overload").asRuntimeException());
           return;
@@ -107,6 +125,11 @@ final class FakePredictionServer implements AutoCloseable {
     return new FakePredictionServer(true, failEvery, "ok");
   }
 
+  /** Serves {@code calls} Predict calls, fails the next {@code failing} with UNAVAILABLE, then stops. */
+  static FakePredictionServer stoppingAfter(long calls, long failing) throws IOException {
+    return new FakePredictionServer(true, 0, "SERVING", calls, failing);
+  }
+
   /** A model server called directly: no x-canary-backend header. */
   static FakePredictionServer modelServer(String healthStatus) throws IOException {
     return new FakePredictionServer(false, 0, healthStatus);
@@ -114,6 +137,11 @@ final class FakePredictionServer implements AutoCloseable {
 
   String target() {
     return "127.0.0.1:" + server.getPort();
+  }
+
+  /** Stops taking calls and closes the port; the calls it took still complete. Returns at once. */
+  private void stopGracefully() {
+    server.shutdown();
   }
 
   @Override

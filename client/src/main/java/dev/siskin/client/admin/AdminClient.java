@@ -13,11 +13,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the router's admin HTTP endpoint ({@code /clusters}, {@code /ready}). Thread-safe (HttpClient is).
+ * Reads the router's admin HTTP endpoint ({@code /clusters}, {@code /config}, {@code /ready}). Thread-safe
+ * (HttpClient is).
  */
 public final class AdminClient {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,11 +37,17 @@ public final class AdminClient {
 
   /** The backends and weights the router has in force. */
   public ClusterView clusters() throws AdminException {
-    HttpResponse<String> response = get("/clusters");
-    if (response.statusCode() != 200) {
-      throw new AdminException("router admin at " + address + " answered HTTP " + response.statusCode() + " on /clusters");
-    }
-    return parseClusters(response.body());
+    return parseClusters(getOk("/clusters"));
+  }
+
+  /** Health and finished calls per backend, from {@code /clusters}. */
+  public List<BackendActivity> activity() throws AdminException {
+    return parseActivity(getOk("/clusters"));
+  }
+
+  /** The config in force and the last reload attempt, from {@code /config}. */
+  public RouterConfig config() throws AdminException {
+    return parseConfig(getOk("/config"));
   }
 
   /** The HTTP status of {@code /ready}: 200 when the router is ready to serve, 503 when not. */
@@ -51,16 +60,8 @@ public final class AdminClient {
    * Only name and weight are needed; other fields are ignored so that the router may add more.
    */
   static ClusterView parseClusters(String body) throws AdminException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new AdminException("router admin /clusters is not JSON: " + e.getOriginalMessage());
-    }
-    JsonNode backends = root == null ? null : root.get("backends");
-    if (backends == null || !backends.isArray() || backends.isEmpty()) {
-      throw new AdminException("router admin /clusters has no \"backends\" array");
-    }
+    JsonNode root = readJson(body, "/clusters");
+    JsonNode backends = backendsOf(root, "/clusters");
     Map<String, Double> weights = new LinkedHashMap<>();
     for (JsonNode backend : backends) {
       JsonNode name = backend.get("name");
@@ -79,16 +80,92 @@ public final class AdminClient {
     }
   }
 
+  /**
+   * Parses the {@code /clusters} JSON for activity: per backend {@code name}, {@code configured},
+   * {@code health.state}, {@code latencyMs.lastMinute.calls} and {@code callsTotal}.
+   */
+  static List<BackendActivity> parseActivity(String body) throws AdminException {
+    List<BackendActivity> out = new ArrayList<>();
+    for (JsonNode b : backendsOf(readJson(body, "/clusters"), "/clusters")) {
+      JsonNode lastMinute = b.path("latencyMs").path("lastMinute").path("calls");
+      JsonNode total = b.path("callsTotal");
+      if (!b.path("name").isTextual() || !lastMinute.isIntegralNumber() || !total.isIntegralNumber()) {
+        throw new AdminException("router admin /clusters: backend entry without text \"name\", integer "
+            + "\"callsTotal\" and \"latencyMs.lastMinute.calls\": " + b);
+      }
+      JsonNode health = b.path("health").path("state");
+      out.add(new BackendActivity(b.get("name").asText(), b.path("configured").asBoolean(true),
+          health.isTextual() ? health.asText() : null, lastMinute.asLong(), total.asLong()));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Parses the {@code /config} JSON: {@code generation}, {@code appliedAt}, {@code source}, {@code backends}
+   * (name, target, weight) and {@code lastAttempt} (at, ok, error).
+   */
+  static RouterConfig parseConfig(String body) throws AdminException {
+    JsonNode root = readJson(body, "/config");
+    List<RouterConfig.Backend> backends = new ArrayList<>();
+    for (JsonNode b : backendsOf(root, "/config")) {
+      if (!b.path("name").isTextual() || !b.path("weight").isIntegralNumber()) {
+        throw new AdminException("router admin /config: backend entry without text \"name\" and integer "
+            + "\"weight\": " + b);
+      }
+      backends.add(new RouterConfig.Backend(b.get("name").asText(), b.path("target").asText(""),
+          b.get("weight").asLong()));
+    }
+    JsonNode attempt = root.path("lastAttempt");
+    if (!attempt.path("ok").isBoolean()) {
+      throw new AdminException("router admin /config has no boolean \"lastAttempt.ok\"");
+    }
+    JsonNode error = attempt.path("error");
+    return new RouterConfig(root.path("generation").asLong(-1), root.path("appliedAt").asText(""),
+        root.path("source").asText(""), backends, new RouterConfig.ReloadAttempt(attempt.path("at").asText(""),
+        attempt.get("ok").asBoolean(), error.isTextual() ? error.asText() : attempt.get("ok").asBoolean() ? null
+        : "(the router gave no reason)"));
+  }
+
+  private static JsonNode readJson(String body, String path) throws AdminException {
+    try {
+      JsonNode root = JSON.readTree(body);
+      if (root == null || !root.isObject()) {
+        throw new AdminException("router admin " + path + " is not a JSON object");
+      }
+      return root;
+    } catch (JsonProcessingException e) {
+      throw new AdminException("router admin " + path + " is not JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private static JsonNode backendsOf(JsonNode root, String path) throws AdminException {
+    JsonNode backends = root.get("backends");
+    if (backends == null || !backends.isArray() || backends.isEmpty()) {
+      throw new AdminException("router admin " + path + " has no \"backends\" array");
+    }
+    return backends;
+  }
+
+  private String getOk(String path) throws AdminException {
+    HttpResponse<String> response = get(path);
+    if (response.statusCode() != 200) {
+      throw new AdminException("router admin at " + address + " answered HTTP " + response.statusCode() + " on "
+          + path + (response.body().isBlank() ? "" : ": " + response.body().strip().replaceAll("\\s+", " ")));
+    }
+    return response.body();
+  }
+
   private HttpResponse<String> get(String path) throws AdminException {
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + path)).timeout(timeout).GET().build();
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException e) {
-      throw new AdminException("router admin at " + address + " did not answer (connection refused)");
+      throw AdminException.unreachable("router admin at " + address + " did not answer (connection refused)");
     } catch (HttpTimeoutException e) {
-      throw new AdminException("router admin at " + address + " did not answer within " + timeout.toMillis() + " ms");
+      throw AdminException.unreachable("router admin at " + address + " did not answer within " + timeout.toMillis()
+          + " ms");
     } catch (IOException e) {
-      throw new AdminException("router admin at " + address + " did not answer (" + e + ")");
+      throw AdminException.unreachable("router admin at " + address + " did not answer (" + e + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AdminException("interrupted while asking the router admin at " + address);

@@ -3,6 +3,8 @@ package dev.siskin.client.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.siskin.client.AdminFixtures;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -34,5 +36,46 @@ class AdminClientParseTest {
         .hasMessageContaining("without text \"name\" and numeric \"weight\"");
     assertThatThrownBy(() -> AdminClient.parseClusters("{\"backends\":[{\"name\":\"v1\",\"weight\":0}]}"))
         .hasMessage("router admin /clusters: all weights are 0 (expected: at least one > 0)");
+  }
+
+  @Test
+  void readsTheConfigInForceAndTheLastReloadAttempt() throws AdminException {
+    RouterConfig config = AdminClient.parseConfig(AdminFixtures.configRejected());
+    assertThat(config.generation()).isEqualTo(1);
+    assertThat(config.appliedAt()).isEqualTo("2026-12-01T17:21:37.399414770Z");
+    assertThat(config.source()).isEqualTo("/etc/siskin/canary.conf");
+    assertThat(config.backends()).containsExactly(new RouterConfig.Backend("v1", "127.0.0.1:41873", 50),
+        new RouterConfig.Backend("v2", "127.0.0.1:41874", 50));
+    assertThat(config.lastAttempt()).isEqualTo(new RouterConfig.ReloadAttempt("2026-12-01T17:21:46.418769151Z", false,
+        "/etc/siskin/canary.conf:7: backends.v2.max-in-flight: -3 (expected: an integer >= 0; 0 = no limit)"));
+
+    assertThat(AdminClient.parseConfig(AdminFixtures.configOk()).lastAttempt())
+        .isEqualTo(new RouterConfig.ReloadAttempt("2026-12-01T17:21:46.418769151Z", true, null));
+  }
+
+  @Test
+  void readsHealthAndFinishedCallsPerWindow() throws AdminException {
+    assertThat(AdminClient.parseActivity(AdminFixtures.clusters())).containsExactly(
+        new BackendActivity("v1", true, "healthy", 500, 3500),
+        new BackendActivity("v2", true, "unhealthy", 500, 1500));
+  }
+
+  @Test
+  void aBackendNoLongerConfiguredHasNoHealth() throws AdminException {
+    List<BackendActivity> activity = AdminClient.parseActivity("""
+        {"backends":[{"name":"-","configured":false,"target":null,"addresses":[],"weight":0,"share":0.0,
+          "inFlight":0,"callsTotal":2,"callsByStatus":{"UNAVAILABLE":2},
+          "latencyMs":{"lastMinute":{"calls":0,"p50":null},"sinceStart":{"calls":2,"p50":0.1}}}]}
+        """);
+    assertThat(activity).containsExactly(new BackendActivity("-", false, null, 0, 2));
+  }
+
+  @Test
+  void configAndActivityWithoutTheirFieldsAreReportedNotGuessed() {
+    assertThatThrownBy(() -> AdminClient.parseConfig("{\"backends\":[{\"name\":\"v1\",\"weight\":1}]}"))
+        .hasMessage("router admin /config has no boolean \"lastAttempt.ok\"");
+    assertThatThrownBy(() -> AdminClient.parseConfig("[]")).hasMessage("router admin /config is not a JSON object");
+    assertThatThrownBy(() -> AdminClient.parseActivity("{\"backends\":[{\"name\":\"v1\",\"callsTotal\":3}]}"))
+        .hasMessageStartingWith("router admin /clusters: backend entry without text \"name\", integer \"callsTotal\"");
   }
 }

@@ -1,0 +1,29 @@
+package dev.siskin.client.admin;
+
+import java.util.List;
+
+/**
+ * The router's {@code /config}: the config in force and what became of the last attempt to load the file.
+ *
+ * @param generation  1 for the config read at start, +1 for every change applied
+ * @param appliedAt   when the config in force took effect (ISO-8601 text, as the router gives it)
+ * @param source      the file the router reads
+ * @param backends    the backends in force, in config order
+ * @param lastAttempt the last reload attempt (or the load at start)
+ */
+public record RouterConfig(long generation, String appliedAt, String source, List<Backend> backends,
+    ReloadAttempt lastAttempt) {
+  public RouterConfig {
+    backends = List.copyOf(backends);
+  }
+
+  /** A backend in force with its weight. */
+  public record Backend(String name, String target, long weight) {}
+
+  /**
+   * @param at    when (ISO-8601 text)
+   * @param ok    the file was applied, or was unchanged
+   * @param error why the file was rejected (file, line, problem); null exactly when ok
+   */
+  public record ReloadAttempt(String at, boolean ok, String error) {}
+}

@@ -1,0 +1,42 @@
+package dev.siskin.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Admin JSON as the real router serves it (captured from router.jar, counts edited): /clusters with 50/50 over
+ * the last minute but 70/30 since start, v2 unhealthy; /config after the router rejected a file.
+ */
+public final class AdminFixtures {
+  private AdminFixtures() {}
+
+  public static String clusters() {
+    return read("/admin/clusters.json");
+  }
+
+  public static String configRejected() {
+    return read("/admin/config-rejected.json");
+  }
+
+  /** The same config state, but the last load of the file was applied. */
+  public static String configOk() {
+    String ok = configRejected().replaceFirst("\"ok\" : false,\\s*\"error\" : \"[^\"]*\"", "\"ok\" : true, \"error\" : null");
+    if (ok.equals(configRejected())) {
+      throw new IllegalStateException("config-rejected.json no longer has the lastAttempt this edits");
+    }
+    return ok;
+  }
+
+  private static String read(String resource) {
+    try (InputStream in = AdminFixtures.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("test resource " + resource + " is missing");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package dev.siskin.client;
+
+import dev.siskin.client.admin.AdminClient;
+import dev.siskin.client.admin.AdminException;
+import dev.siskin.client.admin.RouterConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The real router ({@code java -jar router/target/router.jar CONFIG}, built earlier in the reactor) as a child
+ * process on loopback ports; its output goes to a log file next to the config. {@link #close()} stops it by PID.
+ */
+final class RouterProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+  private final String address;
+  private final String admin;
+
+  private RouterProcess(Process process, Path log, String address, String admin) {
+    this.process = process;
+    this.log = log;
+    this.address = address;
+    this.admin = admin;
+  }
+
+  /** Starts the router on {@code config}, which the test has written for {@code listen} and {@code admin}. */
+  static RouterProcess start(Path config, String listen, String admin) throws IOException, InterruptedException {
+    Path jar = RepoFiles.root().resolve("router/target/router.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is not built: run the tests through the full reactor (mvn -B verify), "
+          + "which packages the router before the client");
+    }
+    Path log = config.resolveSibling("router.log");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), config.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    RouterProcess router = new RouterProcess(p, log, listen, admin);
+    try {
+      router.awaitConfig(c -> true, Duration.ofSeconds(60));
+      return router;
+    } catch (AssertionError | RuntimeException | InterruptedException e) {
+      router.close();
+      throw e;
+    }
+  }
+
+  /** Polls /config until {@code condition} holds; fails after {@code timeout} or when the router exited. */
+  RouterConfig awaitConfig(Predicate<RouterConfig> condition, Duration timeout) throws InterruptedException,
+      IOException {
+    AdminClient client = new AdminClient(Target.parseHostPort(admin), Duration.ofSeconds(2));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError("the router exited (code " + process.exitValue() + "):\n" + Files.readString(log));
+      }
+      try {
+        RouterConfig config = client.config();
+        if (condition.test(config)) {
+          return config;
+        }
+        last = config.toString();
+      } catch (AdminException e) {
+        last = e.getMessage();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("router /config not as expected within " + timeout + " (last: " + last + "):\n"
+        + String.join("\n", tail(Files.readAllLines(log))));
+  }
+
+  /** The gRPC address clients call. */
+  String address() {
+    return address;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static List<String> tail(List<String> lines) {
+    return lines.subList(Math.max(0, lines.size() - 30), lines.size());
+  }
+}
