@@ -32,7 +32,6 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class RouterMain {
   private static final Logger log = LoggerFactory.getLogger(RouterMain.class);
 
-  private final Path configFile;
   private final RouterServer router;
   private final RouterMetrics metrics;
   private final Readiness readiness;
@@ -42,12 +41,11 @@ public final class RouterMain {
 
   private RouterMain(Path configFile, CanaryConfig initial, RouterServer router, RouterMetrics metrics,
       Readiness readiness, AdminServer admin) {
-    this.configFile = configFile;
     this.router = router;
     this.metrics = metrics;
     this.readiness = readiness;
     this.admin = admin;
-    this.watcher = new ConfigWatcher(configFile, new ReloadLogger(), initial);
+    this.watcher = new ConfigWatcher(configFile, new ReloadReporter(configFile, router, metrics.config()), initial);
   }
 
   public static void main(String[] args) {
@@ -218,32 +216,6 @@ public final class RouterMain {
       System.err.println("siskin router: " + message);
     } else {
       log.info(message);
-    }
-  }
-
-  /** Logs reload results; called from the watcher's one thread, which is also what serializes changes. */
-  private final class ReloadLogger implements ConfigWatcher.Listener {
-    @Override
-    public void onChange(CanaryConfig next) {
-      log.info("config {} applied, {}", configFile, router.apply(next));
-      metrics.config().recordReloadAttempt(router.configState());
-    }
-
-    @Override
-    public void onUnchanged(CanaryConfig same) {
-      long generation = router.configState().generation();
-      if (router.confirmUnchanged()) {
-        log.info("config {} is valid again and equals the config in force (generation {}); the last reload error is cleared",
-            configFile, generation);
-      }
-      metrics.config().recordReloadAttempt(router.configState());
-    }
-
-    /** The watcher has logged the one ERROR line for this version of the file; record it for admin/metrics. */
-    @Override
-    public void onRejected(ConfigException error) {
-      router.reject(error);
-      metrics.config().recordReloadAttempt(router.configState());
     }
   }
 }

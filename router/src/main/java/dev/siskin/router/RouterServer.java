@@ -284,9 +284,21 @@ public final class RouterServer {
   }
 
   /** Builds and publishes the table for {@code config}, then drains what it dropped. Holds the lock. */
+  /**
+   * Puts {@code config} in force, or nothing of it: a failure (a channel that cannot be opened, a table that
+   * cannot be built) throws before anything changed and leaves no channel behind.
+   */
   private void install(CanaryConfig config) {
-    BackendPool.Update update = pool.update(config.backends(), config.router());
-    publish(RoutingTable.build(config, update.backends(), pickers));
+    BackendPool.Update update = pool.prepare(config.backends(), config.router());
+    RoutingTable table;
+    try {
+      table = RoutingTable.build(config, update.backends(), pickers);
+    } catch (RuntimeException e) {
+      pool.abort(update);
+      throw e;
+    }
+    pool.commit(update);
+    publish(table);
     pool.drain(update.retired());
   }
 

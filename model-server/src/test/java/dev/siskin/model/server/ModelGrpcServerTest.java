@@ -122,7 +122,8 @@ class ModelGrpcServerTest {
     void drainLetsDelayedInFlightCallsFinish() throws Exception {
         start("v1.0.0", new FaultInjector(FaultSettings.parse("800", "0", "UNAVAILABLE", "")));
         var future = PredictionServiceGrpc.newFutureStub(fixture.channel).predict(IrisRows.seedRequest());
-        Thread.sleep(100); // the call is now waiting out its injected latency on the server
+        // Drain only once the call is on the server (waiting out its injected latency), not before it arrived.
+        assertThat(fixture.callsArrived.poll(10, TimeUnit.SECONDS)).isEqualTo("mlservice.v1.PredictionService/Predict");
         assertThat(fixture.server.drain(Duration.ZERO, Duration.ofSeconds(20))).isTrue();
         assertThat(future.get(1, TimeUnit.SECONDS).getPrediction()).isEqualTo("setosa");
     }

@@ -6,9 +6,15 @@ import dev.siskin.model.load.ModelLoader;
 import dev.siskin.model.metrics.ModelMetrics;
 import dev.siskin.model.server.ModelGrpcServer;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A model server on the in-process transport with a channel to it; closing stops both (like GrpcCleanupRule). */
@@ -17,12 +23,26 @@ public final class InProcessModelServer implements AutoCloseable {
     public final ModelMetrics metrics;
     public final ModelGrpcServer server;
     public final ManagedChannel channel;
+    /**
+     * The full method name of every call as it reaches the server's services (after the transport accepted it):
+     * a test that must act while a call is on the server takes it from here instead of sleeping.
+     */
+    public final BlockingQueue<String> callsArrived = new LinkedBlockingQueue<>();
 
     public InProcessModelServer(String version, FaultInjector faults) throws Exception {
         model = ModelLoader.load(Repo.model(version), Optional.of(version));
         metrics = new ModelMetrics(model.version(), model.sha256());
         String name = InProcessServerBuilder.generateName();
-        server = ModelGrpcServer.start(InProcessServerBuilder.forName(name), model, faults, metrics);
+        var builder = InProcessServerBuilder.forName(name);
+        builder.intercept(new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                    ServerCallHandler<Q, R> next) {
+                callsArrived.add(call.getMethodDescriptor().getFullMethodName());
+                return next.startCall(call, headers);
+            }
+        });
+        server = ModelGrpcServer.start(builder, model, faults, metrics);
         channel = InProcessChannelBuilder.forName(name).build();
     }
 

@@ -7,6 +7,7 @@ import dev.siskin.router.config.RouterSettings;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,31 +61,54 @@ public final class BackendPool implements AutoCloseable {
     return new Backend(spec.name(), spec.target(), channel, addresses);
   }
 
-  /** The result of {@link #update}: the backends to route to, and the ones to drain once they are not. */
-  public record Update(List<Backend> backends, List<Backend> retired) {}
+  /**
+   * The result of {@link #update}: the backends to route to, and the ones to drain once they are not.
+   * {@code opened} are the new ones among {@code backends}, closed again by {@link #abort}; {@code maxInFlight}
+   * holds each backend's cap (null: leave it), set by {@link #commit}.
+   */
+  public record Update(List<Backend> backends, List<Backend> retired, List<Backend> opened,
+      Map<String, Backend> next, List<Integer> maxInFlight) {}
 
   /**
    * Lines the pool up with {@code specs}. Does not drain anything yet: the caller first publishes a routing
    * table over {@link Update#backends()}, then passes {@link Update#retired()} to {@link #drain}.
    */
   public Update update(List<BackendSpec> specs) {
-    return update(specs, null);
+    Update update = prepare(specs, null);
+    commit(update);
+    return update;
   }
 
-  /** As {@link #update(List)}, also setting each backend's in-flight cap from {@code router} (when not null). */
-  public Update update(List<BackendSpec> specs, RouterSettings router) {
+  /**
+   * Opens what {@code specs} need beyond the backends in force and notes each one's in-flight cap from
+   * {@code router} (when not null) at {@link #commit}; the pool itself is unchanged until then. If opening a channel
+   * fails, the channels already opened for this update are closed again and the exception is rethrown: a
+   * failed update leaves nothing behind.
+   */
+  public Update prepare(List<BackendSpec> specs, RouterSettings router) {
     Map<String, Backend> next = new HashMap<>();
     List<Backend> ordered = new ArrayList<>(specs.size());
-    for (BackendSpec spec : specs) {
-      Backend kept = active.get(spec.name());
-      Backend backend = kept != null && kept.target().equals(spec.target())
-          ? kept
-          : open(spec, router);
-      if (router != null) {
-        backend.maxInFlight(spec.maxInFlight(router));
+    List<Backend> opened = new ArrayList<>();
+    try {
+      for (BackendSpec spec : specs) {
+        Backend kept = active.get(spec.name());
+        Backend backend;
+        if (kept != null && kept.target().equals(spec.target())) {
+          backend = kept;
+        } else {
+          backend = open(spec, router);
+          opened.add(backend);
+        }
+        next.put(spec.name(), backend);
+        ordered.add(backend);
       }
-      next.put(spec.name(), backend);
-      ordered.add(backend);
+    } catch (RuntimeException e) {
+      opened.forEach(Backend::forceClose);
+      throw e;
+    }
+    List<Integer> caps = new ArrayList<>(specs.size());
+    for (BackendSpec spec : specs) {
+      caps.add(router == null ? null : spec.maxInFlight(router));
     }
     List<Backend> retired = new ArrayList<>();
     for (Backend old : active.values()) {
@@ -92,9 +116,25 @@ public final class BackendPool implements AutoCloseable {
         retired.add(old);
       }
     }
+    return new Update(List.copyOf(ordered), List.copyOf(retired), List.copyOf(opened), Map.copyOf(next),
+        Collections.unmodifiableList(caps));
+  }
+
+  /** Puts a prepared update in force (the backends of {@link #drain} still to be drained by the caller). */
+  public void commit(Update update) {
+    for (int i = 0; i < update.backends().size(); i++) {
+      Integer cap = update.maxInFlight().get(i);
+      if (cap != null) {
+        update.backends().get(i).maxInFlight(cap);
+      }
+    }
     active.clear();
-    active.putAll(next);
-    return new Update(List.copyOf(ordered), List.copyOf(retired));
+    active.putAll(update.next());
+  }
+
+  /** Gives up a prepared update that will not be committed: closes the channels it opened. */
+  public void abort(Update update) {
+    update.opened().forEach(Backend::forceClose);
   }
 
   /**

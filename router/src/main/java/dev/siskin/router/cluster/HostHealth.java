@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,6 +46,13 @@ public final class HostHealth {
 
   /** Consecutive calls that ended with an outlier-detection code. Written from call threads. */
   final AtomicInteger consecutiveFailures = new AtomicInteger();
+  /** An ejection attempt is queued on the health thread: later failures need not queue another one. */
+  final AtomicBoolean ejectionQueued = new AtomicBoolean();
+  /**
+   * Outlier detection would eject this backend but max-ejection-percent forbids it; set and cleared once per
+   * change, so that the log says so once, not at every failure.
+   */
+  final AtomicBoolean ejectionBlocked = new AtomicBoolean();
   /** Health thread only. */
   private final ActiveHealth active = new ActiveHealth();
   /** Health thread only: reason of the last failed check, shown while unhealthy. */

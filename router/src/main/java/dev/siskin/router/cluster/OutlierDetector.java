@@ -45,41 +45,58 @@ public final class OutlierDetector {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  /** One finished attempt on {@code backend}. Call threads; never blocks. */
+  /**
+   * One finished attempt on {@code backend}. Call threads; never blocks. A run that reaches the threshold --
+   * or is past it, after a reload lowered it, or while an ejection is blocked -- queues one ejection attempt on
+   * the health thread (at most one is queued at a time).
+   */
   public void record(Backend backend, Status.Code code) {
     FailureSettings.Outlier settings = members.get().config().router().failure().outlier();
-    var failures = backend.health().consecutiveFailures;
+    HostHealth health = backend.health();
+    var failures = health.consecutiveFailures;
     if (settings.codes().contains(code)) {
-      if (settings.enabled() && failures.incrementAndGet() == settings.consecutiveFailures()) {
+      if (settings.enabled() && failures.incrementAndGet() >= settings.consecutiveFailures()
+          && health.ejectionQueued.compareAndSet(false, true)) {
         onHealthThread(() -> tryEject(backend, code));
       }
     } else if (code != Status.Code.CANCELLED && code != Status.Code.DEADLINE_EXCEEDED && failures.get() != 0) {
       failures.set(0);
+      if (health.ejectionBlocked.compareAndSet(true, false)) {
+        log.info("backend {} answers again ({}); it is no longer a candidate for ejection", backend, code);
+      }
     }
   }
 
   private void tryEject(Backend backend, Status.Code code) {
+    HostHealth health = backend.health();
+    health.ejectionQueued.set(false);
     ClusterMembers current = members.get();
     FailureSettings.Outlier settings = current.config().router().failure().outlier();
-    HostHealth health = backend.health();
+    int failures = health.consecutiveFailures.get();
     if (!settings.enabled() || health.ejected() || backend.state() != Backend.State.ACTIVE
         || !current.backends().contains(backend)) {
       health.consecutiveFailures.set(0);
       return;
     }
+    if (failures < settings.consecutiveFailures()) {
+      return; // a success reset the run, or a reload raised the threshold, after this attempt was queued
+    }
     int ejected = (int) current.backends().stream().filter(b -> b.health().ejected()).count();
     if (!Ejections.mayEject(ejected, current.backends().size(), settings.maxEjectionPercent())) {
-      log.warn("backend {}: {} consecutive {} but not ejected: {} of {} backends are ejected already "
-              + "(router.outlier-detection.max-ejection-percent = {})", backend, settings.consecutiveFailures(),
-          code, ejected, current.backends().size(), settings.maxEjectionPercent());
-      health.consecutiveFailures.set(0);
+      // The run goes on counting, so that the backend is ejected as soon as the others' ejections allow it.
+      if (health.ejectionBlocked.compareAndSet(false, true)) {
+        log.warn("backend {}: {} consecutive {} but not ejected: {} of {} backends are ejected already "
+                + "(router.outlier-detection.max-ejection-percent = {}); said once until it answers again or is ejected",
+            backend, failures, code, ejected, current.backends().size(), settings.maxEjectionPercent());
+      }
       return;
     }
+    health.ejectionBlocked.set(false);
     Instant now = clock.instant();
-    Instant until = health.eject(settings.consecutiveFailures() + " consecutive calls ended " + code,
+    Instant until = health.eject(failures + " consecutive calls ended " + code,
         settings.baseEjectionTime(), settings.maxEjectionTime(), now);
     log.warn("backend {} ejected until {} (ejection {} in a row): {} consecutive calls ended {}", backend, until,
-        health.status().ejections(), settings.consecutiveFailures(), code);
+        health.status().ejections(), failures, code);
     changed.run();
     long delay = Math.max(0, Duration.between(now, until).toNanos());
     try {

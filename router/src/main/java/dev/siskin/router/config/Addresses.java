@@ -1,5 +1,6 @@
 package dev.siskin.router.config;
 
+import java.net.URI;
 import java.util.regex.Pattern;
 
 /**
@@ -10,9 +11,13 @@ import java.util.regex.Pattern;
 final class Addresses {
   private Addresses() {}
 
-  /** A DNS name or IPv4 address: labels of letters, digits, '-' and '_', separated by dots. */
+  /**
+   * A DNS host name or IPv4 address (RFC 1123): dot-separated labels of letters, digits and '-', a label
+   * neither starting nor ending with '-'. No '_': gRPC's DNS resolver refuses it ("Invalid DNS name"), which
+   * would surface only when the router opens the channel, not where the file is checked.
+   */
   private static final Pattern HOST_NAME =
-      Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\\.?");
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
   /** An IPv6 literal inside brackets; the brackets make host and port unambiguous. */
   private static final Pattern IPV6_LITERAL = Pattern.compile("\\[[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?]");
   private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
@@ -31,9 +36,9 @@ final class Addresses {
   }
 
   /**
-   * A backend target: {@code host:port} or a gRPC {@code dns:} URI, {@code dns:///host:port} or
-   * {@code dns://resolver:port/host:port}. Other schemes are rejected: the router's channels only resolve
-   * these two forms, and a typo such as {@code http://} must not pass silently.
+   * A backend target: {@code host:port} or a gRPC {@code dns:///host:port} URI, checked the way gRPC will
+   * parse it, so that every target that passes here also opens a channel. Other schemes are rejected: the
+   * router's channels only resolve these, and a typo such as {@code http://} must not pass silently.
    */
   static String checkTarget(String value) {
     if (value.isEmpty() || value.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
@@ -42,7 +47,7 @@ final class Addresses {
     int schemeEnd = value.indexOf(':');
     boolean uri = value.contains("://") || value.startsWith("dns:");
     if (!uri) {
-      return checkHostPort(value, 1) ? null : TARGET_EXPECTED;
+      return checkBackendHostPort(value);
     }
     String scheme = value.substring(0, schemeEnd);
     if (!scheme.equals("dns")) {
@@ -50,15 +55,43 @@ final class Addresses {
     }
     String rest = value.substring(schemeEnd + 1);
     if (rest.startsWith("///")) {
-      return checkHostPort(rest.substring(3), 1) ? null : TARGET_EXPECTED;
+      return checkBackendHostPort(rest.substring(3));
     }
-    if (rest.startsWith("//")) { // dns://resolver-host:port/host:port
-      int slash = rest.indexOf('/', 2);
-      if (slash > 2 && checkHostPort(rest.substring(2, slash), 1) && checkHostPort(rest.substring(slash + 1), 1)) {
-        return null;
-      }
+    if (rest.startsWith("//")) {
+      // grpc-java's DNS resolver ignores the authority: the name would be looked up with the system's resolver,
+      // not the one written here. Better refused than silently not honoured.
+      return TARGET_EXPECTED + "; a DNS server in the target (dns://server/...) is not supported: names are "
+          + "resolved by the system's resolver, so write dns:///host:port";
     }
     return TARGET_EXPECTED;
+  }
+
+  /** {@code host:port} of a backend, checked as gRPC's DNS resolver will parse it; null when fine. */
+  private static String checkBackendHostPort(String value) {
+    if (!checkHostPort(value, 1)) {
+      String host = value.lastIndexOf(':') > 0 ? value.substring(0, value.lastIndexOf(':')) : "";
+      if (!host.isEmpty() && !host.startsWith("[") && !HOST_NAME.matcher(host).matches()) {
+        return TARGET_EXPECTED + "; \"" + host + "\" is not a valid host name (letters, digits and '-' in "
+            + "dot-separated labels, no label starting or ending with '-', no '_')";
+      }
+      return TARGET_EXPECTED;
+    }
+    if (!parsesAsGrpcDoes(value)) {
+      return TARGET_EXPECTED + "; gRPC cannot parse \"" + value + "\" as host:port";
+    }
+    return null;
+  }
+
+  /**
+   * The check of grpc-java's DNS resolver itself, which reads the name as the authority of a URI and wants a
+   * host in it: what passes here also opens a channel.
+   */
+  private static boolean parsesAsGrpcDoes(String hostPort) {
+    try {
+      return URI.create("//" + hostPort).getHost() != null;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static boolean checkHostPort(String value, int minPort) {

@@ -60,8 +60,9 @@ public final class ConfigWatcher implements AutoCloseable {
   /** What the watcher reports to; called only from the watcher's thread, one call at a time. */
   public interface Listener {
     /**
-     * A new valid version whose content differs from the last one reported (or the initial one).
-     * Should not block for long: the next change waits for it to return.
+     * A new valid version whose content differs from the last one in force (or the initial one).
+     * Should not block for long: the next change waits for it to return. If it throws, the version was not
+     * applied: the watcher reports it to {@link #onRejected} and keeps comparing with the config before it.
      */
     void onChange(CanaryConfig next);
 
@@ -92,7 +93,7 @@ public final class ConfigWatcher implements AutoCloseable {
   private WatchService watchService; // set in start() under `lifecycle`, null when unavailable
 
   // Confined to the watcher thread after start() (start() writes them before starting the thread).
-  /** The config last reported to (or given to) the listener; null until the first valid version. */
+  /** The config in force: the last one the listener applied (or the one given); null until the first valid version. */
   private CanaryConfig current;
   /** Fingerprint of the last version applied, found unchanged or rejected; null before the first. */
   private String lastHandled;
@@ -298,18 +299,23 @@ public final class ConfigWatcher implements AutoCloseable {
       }
       return;
     }
-    current = next;
     log.debug("{} changed; reporting the new config", file);
     try {
       listener.onChange(next);
     } catch (RuntimeException e) {
-      log.error("Applying the new config from {} failed", file, e);
+      // Not in force: the next version is compared with the config that still is, and this one is reported
+      // as rejected like a file that does not validate (a fixed file then applies as any new version does).
+      reject(fingerprint, new ConfigException(file + ": valid, but applying it failed: " + e
+          + " (the last good config keeps serving; please report this as a bug)", e));
+      return;
     }
+    current = next;
   }
 
   private void reject(String fingerprint, ConfigException error) {
     lastHandled = fingerprint;
-    log.error("Config rejected, the last good config keeps serving: {}", error.getMessage());
+    // The cause is set only when applying failed (a bug): then its stack trace is wanted in the log.
+    log.error("Config rejected, the last good config keeps serving: {}", error.getMessage(), error.getCause());
     try {
       listener.onRejected(error);
     } catch (RuntimeException e) {

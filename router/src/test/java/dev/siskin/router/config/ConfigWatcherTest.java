@@ -221,15 +221,36 @@ class ConfigWatcherTest {
   }
 
   @Test
-  void survivesAListenerThatThrowsAndCallsFromOneThreadOfItsOwn() throws Exception {
+  void aVersionWhoseApplyThrowsIsReportedAsRejectedAndAFixedFileApplies() throws Exception {
+    // Issue 12: the router's apply step threw (a target gRPC refused) after the watcher had taken the version as
+    // handled and in force, so every later edit -- a rollback included -- was silently compared with a config
+    // that never applied. A failed apply is a rejection, and the config in force stays the baseline.
     Path file = writeConfig(config(90, 10));
     recorder.throwOnFirstChange = true;
     startWatching(file);
 
     writeConfig(config(50, 50));
+    await().atMost(WAIT).until(() -> recorder.rejections.size() == 1);
+    assertThat(recorder.rejections.get(0).getMessage())
+        .startsWith(file + ": valid, but applying it failed: java.lang.IllegalStateException: listener failure");
+    assertThat(recorder.rejections.get(0).getCause()).isInstanceOf(IllegalStateException.class);
+
+    // The same config again (only a comment differs): it was never in force, so it is applied now.
+    writeConfig("# again\n" + config(50, 50));
     awaitWeights(50, 50);
-    writeConfig(config(1, 2));
-    awaitWeights(1, 2);
+    // And going back to the config in force before the failure is no change: 90/10 never left.
+    writeConfig(config(90, 10));
+    awaitWeights(90, 10);
+    assertThat(recorder.changes).extracting(c -> c.backends().get(0).weight()).containsExactly(50, 90);
+  }
+
+  @Test
+  void callsFromOneThreadOfItsOwn() throws Exception {
+    Path file = writeConfig(config(90, 10));
+    startWatching(file);
+
+    writeConfig(config(50, 50));
+    awaitWeights(50, 50);
     writeConfig("backends {");
     await().atMost(WAIT).until(() -> recorder.rejections.size() == 1);
 
@@ -268,10 +289,11 @@ class ConfigWatcherTest {
     @Override
     public void onChange(CanaryConfig next) {
       threads.add(Thread.currentThread().getName());
-      changes.add(next);
-      if (throwOnFirstChange && changes.size() == 1) {
+      if (throwOnFirstChange) {
+        throwOnFirstChange = false; // only the first: not applied, so not recorded as a change
         throw new IllegalStateException("listener failure for the test");
       }
+      changes.add(next);
     }
 
     @Override
