@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class MethodLabels {
   static final int MAX_METHODS = 200;
-  /** Real full method names are well below this (e.g. 39 for {@code mlservice.v1.PredictionService/Predict}). */
+  /** Real full method names are well below this (e.g. 38 for {@code mlservice.v1.PredictionService/Predict}). */
   static final int MAX_NAME_CHARS = 128;
   /** Methods no backend has answered OK yet, e.g. names the backends answer UNIMPLEMENTED. */
   static final String UNKNOWN = "__unknown__";
