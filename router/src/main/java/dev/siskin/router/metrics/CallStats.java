@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
- * Counts every forwarded call, per backend and per full method: calls by final gRPC status, calls in
+ * Counts every forwarded call, per backend and per method label: calls by final gRPC status, calls in
  * flight, request and response bytes, a duration histogram for Prometheus and latency percentiles for
  * the admin endpoint. The single source that both {@code /clusters} and {@code /metrics} read.
  *
