@@ -1,47 +1,51 @@
 package dev.siskin.router.metrics;
 
+import dev.siskin.router.observe.CallOutcome;
 import io.grpc.Status;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Everything counted for one backend. Thread-safe; recording is lock-free ({@link LongAdder}s, a
  * {@link ConcurrentHashMap#get} and HdrHistogram's wait-free recorder) and allocates only the first time
- * a method is seen.
+ * a method label is seen.
  *
  * <p>In flight = started - finished, where finished is the sum of the per-method status counters.
  * {@link #snapshot} reads finished before started; finished only grows, started shrinks only when a call
  * moves to another backend for a retry (before it can finish here), and every finish happens after its
  * start, so the difference is never negative.
+ *
+ * <p>Counters are kept for the life of the process. The latency window (about 0.4 MiB on 2 cores, 1 MiB on
+ * 16) is kept only while the backend is in the config: {@link #drainOrRetireLatency} drops it once the
+ * backend has left, and the first call that finishes after it is back opens a new one.
  */
 final class BackendStats {
-  /**
-   * The router forwards any method name a client sends; past this many distinct methods per backend,
-   * further ones are counted under {@link #OTHER_METHOD} so that a misbehaving client cannot grow the
-   * metrics without bound.
-   */
-  static final int MAX_METHODS = 200;
-  static final String OTHER_METHOD = "__other__";
-
   final String name;
   private final boolean tracksInFlight;
+  private final Predicate<String> configured;
+  private final LongSupplier nanoClock;
   private final LongAdder started = new LongAdder();
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
+  /** By method label: at most {@link MethodLabels#MAX_METHODS} names plus its two shared labels. */
   private final ConcurrentHashMap<String, MethodStats> methods = new ConcurrentHashMap<>();
-  private final MethodStats other = new MethodStats(OTHER_METHOD);
-  private final LatencyWindow latency;
+  /** Null while the backend is out of the config; written under "this". */
+  private volatile LatencyWindow latency;
 
-  BackendStats(String name, boolean tracksInFlight, LongSupplier nanoClock) {
+  /**
+   * @param configured whether a backend name is in the config in force (decides whether the latency window
+   *                   is kept)
+   */
+  BackendStats(String name, boolean tracksInFlight, Predicate<String> configured, LongSupplier nanoClock) {
     this.name = name;
     this.tracksInFlight = tracksInFlight;
-    this.latency = new LatencyWindow(nanoClock);
+    this.configured = configured;
+    this.nanoClock = nanoClock;
   }
 
   void started() {
@@ -57,32 +61,36 @@ final class BackendStats {
     }
   }
 
-  void finished(String fullMethod, Status.Code code, long durationNanos, long in, long out) {
-    method(fullMethod).record(code, durationNanos);
+  /**
+   * Counts a finished call under the label {@code labels} gives its method. The durations and byte counts are
+   * passed apart from {@code outcome} so that the caller can clamp them.
+   */
+  void finished(CallOutcome outcome, MethodLabels labels, long durationNanos, long in, long out) {
+    // A hit is a method with a label of its own (the keys are such names and the two shared labels).
+    MethodStats m = methods.get(outcome.fullMethod());
+    if (m == null) {
+      m = method(labels.label(outcome));
+    }
+    m.record(outcome.code(), durationNanos);
     bytesIn.add(in);
     bytesOut.add(out);
-    latency.record(durationNanos);
+    LatencyWindow w = latency;
+    if (w == null) {
+      w = openLatencyIfConfigured();
+    }
+    if (w != null) {
+      w.record(durationNanos);
+    }
   }
 
-  private MethodStats method(String fullMethod) {
-    MethodStats m = methods.get(fullMethod);
-    if (m != null) {
-      return m;
-    }
-    if (methods.size() >= MAX_METHODS) {
-      return other;
-    }
-    return methods.computeIfAbsent(fullMethod, MethodStats::new);
+  private MethodStats method(String label) {
+    MethodStats m = methods.get(label);
+    return m != null ? m : methods.computeIfAbsent(label, MethodStats::new);
   }
 
-  /** The per-method counters, including the overflow bucket once it has been used. */
+  /** The per-label counters of the labels this backend has used. */
   Collection<MethodStats> methods() {
-    if (other.callsTotal() == 0) {
-      return methods.values();
-    }
-    List<MethodStats> all = new ArrayList<>(methods.values());
-    all.add(other);
-    return all;
+    return methods.values();
   }
 
   long inFlight(long finished) {
@@ -101,8 +109,32 @@ final class BackendStats {
     return bytesOut.sum();
   }
 
-  void drainLatency() {
-    latency.drain();
+  /**
+   * Moves recent latencies into the current slot while the backend is in the config; once it has left, frees
+   * the window instead (a call that finishes after that still counts, without a latency).
+   */
+  void drainOrRetireLatency() {
+    LatencyWindow w;
+    synchronized (this) {
+      if (latency != null && !configured.test(name)) {
+        latency = null;
+      }
+      w = latency;
+    }
+    if (w != null) {
+      w.drain();
+    }
+  }
+
+  boolean hasLatencyWindow() {
+    return latency != null;
+  }
+
+  private synchronized LatencyWindow openLatencyIfConfigured() {
+    if (latency == null && configured.test(name)) {
+      latency = new LatencyWindow(nanoClock);
+    }
+    return latency;
   }
 
   BackendSnapshot snapshot() {
@@ -118,7 +150,8 @@ final class BackendStats {
       }
     }
     long inFlight = inFlight(finished);
-    LatencyWindow.Summary l = latency.summary();
+    LatencyWindow w = latency;
+    LatencyWindow.Summary l = w == null ? LatencyWindow.Summary.NONE : w.summary();
     return new BackendSnapshot(
         name, inFlight, finished, byCode, bytesIn(), bytesOut(), l.lastMinute(), l.sinceStart());
   }

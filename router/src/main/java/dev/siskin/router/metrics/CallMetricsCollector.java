@@ -53,13 +53,13 @@ final class CallMetricsCollector implements MultiCollector {
           if (n != 0) {
             finished += n;
             calls.dataPoint(CounterDataPointSnapshot.builder()
-                .labels(Labels.of("backend", b.name, "method", m.fullMethod, "code", code.name()))
+                .labels(Labels.of("backend", b.name, "method", m.label, "code", code.name()))
                 .value(n)
                 .build());
           }
         }
         duration.dataPoint(HistogramDataPointSnapshot.builder()
-            .labels(Labels.of("backend", b.name, "method", m.fullMethod))
+            .labels(Labels.of("backend", b.name, "method", m.label))
             .classicHistogramBuckets(
                 ClassicHistogramBuckets.of(DurationBuckets.UPPER_BOUNDS_SECONDS, m.durationBucketCounts()))
             .sum(m.durationSumSeconds())

@@ -7,7 +7,8 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Call latencies of one backend for percentiles: over the last minute and since start.
+ * Call latencies of one backend for percentiles: over the last minute and since start (of this window: a
+ * backend that left the config and came back has a new one, see {@link BackendStats}).
  *
  * <p>Writers call {@link #record} on the hot path: HdrHistogram's {@link Recorder} is wait-free for
  * writers and allocates nothing; writers are spread over a few recorders by thread so that they
@@ -102,7 +103,10 @@ final class LatencyWindow {
   }
 
   /** Latency over the last minute and since start. */
-  record Summary(LatencyPercentiles lastMinute, LatencyPercentiles sinceStart) {}
+  record Summary(LatencyPercentiles lastMinute, LatencyPercentiles sinceStart) {
+    /** For a backend that has no window (it left the config). */
+    static final Summary NONE = new Summary(LatencyPercentiles.EMPTY, LatencyPercentiles.EMPTY);
+  }
 
   private static LatencyPercentiles percentiles(Histogram h) {
     if (h.getTotalCount() == 0) {

@@ -4,8 +4,8 @@ import io.grpc.Status;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters of the calls of one full method on one backend: calls by final status code and the duration
- * histogram. Thread-safe and lock-free: every field is a {@link LongAdder} created up front, so
+ * Counters of the calls of one method label on one backend (a full method, or one of the shared labels of
+ * {@link MethodLabels}): calls by final status code and the duration histogram. Thread-safe and lock-free: every field is a {@link LongAdder} created up front, so
  * recording a call allocates nothing and never blocks. Readers see each adder's current sum; the fields
  * are not read as one atomic snapshot (a call finishing during a scrape may show in one and not yet in
  * another), which is what Prometheus expects of counters.
@@ -13,15 +13,15 @@ import java.util.concurrent.atomic.LongAdder;
 final class MethodStats {
   private static final Status.Code[] CODES = Status.Code.values();
 
-  final String fullMethod;
+  final String label;
   /** Indexed by {@link Status.Code#ordinal()} (which equals the gRPC code number). */
   private final LongAdder[] callsByCode = newAdders(CODES.length);
   /** Non-cumulative: one adder per bucket of {@link DurationBuckets}. */
   private final LongAdder[] durationBuckets = newAdders(DurationBuckets.COUNT);
   private final LongAdder durationSumNanos = new LongAdder();
 
-  MethodStats(String fullMethod) {
-    this.fullMethod = fullMethod;
+  MethodStats(String label) {
+    this.label = label;
   }
 
   void record(Status.Code code, long durationNanos) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,7 @@ public final class RouterMetrics implements AutoCloseable {
    * @param config the config state in force (the proxy's published {@link ConfigState}); read at scrape
    */
   public RouterMetrics(Supplier<ConfigState> config) {
-    this(new CallStats(), config);
+    this(new CallStats(inConfig(config)), config);
   }
 
   RouterMetrics(CallStats calls, Supplier<ConfigState> config) {
@@ -59,6 +60,14 @@ public final class RouterMetrics implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** Whether a backend name is in the config in force; every name is while no config is loaded yet. */
+  private static Predicate<String> inConfig(Supplier<ConfigState> config) {
+    return name -> {
+      ConfigState state = config.get();
+      return state == null || state.current().backends().stream().anyMatch(b -> b.name().equals(name));
+    };
   }
 
   /** Adds backend health, panic mode and retry metrics, read from {@code report} at scrape time. */

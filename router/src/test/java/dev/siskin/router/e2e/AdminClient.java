@@ -41,12 +41,17 @@ final class AdminClient {
     return get(base + path).statusCode();
   }
 
-  JsonNode json(String path) throws IOException, InterruptedException {
+  /** The body of a 200 answer to {@code path}, as text. */
+  String text(String path) throws IOException, InterruptedException {
     HttpResponse<String> response = get(base + path);
     if (response.statusCode() != 200) {
       throw new AssertionError(base + path + " answered " + response.statusCode() + ": " + response.body());
     }
-    return JSON.readTree(response.body());
+    return response.body();
+  }
+
+  JsonNode json(String path) throws IOException, InterruptedException {
+    return JSON.readTree(text(path));
   }
 
   JsonNode config() throws IOException, InterruptedException {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,6 +37,12 @@ final class E2eCluster implements AutoCloseable {
 
   static E2eCluster start(String name, Path config, int v1Weight, int v2Weight, Map<String, String> v1Env,
       InitialConfig initial) throws IOException, InterruptedException {
+    return start(name, config, v1Weight, v2Weight, v1Env, initial, RouterJar.JVM_OPTIONS);
+  }
+
+  /** As above, the router's JVM started with {@code routerJvmOptions}. */
+  static E2eCluster start(String name, Path config, int v1Weight, int v2Weight, Map<String, String> v1Env,
+      InitialConfig initial, List<String> routerJvmOptions) throws IOException, InterruptedException {
     ModelServerJar v1 = null;
     ModelServerJar v2 = null;
     try {
@@ -44,7 +51,8 @@ final class E2eCluster implements AutoCloseable {
       ModelServerJar one = v1;
       ModelServerJar two = v2;
       RouterJar router = RouterJar.start(name, config,
-          (listen, admin) -> initial.write(config, CanaryConf.of(listen, admin, one, two, v1Weight, v2Weight)));
+          (listen, admin) -> initial.write(config, CanaryConf.of(listen, admin, one, two, v1Weight, v2Weight)),
+          routerJvmOptions);
       return new E2eCluster(v1, v2, router, config);
     } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
       closeAll(null, v1, v2);

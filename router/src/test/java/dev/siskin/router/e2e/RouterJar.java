@@ -33,14 +33,23 @@ final class RouterJar implements AutoCloseable {
     this.admin = admin;
   }
 
+  /** The JVM options of a router the tests start, unless a test needs others (e.g. a smaller heap). */
+  static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
+
   /** Starts the router on {@code config} (a path the router is given; the writer creates what it names). */
   static RouterJar start(String name, Path config, ConfigWriter writer) throws IOException, InterruptedException {
+    return start(name, config, writer, JVM_OPTIONS);
+  }
+
+  /** As above, in a JVM started with {@code jvmOptions}. */
+  static RouterJar start(String name, Path config, ConfigWriter writer, List<String> jvmOptions)
+      throws IOException, InterruptedException {
     AssertionError lastFailure = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
       int[] ports = FreePorts.pick(2);
       writer.write(ports[0], ports[1]);
-      JarProcess child = JarProcess.start(name, RepoPaths.routerJar(),
-          List.of("-Xmx256m", "-XX:+UseSerialGC"), List.of(config.toString()), Map.of());
+      JarProcess child = JarProcess.start(name, RepoPaths.routerJar(), jvmOptions,
+          List.of(config.toString()), Map.of());
       AdminClient admin = new AdminClient("127.0.0.1:" + ports[1]);
       try {
         awaitReady(child, admin, Duration.ofSeconds(60));

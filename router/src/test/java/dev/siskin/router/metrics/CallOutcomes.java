@@ -4,6 +4,7 @@ import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CallOutcome;
 import io.grpc.Status;
 import java.time.Instant;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /** Builds and reports call outcomes as the proxy would, for tests. */
@@ -17,6 +18,18 @@ public final class CallOutcomes {
   public static CallOutcome outcome(String backend, String method, Status.Code code, long millis, long in, long out) {
     return new CallOutcome(backend, method, code, false, T0, TimeUnit.MILLISECONDS.toNanos(millis), in, out,
         "127.0.0.1:40000");
+  }
+
+  /**
+   * A method name no server knows, as a misbehaving client sends them: {@code length} random letters with a
+   * slash in the middle.
+   */
+  public static String randomMethodName(Random random, int length) {
+    StringBuilder name = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      name.append(i == length / 2 ? '/' : (char) ('a' + random.nextInt(26)));
+    }
+    return name.toString();
   }
 
   /** Starts and finishes one call. */

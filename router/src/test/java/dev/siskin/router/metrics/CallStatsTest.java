@@ -5,11 +5,17 @@ import static dev.siskin.router.metrics.CallOutcomes.PREDICT;
 import static dev.siskin.router.metrics.CallOutcomes.call;
 import static dev.siskin.router.metrics.CallOutcomes.feedKnownSplit;
 import static dev.siskin.router.metrics.CallOutcomes.outcome;
+import static dev.siskin.router.metrics.CallOutcomes.randomMethodName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.siskin.router.observe.CallOutcome;
 import io.grpc.Status;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -122,15 +128,111 @@ class CallStatsTest {
   }
 
   @Test
-  void methodsBeyondTheCapShareOneOverflowSeries() {
-    for (int i = 0; i < BackendStats.MAX_METHODS + 5; i++) {
-      call(stats, "v1", "svc/M" + i, Status.Code.UNIMPLEMENTED, 1, 0, 0);
+  void theMethodBudgetIsOneForTheWholeRouter() {
+    // Spread over two backends: with a budget per backend, every one of these would get its own series.
+    for (int i = 0; i < MethodLabels.MAX_METHODS + 5; i++) {
+      call(stats, i % 2 == 0 ? "v1" : "v2", "svc.S/M" + i, Status.Code.OK, 1, 0, 0);
     }
-    BackendStats v1 = stats.backendStats().iterator().next();
-    assertThat(v1.methods()).hasSize(BackendStats.MAX_METHODS + 1);
-    assertThat(v1.methods()).filteredOn(m -> m.fullMethod.equals(BackendStats.OTHER_METHOD))
-        .singleElement().satisfies(m -> assertThat(m.callsTotal()).isEqualTo(5));
-    assertThat(stats.snapshot("v1").orElseThrow().callsTotal()).isEqualTo(BackendStats.MAX_METHODS + 5);
+    assertThat(stats.methodsWithOwnLabel()).isEqualTo(MethodLabels.MAX_METHODS);
+    Map<String, Long> calls = callsByLabel();
+    assertThat(calls).hasSize(MethodLabels.MAX_METHODS + 1);
+    assertThat(calls).containsEntry(MethodLabels.OTHER, 5L).containsEntry("svc.S/M0", 1L);
+    assertThat(stats.snapshot("v1").orElseThrow().callsTotal() + stats.snapshot("v2").orElseThrow().callsTotal())
+        .isEqualTo(MethodLabels.MAX_METHODS + 5);
+  }
+
+  @Test
+  void methodsNoBackendAnsweredOkShareTheUnknownSeriesAndTakeNoPlaceInTheBudget() {
+    for (int i = 0; i < 1_000; i++) {
+      call(stats, i % 2 == 0 ? "v1" : "v2", "junk.S/M" + i, Status.Code.UNIMPLEMENTED, 1, 0, 0);
+    }
+    // What a client can cause for any name: ending the call, a deadline, a call the router cannot route.
+    call(stats, "v1", "junk.S/Cancelled", Status.Code.CANCELLED, 1, 0, 0);
+    call(stats, "v1", "junk.S/Late", Status.Code.DEADLINE_EXCEEDED, 1, 0, 0);
+    stats.onCallFinished(routerAnswered("junk.S/NoRoute", Status.Code.UNAVAILABLE));
+    stats.onCallFinished(routerAnswered(PREDICT, Status.Code.UNAVAILABLE)); // before Predict ever worked
+
+    assertThat(stats.methodsWithOwnLabel()).isZero();
+    assertThat(callsByLabel()).containsOnlyKeys(MethodLabels.UNKNOWN);
+    assertThat(stats.snapshot("v1").orElseThrow().callsByStatus()).containsExactly(
+        Map.entry(Status.Code.CANCELLED, 1L), Map.entry(Status.Code.DEADLINE_EXCEEDED, 1L),
+        Map.entry(Status.Code.UNIMPLEMENTED, 500L));
+  }
+
+  @Test
+  void aMethodAnsweredOkOnceIsCountedUnderItsNameOnEveryBackendWhateverTheStatus() {
+    call(stats, "v1", PREDICT, Status.Code.OK, 1, 0, 0);
+    call(stats, "v2", PREDICT, Status.Code.UNIMPLEMENTED, 1, 0, 0); // a canary that lacks it
+    call(stats, "v2", PREDICT, Status.Code.CANCELLED, 1, 0, 0);
+    stats.onCallFinished(routerAnswered(PREDICT, Status.Code.UNAVAILABLE)); // no backend available
+
+    for (BackendStats b : stats.backendStats()) {
+      assertThat(b.methods()).as(b.name).extracting(m -> m.label).containsExactly(PREDICT);
+    }
+    assertThat(stats.snapshot("v2").orElseThrow().callsTotal()).isEqualTo(2);
+  }
+
+  @Test
+  void aRealMethodKeepsItsSeriesUnderAFloodOfLongJunkNames() {
+    call(stats, "v1", PREDICT, Status.Code.OK, 1, 0, 0);
+    Random random = new Random(1);
+    for (int i = 0; i < 2_000; i++) {
+      call(stats, i % 2 == 0 ? "v1" : "v2", randomMethodName(random, 7_000), Status.Code.UNIMPLEMENTED, 1, 0, 0);
+    }
+    call(stats, "v2", PREDICT, Status.Code.OK, 1, 0, 0);
+    call(stats, "v2", HEALTH, Status.Code.OK, 1, 0, 0); // a method first used after the flood
+
+    assertThat(callsByLabel()).containsOnly(Map.entry(PREDICT, 2L), Map.entry(HEALTH, 1L),
+        Map.entry(MethodLabels.UNKNOWN, 2_000L));
+  }
+
+  @Test
+  void answeredNamesLongerThanTheCapGoToTheOverflowSeries() {
+    String longest = "s/" + "m".repeat(MethodLabels.MAX_NAME_CHARS - 2);
+    call(stats, "v1", longest, Status.Code.OK, 1, 0, 0);
+    call(stats, "v1", longest + "x", Status.Code.OK, 1, 0, 0);
+    assertThat(callsByLabel()).containsOnly(Map.entry(longest, 1L), Map.entry(MethodLabels.OTHER, 1L));
+  }
+
+  @Test
+  void aBackendLeavingTheConfigLosesItsLatencyWindowButKeepsItsCounters() {
+    Set<String> configured = ConcurrentHashMap.newKeySet();
+    configured.addAll(Set.of("v1", "v2"));
+    CallStats stats = new CallStats(configured::contains, clock::get);
+    call(stats, "v1", PREDICT, Status.Code.OK, 1, 10, 20);
+    call(stats, "v2", PREDICT, Status.Code.OK, 3, 10, 20);
+    stats.onCallFinished(routerAnswered(PREDICT, Status.Code.UNAVAILABLE));
+    assertThat(stats.latencyWindows()).isEqualTo(3); // v1, v2 and "-"
+
+    configured.remove("v2"); // a reload removed it
+    stats.drainLatencyWindows();
+    assertThat(stats.latencyWindows()).isEqualTo(2);
+    call(stats, "v2", PREDICT, Status.Code.OK, 5, 10, 20); // in flight at the reload, finishing after it
+    assertThat(stats.latencyWindows()).as("a late call does not bring the window back").isEqualTo(2);
+    BackendSnapshot gone = stats.snapshot("v2").orElseThrow();
+    assertThat(gone.callsTotal()).isEqualTo(2);
+    assertThat(gone.bytesOut()).isEqualTo(40);
+    assertThat(gone.latencySinceStart()).isEqualTo(LatencyPercentiles.EMPTY);
+
+    configured.add("v2"); // back in the config
+    call(stats, "v2", PREDICT, Status.Code.OK, 7, 10, 20);
+    assertThat(stats.latencyWindows()).isEqualTo(3);
+    BackendSnapshot back = stats.snapshot("v2").orElseThrow();
+    assertThat(back.callsTotal()).as("counters continue").isEqualTo(3);
+    assertThat(back.latencySinceStart().calls()).as("latency since it came back").isEqualTo(1);
+    assertThat(back.latencySinceStart().p50Ms()).isCloseTo(7.0, within(0.07));
+  }
+
+  private Map<String, Long> callsByLabel() {
+    Map<String, Long> calls = new TreeMap<>();
+    for (BackendStats b : stats.backendStats()) {
+      b.methods().forEach(m -> calls.merge(m.label, m.callsTotal(), Long::sum));
+    }
+    return calls;
+  }
+
+  private static CallOutcome routerAnswered(String method, Status.Code code) {
+    return new CallOutcome(CallStats.NO_BACKEND, method, code, true, CallOutcomes.T0, 1_000, 0, 0, "-", 0);
   }
 
   @Test
