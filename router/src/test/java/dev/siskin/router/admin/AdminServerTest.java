@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.siskin.router.admin.http.HttpLimits;
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigState;
@@ -22,6 +23,10 @@ import dev.siskin.router.metrics.PrometheusTextParser.Sample;
 import dev.siskin.router.metrics.RouterMetrics;
 import dev.siskin.router.route.Policy;
 import io.grpc.Status;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
@@ -485,6 +490,126 @@ class AdminServerTest {
       assertThat(head).startsWith("HTTP/1.1 200 OK\n").contains("Content-Type: text/plain; version=0.0.4");
       assertThat(c.drain()).as("bytes after the head of a HEAD response").isZero();
     }
+  }
+
+  @Test
+  void aHeadNotCompleteByItsDeadlineGets408AndTheConnectionCloses() throws Exception {
+    HttpLimits shortHead = new HttpLimits(Duration.ofMillis(500), 16 * 1024, 100, 128, 4, 16, Duration.ofSeconds(5),
+        Duration.ofMillis(500));
+    ExecutorService slowLoris = Executors.newSingleThreadExecutor();
+    try (AdminServer s = started(shortHead);
+        RawHttp silent = RawHttp.connect(s.port(), Duration.ofSeconds(5));
+        RawHttp dripping = RawHttp.connect(s.port(), Duration.ofSeconds(5))) {
+      long started = System.nanoTime();
+      silent.send("GET /re");
+      dripping.send("GET /ready HTTP/1.1\r\n");
+      slowLoris.submit(() -> { // a byte every 100 ms: busy, yet never done -- the deadline is for the whole head
+        for (int i = 0; i < 50; i++) {
+          dripping.send("x");
+          Thread.sleep(100);
+        }
+        return null;
+      });
+      for (RawHttp c : List.of(silent, dripping)) {
+        RawHttp.Reply r = c.read();
+        assertThat(r.status()).isEqualTo(408);
+        assertThat(r.body()).isEqualTo("request head not received within 500 ms\n");
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(400)).isLessThan(Duration.ofSeconds(3));
+      assertThat(silent.awaitEnd()).isEqualTo(RawHttp.End.CLOSED);
+      assertThat(dripping.awaitEnd()).isEqualTo(RawHttp.End.CLOSED);
+      assertThat(get(s, "/live").statusCode()).isEqualTo(200);
+    } finally {
+      slowLoris.shutdownNow();
+    }
+  }
+
+  @Test
+  void moreConnectionsThanTheLimitCloseTheOldestStalledOnes() throws Exception {
+    readiness.markServing();
+    List<RawHttp> stalled = new ArrayList<>();
+    HttpLimits fourConnections = new HttpLimits(Duration.ofSeconds(30), 16 * 1024, 100, 4, 4, 16, Duration.ofSeconds(5),
+        Duration.ofMillis(500));
+    try (AdminServer s = started(fourConnections)) {
+      for (int i = 0; i < 10; i++) {
+        stalled.add(RawHttp.connect(s.port(), Duration.ofSeconds(3)).send("GET /re"));
+      }
+      // The 5th to 10th connection and this request each closed the oldest of the stalled ones.
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(s, "/ready")).timeout(Duration.ofSeconds(1))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      for (int i = 0; i < 7; i++) {
+        assertThat(stalled.get(i).awaitEnd()).as("stalled connection %d", i).isEqualTo(RawHttp.End.CLOSED);
+      }
+      for (int i = 7; i < 10; i++) {
+        assertThat(stalled.get(i).send("ady HTTP/1.1\r\n\r\n").read().status()).as("connection %d", i).isEqualTo(200);
+      }
+    } finally {
+      for (RawHttp c : stalled) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
+  void aSlowReaderOfMetricsHoldsOneWorkerUntilTheResponseDeadlineAndDelaysNoProbe() throws Exception {
+    readiness.markServing();
+    PrometheusRegistry large = new PrometheusRegistry();
+    int points = 400;
+    String padding = "p".repeat(50_000);
+    large.register(() -> { // about 20 MB of text: far more than the two sockets' buffers hold
+      GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name("padding");
+      for (int i = 0; i < points; i++) {
+        gauge.dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("i", String.valueOf(i), "pad", padding))
+            .value(i).build());
+      }
+      return gauge.build();
+    });
+    HttpLimits oneWorker = new HttpLimits(Duration.ofSeconds(5), 16 * 1024, 100, 128, 1, 1, Duration.ofSeconds(2),
+        Duration.ofMillis(500));
+    ExecutorService clients = Executors.newFixedThreadPool(3);
+    try (AdminServer s = AdminServer.builder().address("127.0.0.1:0").readiness(readiness).config(config::get)
+            .backends(this::directory).metrics(metrics.calls(), large).limits(oneWorker).start();
+        RawHttp slow = RawHttp.connect(s.port(), Duration.ofSeconds(10), 4096)) {
+      String head = slow.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readHead();
+      assertThat(head).startsWith("HTTP/1.1 200 OK\n").contains("Transfer-Encoding: chunked");
+
+      // The only worker now writes to a client that reads nothing. Of three more requests for a worker, one waits
+      // in the queue of one, two are refused at once; probes are not held up at all.
+      List<Future<Integer>> statuses = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        statuses.add(clients.submit(() -> {
+          try (RawHttp c = RawHttp.connect(s.port(), Duration.ofSeconds(10))) {
+            return c.send("GET /clusters HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").read().status();
+          }
+        }));
+      }
+      for (int i = 0; i < 3; i++) {
+        long started = System.nanoTime();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(s, "/ready")).timeout(Duration.ofSeconds(1))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+      }
+      List<Integer> got = new ArrayList<>();
+      for (Future<Integer> f : statuses) {
+        got.add(f.get(20, TimeUnit.SECONDS));
+      }
+      assertThat(got).containsExactlyInAnyOrder(200, 503, 503);
+
+      // Cut at the response deadline: the slow reader gets what the buffers held, not the whole scrape.
+      long received = slow.drain();
+      assertThat(received).isPositive().isLessThan((long) points * padding.length() / 2);
+      assertThat(get(s, "/clusters").statusCode()).isEqualTo(200);
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  private AdminServer started(HttpLimits limits) throws IOException {
+    return AdminServer.builder().address("127.0.0.1:0").readiness(readiness).config(config::get)
+        .backends(this::directory).metrics(metrics).limits(limits).start();
   }
 
   private static void assertKnownSplit(Map<String, Family> families) {

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -54,7 +53,10 @@ public final class BoundedHttpServer implements AutoCloseable {
   private enum State {
     /** The I/O thread reads the head, until the head deadline. */
     READING_HEAD,
-    /** A worker builds and writes the response; the I/O thread keeps off until the worker hands it back. */
+    /**
+     * Queued for a worker, or a worker builds and writes the response, by a deadline of its own; the I/O thread
+     * keeps off until the worker hands the connection back.
+     */
     WORKING,
     /** The I/O thread writes a response it has whole, until the response deadline. */
     WRITING,
@@ -294,7 +296,6 @@ public final class BoundedHttpServer implements AutoCloseable {
     }
     Callable<Response> work = ((Answer.Later) answer).work();
     c.state = State.WORKING;
-    c.deadline = System.nanoTime() + limits.responseTimeout().toNanos();
     try {
       workers.execute(() -> work(c, request, work));
     } catch (RejectedExecutionException e) {
@@ -338,10 +339,8 @@ public final class BoundedHttpServer implements AutoCloseable {
   /** On a worker: makes the response and writes it while it is produced; then hands the connection back. */
   private void work(Connection c, RequestHead request, Callable<Response> work) {
     boolean sent = false;
-    try (ChannelOutputStream out = new ChannelOutputStream(c.channel, c.deadline)) {
-      if (System.nanoTime() - c.deadline >= 0) {
-        throw new SocketTimeoutException("waited for a worker until the response deadline");
-      }
+    long deadline = System.nanoTime() + limits.responseTimeout().toNanos();
+    try (ChannelOutputStream out = new ChannelOutputStream(c.channel, deadline)) {
       Response response;
       try {
         response = work.call();

@@ -15,8 +15,10 @@ import java.time.Duration;
  * @param maxHeaders      header fields in one request; beyond: 431
  * @param maxConnections  connections open at once; one more closes the oldest still sending its head, or is closed
  * @param workers         threads that build the responses not answered at once on the I/O thread
- * @param queue           requests waiting for a worker; beyond: 503
- * @param responseTimeout to build and send one response, queueing included; then the connection is cut
+ * @param queue           requests waiting for a worker; beyond: 503. A request waits only for those ahead of it,
+ *                        each bounded by {@code responseTimeout}
+ * @param responseTimeout to build and send one response, from when a worker (or the I/O thread, for an answer it
+ *                        has at once) starts on it; then the connection is cut
  * @param lingerTimeout   after a response, how long the server reads and drops what the client still sends (e.g.
  *                        a body it refused) before it closes: closing with bytes unread makes the kernel send a
  *                        reset, which can destroy the response before the client has read it
