@@ -22,7 +22,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -55,7 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
-  private static final String TEXT = "text/plain; charset=utf-8";
   private static final String JSON = "application/json";
   private static final String ALLOW = "GET, HEAD";
 
@@ -77,12 +75,6 @@ public final class AdminServer implements AutoCloseable {
     Answer answer(RequestHead request);
   }
 
-  /** Work for a worker thread; may throw, which becomes a 500 with the reason. */
-  @FunctionalInterface
-  private interface Work {
-    Response make() throws Exception;
-  }
-
   private AdminServer(Builder b) throws IOException {
     readiness = requireNonNull(b.readiness, "readiness");
     config = requireNonNull(b.config, "config");
@@ -93,7 +85,7 @@ public final class AdminServer implements AutoCloseable {
 
     // The probes are answered at once (a volatile read each), on the I/O thread: no busy worker delays them.
     routes.put("/ready", request -> Answer.now(ready()));
-    routes.put("/live", request -> Answer.now(text(200, "live\n")));
+    routes.put("/live", request -> Answer.now(Response.text(200, "live\n")));
     routes.put("/clusters", request -> onWorker(request, this::clusters));
     routes.put("/config", request -> onWorker(request, this::config));
     routes.put("/metrics", request -> onWorker(request, () -> metrics(request)));
@@ -155,23 +147,23 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
-  private Answer onWorker(RequestHead request, Work work) {
-    Callable<Response> guarded = () -> {
+  /** Work for a worker thread; what it throws becomes a 500 with the reason. */
+  private Answer onWorker(RequestHead request, Callable<Response> work) {
+    return Answer.later(() -> {
       try {
-        return work.make();
+        return work.call();
       } catch (Exception e) {
         log.warn("Admin request {} {} failed", request.method(), request.path(), e);
         return error(500, "internal error: " + e);
       }
-    };
-    return Answer.later(guarded);
+    });
   }
 
   private Response.Fixed ready() {
     Readiness.State state = readiness.state();
     return state == Readiness.State.SERVING
-        ? text(200, "ready\n")
-        : text(503, state.name().toLowerCase(Locale.ROOT) + "\n");
+        ? Response.text(200, "ready\n")
+        : Response.text(503, state.name().toLowerCase(Locale.ROOT) + "\n");
   }
 
   private Response clusters() throws JsonProcessingException {
@@ -198,11 +190,11 @@ public final class AdminServer implements AutoCloseable {
         ? formats.getOpenMetricsTextFormatWriter()
         : formats.getPrometheusTextFormatWriter();
     MetricSnapshots scrape = registry.scrape();
-    return new Response.Streamed(200, writer.getContentType(), out -> writer.write(out, scrape), Map.of());
+    return Response.streamed(200, writer.getContentType(), out -> writer.write(out, scrape));
   }
 
   private Response.Fixed json(int status, ObjectNode body) throws JsonProcessingException {
-    return new Response.Fixed(status, JSON, mapper.writeValueAsBytes(body), Map.of());
+    return Response.fixed(status, JSON, mapper.writeValueAsBytes(body));
   }
 
   private Response.Fixed error(int status, String message) {
@@ -211,12 +203,8 @@ public final class AdminServer implements AutoCloseable {
     try {
       return json(status, body);
     } catch (JsonProcessingException e) {
-      return text(status, message + "\n");
+      return Response.text(status, message + "\n");
     }
-  }
-
-  private static Response.Fixed text(int status, String text) {
-    return new Response.Fixed(status, TEXT, text.getBytes(StandardCharsets.UTF_8), Map.of());
   }
 
   private static String hostPort(InetSocketAddress a) {

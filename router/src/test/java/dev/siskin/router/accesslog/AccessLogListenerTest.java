@@ -49,8 +49,8 @@ class AccessLogListenerTest {
       Status.Code.RESOURCE_EXHAUSTED, true, Instant.parse("2025-01-01T12:00:01Z"), 7_000, 5_000_000, 0, "-");
 
   /** A method name that, written raw, would end the line and add a whole forged one. */
-  private static final String FORGERY = "pkg.Svc/Do\n2025-01-01T12:00:00Z 10.0.0.1:1 mlservice.v1.PredictionService/Predict"
-      + " backend=v1 status=OK";
+  private static final String FORGERY = "pkg.Svc/Do\n2025-01-01T12:00:00Z 10.0.0.1:1"
+      + " mlservice.v1.PredictionService/Predict backend=v1 status=OK";
 
   private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
@@ -197,7 +197,8 @@ class AccessLogListenerTest {
     }
     assertThat(lines.list).hasSize(1);
     String line = lines.list.get(0).getFormattedMessage();
-    assertThat(line).doesNotContain("\n").contains(" pkg.Svc/Do\\x0aforged\\x20status\\x3dOK backend=v1 status=UNIMPLEMENTED ");
+    assertThat(line).doesNotContain("\n")
+        .contains(" pkg.Svc/Do\\x0aforged\\x20status\\x3dOK backend=v1 status=UNIMPLEMENTED ");
     assertThat(line.split(" status=", -1)).hasSize(2);
   }
 

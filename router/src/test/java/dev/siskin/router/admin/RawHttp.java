@@ -45,7 +45,7 @@ final class RawHttp implements AutoCloseable {
     return connect(port, readTimeout, 0);
   }
 
-  /** With {@code receiveBuffer > 0} the socket's receive buffer is that small, so a reader that stops reading stalls the server soon. */
+  /** With {@code receiveBuffer > 0} the receive buffer is that small: a reader that stops stalls the server soon. */
   static RawHttp connect(int port, Duration readTimeout, int receiveBuffer) throws IOException {
     Socket s = new Socket();
     if (receiveBuffer > 0) {

@@ -34,8 +34,8 @@ public record HttpLimits(
     Duration lingerTimeout) {
 
   /**
-   * For an admin endpoint: a few seconds for a head that real clients send in one packet; 16 KiB, as much as
-   * browsers send with their cookies; room for far more scrapers and probes than a deployment has.
+   * For an admin endpoint: a few seconds for a head that real clients send in one packet; 16 KiB, room for the
+   * cookies a browser on localhost sends along; far more connections than a deployment's scrapers and probes.
    */
   public static final HttpLimits DEFAULTS = new HttpLimits(Duration.ofSeconds(5), 16 * 1024, 100, 128, 4, 16,
       Duration.ofSeconds(30), Duration.ofSeconds(2));
