@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes one access log line per finished call -- start time, peer, full method, backend, status,
- * duration, bytes in and out -- to the logger {@value #LOGGER_NAME} at INFO.
+ * duration, bytes in and out -- to the logger {@value #LOGGER_NAME} at INFO. In the text format the
+ * peer, method and backend are escaped ({@link TextField}): a client picks the method name, and must not
+ * be able to add a line or a field. JSON escapes by itself.
  *
  * <p>Attach it only when {@code router.access-log = true}. Logging never blocks forwarding because
  * {@code siskin-access-log.xml} routes this logger through Logback's {@code AsyncAppender} with
@@ -55,11 +57,13 @@ public final class AccessLogListener implements CallListener {
 
   static String text(CallOutcome o) {
     StringBuilder line = new StringBuilder(192);
-    line.append(o.startTime()).append(' ')
-        .append(o.peer()).append(' ')
-        .append(o.fullMethod())
-        .append(" backend=").append(o.backend())
-        .append(" status=").append(o.code().name())
+    line.append(o.startTime()).append(' ');
+    TextField.append(line, o.peer());
+    line.append(' ');
+    TextField.append(line, o.fullMethod());
+    line.append(" backend=");
+    TextField.append(line, o.backend());
+    line.append(" status=").append(o.code().name())
         .append(" duration_ms=");
     appendMillis(line, o.durationNanos());
     line.append(" bytes_in=").append(o.bytesIn())

@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.siskin.router.admin.http.Answer;
+import dev.siskin.router.admin.http.BoundedHttpServer;
+import dev.siskin.router.admin.http.HttpLimits;
+import dev.siskin.router.admin.http.RequestHead;
+import dev.siskin.router.admin.http.Response;
 import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.metrics.CallStats;
 import dev.siskin.router.metrics.RouterMetrics;
@@ -16,26 +19,21 @@ import dev.siskin.router.observe.FailureReport;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The router's admin HTTP endpoint (the JDK's built-in HTTP server). Read-only: every path answers GET
- * and HEAD; any other method gets 405 with an {@code Allow} header, an unknown path 404 with the list
- * of paths.
+ * The router's admin HTTP endpoint. Read-only: every path answers GET and HEAD; any other method gets 405 with an
+ * {@code Allow} header, a request with a body 413 (neither body is read), an unknown path 404 with the list of
+ * paths.
  *
  * <pre>
  * GET /ready     200 "ready" while serving; 503 "starting" / "draining" otherwise
@@ -43,22 +41,23 @@ import org.slf4j.LoggerFactory;
  * GET /clusters  JSON: panic mode and retry budget; per backend target, addresses, weight, share, health
  *                (state, reason, since, ejections), in flight, calls by status, retries, latency, bytes
  * GET /config    JSON: the config in force, its generation, source and times, and the last reload attempt
- * GET /metrics   Prometheus text format 0.0.4 (OpenMetrics 1.0 when the scraper asks for it)
+ * GET /metrics   Prometheus text format 0.0.4 (OpenMetrics 1.0 when the scraper asks for it), streamed
  * </pre>
  *
- * <p>It binds to {@code router.admin}, loopback by default, since it shows the whole topology. Requests
- * are served on a small pool of daemon threads, apart from gRPC's; a failing request gets a 500 with
- * the reason and never stops the server. Lifecycle: {@link Builder#start()}, then {@link #close()}.
+ * <p>It binds to {@code router.admin}, loopback by default, since it shows the whole topology. It runs on a
+ * {@link BoundedHttpServer} rather than the JDK's built-in server: that one reads request heads and bodies on its
+ * worker threads with no deadline, so two clients that send half a request hold both threads, and the health check
+ * with them, for as long as they like; its only limits are JVM-wide system properties. Here {@code /ready} and
+ * {@code /live} are answered on the I/O thread itself, which nothing else can keep busy; the rest on workers,
+ * {@code /metrics} written to the socket as the scrape is formatted. A failing request gets a 500 with the reason
+ * and never stops the server. Lifecycle: {@link Builder#start()}, then {@link #close()}.
  */
 public final class AdminServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
-  private static final String TEXT = "text/plain; charset=utf-8";
   private static final String JSON = "application/json";
   private static final String ALLOW = "GET, HEAD";
-  private static final int THREADS = 2;
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final BoundedHttpServer server;
   private final Map<String, Route> routes = new LinkedHashMap<>();
   private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private final AdminJson json = new AdminJson(mapper);
@@ -70,16 +69,10 @@ public final class AdminServer implements AutoCloseable {
   private final PrometheusRegistry registry;
   private final Supplier<FailureReport> failures;
 
-  /** One response, fully built before anything is sent so that a failure can still become a 500. */
-  private record Response(int status, String contentType, byte[] body) {
-    static Response text(int status, String text) {
-      return new Response(status, TEXT, text.getBytes(StandardCharsets.UTF_8));
-    }
-  }
-
+  /** Answers a request whose path, method and lack of body are checked already. */
   @FunctionalInterface
   private interface Route {
-    Response handle(HttpExchange exchange) throws IOException;
+    Answer answer(RequestHead request);
   }
 
   private AdminServer(Builder b) throws IOException {
@@ -90,22 +83,14 @@ public final class AdminServer implements AutoCloseable {
     backends = b.backends != null ? b.backends : BackendDirectory.fromConfig(config);
     failures = b.failures != null ? b.failures : () -> FailureReport.EMPTY;
 
-    routes.put("/ready", ex -> ready());
-    routes.put("/live", ex -> Response.text(200, "live\n"));
-    routes.put("/clusters", ex -> clusters());
-    routes.put("/config", ex -> config());
-    routes.put("/metrics", this::metrics);
+    // The probes are answered at once (a volatile read each), on the I/O thread: no busy worker delays them.
+    routes.put("/ready", request -> Answer.now(ready()));
+    routes.put("/live", request -> Answer.now(Response.text(200, "live\n")));
+    routes.put("/clusters", request -> onWorker(request, this::clusters));
+    routes.put("/config", request -> onWorker(request, this::config));
+    routes.put("/metrics", request -> onWorker(request, () -> metrics(request)));
 
-    AtomicInteger threadNumber = new AtomicInteger();
-    executor = Executors.newFixedThreadPool(THREADS, r -> {
-      Thread t = new Thread(r, "siskin-admin-" + threadNumber.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    server = HttpServer.create(requireNonNull(b.address, "address"), 0);
-    server.createContext("/", this::serve);
-    server.setExecutor(executor);
-    server.start();
+    server = BoundedHttpServer.start(requireNonNull(b.address, "address"), b.limits, this::answer, "siskin-admin");
     log.info("Admin endpoint listening on http://{}", hostPort(address()));
   }
 
@@ -115,60 +100,66 @@ public final class AdminServer implements AutoCloseable {
 
   /** The address actually bound (with the real port when 0 was asked for). */
   public InetSocketAddress address() {
-    return server.getAddress();
+    return server.address();
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return server.address().getPort();
   }
 
   /**
    * Stops at once. Requests still in progress are cut: they are read-only, and waiting would hold up the
-   * router's shutdown (the JDK server waits out the whole delay while clients keep connections alive).
-   * Idempotent.
+   * router's shutdown. Idempotent.
    */
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.close();
   }
 
-  private void serve(HttpExchange exchange) {
-    try (exchange) {
-      Response response;
-      try {
-        drain(exchange.getRequestBody());
-        response = dispatch(exchange);
-      } catch (Exception e) {
-        log.warn("Admin request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-        response = error(500, "internal error: " + e);
-      }
-      send(exchange, response);
-    } catch (IOException | RuntimeException e) {
-      // The client went away mid-response, or the JDK server refused our headers: nothing left to tell.
-      log.debug("Could not send admin response", e);
-    }
-  }
-
-  private Response dispatch(HttpExchange exchange) throws IOException {
-    String path = exchange.getRequestURI().getPath();
+  /** On the server's I/O thread: only checks and cheap answers here; the rest goes to a worker. */
+  private Answer answer(RequestHead request) {
+    String path = request.path();
     Route route = routes.get(path);
     if (route == null) {
-      ObjectNode body = mapper.createObjectNode();
-      body.put("error", "no such path: " + path);
-      ArrayNode paths = body.putArray("paths");
-      routes.keySet().forEach(paths::add);
-      return json(404, body);
+      return Answer.now(notFound(path));
     }
-    String method = exchange.getRequestMethod();
+    String method = request.method();
     if (!method.equals("GET") && !method.equals("HEAD")) {
-      exchange.getResponseHeaders().set("Allow", ALLOW);
-      return error(405, "method " + method + " not allowed on " + path + " (expected: " + ALLOW + ")");
+      return Answer.now(error(405, "method " + method + " not allowed on " + path + " (expected: " + ALLOW + ")")
+          .withHeader("Allow", ALLOW));
     }
-    return route.handle(exchange);
+    if (request.hasBody()) {
+      // Refused unread: the connection closes after the answer, so the body is never waited for.
+      return Answer.now(error(413, "a " + method + " request has no body here; send it without one"));
+    }
+    return route.answer(request);
   }
 
-  private Response ready() {
+  private Response.Fixed notFound(String path) {
+    ObjectNode body = mapper.createObjectNode();
+    body.put("error", "no such path: " + path);
+    ArrayNode paths = body.putArray("paths");
+    routes.keySet().forEach(paths::add);
+    try {
+      return json(404, body);
+    } catch (JsonProcessingException e) {
+      return error(404, "no such path: " + path);
+    }
+  }
+
+  /** Work for a worker thread; what it throws becomes a 500 with the reason. */
+  private Answer onWorker(RequestHead request, Callable<Response> work) {
+    return Answer.later(() -> {
+      try {
+        return work.call();
+      } catch (Exception e) {
+        log.warn("Admin request {} {} failed", request.method(), request.path(), e);
+        return error(500, "internal error: " + e);
+      }
+    });
+  }
+
+  private Response.Fixed ready() {
     Readiness.State state = readiness.state();
     return state == Readiness.State.SERVING
         ? Response.text(200, "ready\n")
@@ -187,48 +178,33 @@ public final class AdminServer implements AutoCloseable {
     return json(200, json.config(state));
   }
 
-  private Response metrics(HttpExchange exchange) throws IOException {
-    String accept = exchange.getRequestHeaders().getFirst("Accept");
+  /**
+   * The scrape is taken here, so that a failing collector still becomes a 500; its text is written to the
+   * socket while it is formatted (the writers buffer 8 KiB), never built whole in memory.
+   */
+  private Response metrics(RequestHead request) {
+    String accept = request.header("accept").orElse(null);
     // OpenMetrics on request; otherwise text 0.0.4. Protobuf is not offered: its writer is not on the
     // classpath, and every Prometheus version reads the text format.
     ExpositionFormatWriter writer = formats.getOpenMetricsTextFormatWriter().accepts(accept)
         ? formats.getOpenMetricsTextFormatWriter()
         : formats.getPrometheusTextFormatWriter();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-    writer.write(out, registry.scrape());
-    return new Response(200, writer.getContentType(), out.toByteArray());
+    MetricSnapshots scrape = registry.scrape();
+    return Response.streamed(200, writer.getContentType(), out -> writer.write(out, scrape));
   }
 
-  private Response json(int status, ObjectNode body) throws JsonProcessingException {
-    return new Response(status, JSON, mapper.writeValueAsBytes(body));
+  private Response.Fixed json(int status, ObjectNode body) throws JsonProcessingException {
+    return Response.fixed(status, JSON, mapper.writeValueAsBytes(body));
   }
 
-  private Response error(int status, String message) {
+  private Response.Fixed error(int status, String message) {
     ObjectNode body = mapper.createObjectNode();
     body.put("error", message);
     try {
       return json(status, body);
     } catch (JsonProcessingException e) {
-      return Response.text(status, message);
+      return Response.text(status, message + "\n");
     }
-  }
-
-  private static void send(HttpExchange exchange, Response r) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", r.contentType());
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
-    boolean head = exchange.getRequestMethod().equals("HEAD");
-    if (head || r.body().length == 0) {
-      exchange.sendResponseHeaders(r.status(), -1);
-      return;
-    }
-    exchange.sendResponseHeaders(r.status(), r.body().length);
-    try (OutputStream body = exchange.getResponseBody()) {
-      body.write(r.body());
-    }
-  }
-
-  private static void drain(InputStream in) throws IOException {
-    in.transferTo(OutputStream.nullOutputStream());
   }
 
   private static String hostPort(InetSocketAddress a) {
@@ -245,8 +221,15 @@ public final class AdminServer implements AutoCloseable {
     private CallStats calls;
     private PrometheusRegistry registry;
     private Supplier<FailureReport> failures;
+    private HttpLimits limits = HttpLimits.DEFAULTS;
 
     private Builder() {}
+
+    /** What clients may take of the endpoint; {@link HttpLimits#DEFAULTS} unless a test needs tighter ones. */
+    Builder limits(HttpLimits limits) {
+      this.limits = requireNonNull(limits, "limits");
+      return this;
+    }
 
     /** Backend health, panic mode and retries for {@code /clusters}; none by default. */
     public Builder failures(Supplier<FailureReport> failures) {

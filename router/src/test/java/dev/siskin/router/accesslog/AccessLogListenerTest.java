@@ -17,15 +17,27 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.testing.Configs;
+import dev.siskin.router.testing.RouterHarness;
+import dev.siskin.router.testing.TestBackend;
+import io.grpc.CallOptions;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +47,26 @@ class AccessLogListenerTest {
       "127.0.0.1:53412");
   private static final CallOutcome ROUTER_ANSWERED = new CallOutcome("-", "pkg.Svc/Say \"hi\"",
       Status.Code.RESOURCE_EXHAUSTED, true, Instant.parse("2025-01-01T12:00:01Z"), 7_000, 5_000_000, 0, "-");
+
+  /** A method name that, written raw, would end the line and add a whole forged one. */
+  private static final String FORGERY = "pkg.Svc/Do\n2025-01-01T12:00:00Z 10.0.0.1:1"
+      + " mlservice.v1.PredictionService/Predict backend=v1 status=OK";
+
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
 
   /** Each test logs into a context of its own, never the JVM's shared one. */
   private final LoggerContext context = newContext();
@@ -61,7 +93,7 @@ class AccessLogListenerTest {
     assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
         "2025-01-01T12:00:00.123Z 127.0.0.1:53412 mlservice.v1.PredictionService/Predict backend=v2"
             + " status=UNAVAILABLE duration_ms=12.345 bytes_in=58 bytes_out=0 router_error=false",
-        "2025-01-01T12:00:01Z - pkg.Svc/Say \"hi\" backend=- status=RESOURCE_EXHAUSTED duration_ms=0.007"
+        "2025-01-01T12:00:01Z - pkg.Svc/Say\\x20\\x22hi\\x22 backend=- status=RESOURCE_EXHAUSTED duration_ms=0.007"
             + " bytes_in=5000000 bytes_out=0 router_error=true");
     assertThat(lines.list).allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.INFO));
   }
@@ -93,6 +125,86 @@ class AccessLogListenerTest {
     JsonNode second = new ObjectMapper().readTree(lines.list.get(1).getFormattedMessage());
     assertThat(second.get("method").asText()).isEqualTo("pkg.Svc/Say \"hi\""); // quotes escaped, not broken
     assertThat(second.get("routerError").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aMethodWithALineBreakWritesExactlyOneLineAndForgesNoField() throws Exception {
+    configureFrom("access-log-include-test.xml"); // the shipped appenders, pattern %msg%n, to a stream of ours
+    Logger access = context.getLogger(AccessLogListener.LOGGER_NAME);
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    AsyncAppender async = (AsyncAppender) access.getAppender("SISKIN_ACCESS");
+    ((ConsoleAppender<ILoggingEvent>) async.getAppender("SISKIN_ACCESS_STDOUT")).setOutputStream(stdout);
+
+    new AccessLogListener(AccessLogFormat.TEXT, access).onCallFinished(call(FORGERY, "10.0.0.9:41000"));
+    context.stop(); // the async appender writes out its queue
+
+    String written = stdout.toString(StandardCharsets.UTF_8);
+    assertThat(written).isEqualTo("2025-01-01T12:00:02Z 10.0.0.9:41000 pkg.Svc/Do\\x0a2025-01-01T12:00:00Z\\x20"
+        + "10.0.0.1:1\\x20mlservice.v1.PredictionService/Predict\\x20backend\\x3dv1\\x20status\\x3dOK"
+        + " backend=v1 status=UNIMPLEMENTED duration_ms=0.001 bytes_in=0 bytes_out=0 router_error=false\n");
+    assertThat(written.split("\n", -1)).hasSize(2); // one line, then nothing
+    assertThat(written.split(" status=", -1)).hasSize(2);
+  }
+
+  @Test
+  void everyCharacterThatCouldBreakOrForgeAFieldIsEscapedAndAPlainNameIsNot() {
+    Map<String, String> escaped = new LinkedHashMap<>();
+    escaped.put("a\rb", "a\\x0db");
+    escaped.put("a\tb", "a\\x09b");
+    escaped.put("a\u0000b", "a\\x00b");
+    escaped.put("a\u007fb", "a\\x7fb");
+    escaped.put("a\u0085b", "a\\x85b"); // NEL: a line end to some tools
+    escaped.put("a\u2028b", "a\\u2028b"); // LINE SEPARATOR
+    escaped.put("a\u202eb", "a\\u202eb"); // RIGHT-TO-LEFT OVERRIDE: reorders what a reader sees
+    escaped.put("a\u00e9b", "a\\xe9b");
+    escaped.put("a b", "a\\x20b");
+    escaped.put("a\"b", "a\\x22b");
+    escaped.put("a=b", "a\\x3db");
+    escaped.put("a\\x20b", "a\\x5cx20b"); // the escape character itself: the form stays reversible
+    escaped.put("", "-");
+    escaped.put("mlservice.v1.PredictionService/Predict", "mlservice.v1.PredictionService/Predict");
+    escaped.put("[::1]:50051", "[::1]:50051");
+    escaped.forEach((raw, expected) -> {
+      StringBuilder line = new StringBuilder();
+      TextField.append(line, raw);
+      assertThat(line.toString()).as("escaped %s", raw).isEqualTo(expected);
+    });
+    assertThat(AccessLogListener.text(call("a/b", "1.2.3.4:5 status=OK\n")))
+        .startsWith("2025-01-01T12:00:02Z 1.2.3.4:5\\x20status\\x3dOK\\x0a a/b backend=v1 ");
+  }
+
+  @Test
+  void jsonKeepsALineBreakInsideItsStringAndOnOneLine() throws Exception {
+    String line = AccessLogListener.json(call(FORGERY, "-"));
+    assertThat(line).doesNotContain("\n").doesNotContain("\r");
+    assertThat(new ObjectMapper().readTree(line).get("method").asText()).isEqualTo(FORGERY);
+  }
+
+  @Test
+  void aMethodWithALineBreakSentOverGrpcIsLoggedOnOneLine() throws Exception {
+    ListAppender<ILoggingEvent> lines = capture();
+    MethodDescriptor<byte[], byte[]> forged = MethodDescriptor.newBuilder(BYTES, BYTES)
+        .setFullMethodName("pkg.Svc/Do\nforged status=OK").setType(MethodDescriptor.MethodType.UNARY).build();
+    try (TestBackend backend = new TestBackend("v1");
+        RouterHarness harness = new RouterHarness(Configs.of(Configs.backend(backend, 1)))) {
+      harness.router.addCallListener(
+          new AccessLogListener(AccessLogFormat.TEXT, context.getLogger(AccessLogListener.LOGGER_NAME)));
+      // grpc-java sends the line feed in :path as it is, and the router forwards it: the backend knows no such method.
+      assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(harness.channel.newCall(forged,
+          CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)), new byte[0]))
+          .hasMessageStartingWith("UNIMPLEMENTED: Method not found: pkg.Svc/Do\nforged status=OK");
+      await().atMost(Duration.ofSeconds(30)).until(() -> !lines.list.isEmpty());
+    }
+    assertThat(lines.list).hasSize(1);
+    String line = lines.list.get(0).getFormattedMessage();
+    assertThat(line).doesNotContain("\n")
+        .contains(" pkg.Svc/Do\\x0aforged\\x20status\\x3dOK backend=v1 status=UNIMPLEMENTED ");
+    assertThat(line.split(" status=", -1)).hasSize(2);
+  }
+
+  private static CallOutcome call(String method, String peer) {
+    return new CallOutcome("v1", method, Status.Code.UNIMPLEMENTED, false, Instant.parse("2025-01-01T12:00:02Z"),
+        1_000, 0, 0, peer);
   }
 
   @Test

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.siskin.router.admin.http.HttpLimits;
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigState;
@@ -22,6 +23,10 @@ import dev.siskin.router.metrics.PrometheusTextParser.Sample;
 import dev.siskin.router.metrics.RouterMetrics;
 import dev.siskin.router.route.Policy;
 import io.grpc.Status;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
@@ -34,11 +39,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -356,6 +368,259 @@ class AdminServerTest {
         viaOther.connect(new InetSocketAddress(other, server.port()), 10_000);
       }
     }).as("connect to %s:%d", other.getHostAddress(), server.port()).isInstanceOf(ConnectException.class);
+  }
+
+  @Test
+  void stalledAndSlowClientsDoNotDelayReady() throws Exception {
+    readiness.markServing();
+    List<RawHttp> stalled = new ArrayList<>();
+    ExecutorService slowLoris = Executors.newSingleThreadExecutor();
+    try {
+      for (int i = 0; i < 8; i++) { // a partial request line, then nothing
+        stalled.add(RawHttp.connect(server.port(), Duration.ofSeconds(5)).send("GET /re"));
+      }
+      RawHttp slow = RawHttp.connect(server.port(), Duration.ofSeconds(5))
+          .send("GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      stalled.add(slow);
+      slowLoris.submit(() -> { // one byte a second, never a whole head
+        for (int i = 0; i < 20; i++) {
+          slow.send("x");
+          Thread.sleep(1000);
+        }
+        return null;
+      });
+
+      for (int i = 0; i < 5; i++) {
+        assertReadyWithinASecond(server);
+        Thread.sleep(300); // spread over the slow-loris's bytes
+      }
+    } finally {
+      slowLoris.shutdownNow();
+      for (RawHttp s : stalled) {
+        s.close();
+      }
+    }
+    assertThat(get("/ready").statusCode()).isEqualTo(200);
+    assertThat(get("/clusters").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aRequestBodyIsRefusedUnreadAndTheConnectionClosed() throws Exception {
+    // A gigabyte announced, a few bytes sent: an answer must not wait for the rest.
+    assertRefusedUnread("POST /clusters HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + "Content-Length: 1000000000\r\n\r\n{\"a\":", 405);
+    assertRefusedUnread("PUT /config HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000000\r\n\r\n", 405);
+    assertRefusedUnread("GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000000\r\n\r\nabc", 413);
+    assertRefusedUnread("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n", 413);
+    assertThat(get("/live").statusCode()).isEqualTo(200);
+  }
+
+  private void assertRefusedUnread(String partialRequest, int status) throws IOException {
+    try (RawHttp c = RawHttp.connect(server.port(), Duration.ofSeconds(3))) {
+      RawHttp.Reply r = c.send(partialRequest).read();
+      assertThat(r.status()).as(partialRequest).isEqualTo(status);
+      assertThat(r.header("Connection")).isEqualTo("close");
+      if (status == 405) {
+        assertThat(r.header("Allow")).isEqualTo("GET, HEAD");
+      }
+      assertThat(mapper.readTree(r.body()).get("error").asText()).isNotEmpty();
+      assertThat(c.awaitEnd()).as("closed without the rest of the body").isEqualTo(RawHttp.End.CLOSED);
+    }
+  }
+
+  @Test
+  void anOversizedHeaderIsRefusedWithoutBeingReadToItsEnd() throws Exception {
+    ExecutorService sender = Executors.newSingleThreadExecutor();
+    try (RawHttp c = RawHttp.connect(server.port(), Duration.ofSeconds(5))) {
+      AtomicLong sent = new AtomicLong();
+      long offered = 64L << 20;
+      Future<?> flood = sender.submit(() -> {
+        c.send("GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ");
+        byte[] chunk = "a".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+        while (sent.get() < offered) {
+          c.send(chunk);
+          sent.addAndGet(chunk.length);
+        }
+        return null;
+      });
+      assertThat(c.read().status()).isEqualTo(431);
+      // The server stopped reading at its limit and closed: the flood fails long before it is all sent.
+      assertThatThrownBy(() -> flood.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
+      assertThat(sent.get()).isLessThan(16L << 20);
+    } finally {
+      sender.shutdownNow();
+    }
+    try (RawHttp longLine = RawHttp.connect(server.port(), Duration.ofSeconds(5))) {
+      longLine.send("GET /" + "a".repeat(40_000) + " HTTP/1.1\r\n\r\n");
+      assertThat(longLine.read().status()).isEqualTo(414);
+    }
+    try (RawHttp many = RawHttp.connect(server.port(), Duration.ofSeconds(5))) {
+      StringBuilder head = new StringBuilder("GET /ready HTTP/1.1\r\n");
+      for (int i = 0; i < 150; i++) {
+        head.append("X-").append(i).append(": 1\r\n");
+      }
+      assertThat(many.send(head.append("\r\n").toString()).read().status()).isEqualTo(431);
+    }
+    assertThat(get("/live").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void metricsAreStreamedInChunksThatParse() throws Exception {
+    feedKnownSplit(metrics.calls());
+    try (RawHttp c = RawHttp.connect(server.port(), Duration.ofSeconds(10))) {
+      RawHttp.Reply r = c.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").read();
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.chunked()).as("Transfer-Encoding: chunked").isTrue();
+      assertThat(r.header("Content-Length")).isNull();
+      assertThat(r.header("Content-Type")).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+      assertKnownSplit(PrometheusTextParser.parse(r.body()));
+    }
+    // HTTP/1.0 has no chunks: the close ends the body.
+    try (RawHttp c = RawHttp.connect(server.port(), Duration.ofSeconds(10))) {
+      RawHttp.Reply r = c.send("GET /metrics HTTP/1.0\r\n\r\n").read();
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.chunked()).isFalse();
+      assertKnownSplit(PrometheusTextParser.parse(r.body()));
+    }
+    try (RawHttp c = RawHttp.connect(server.port(), Duration.ofSeconds(10))) {
+      String head = c.send("HEAD /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readHead();
+      assertThat(head).startsWith("HTTP/1.1 200 OK\n").contains("Content-Type: text/plain; version=0.0.4");
+      assertThat(c.drain()).as("bytes after the head of a HEAD response").isZero();
+    }
+  }
+
+  @Test
+  void aHeadNotCompleteByItsDeadlineGets408AndTheConnectionCloses() throws Exception {
+    HttpLimits shortHead = new HttpLimits(Duration.ofMillis(500), 16 * 1024, 100, 128, 4, 16, Duration.ofSeconds(5),
+        Duration.ofMillis(500));
+    ExecutorService slowLoris = Executors.newSingleThreadExecutor();
+    try (AdminServer s = started(shortHead);
+        RawHttp silent = RawHttp.connect(s.port(), Duration.ofSeconds(5));
+        RawHttp dripping = RawHttp.connect(s.port(), Duration.ofSeconds(5))) {
+      long started = System.nanoTime();
+      silent.send("GET /re");
+      dripping.send("GET /ready HTTP/1.1\r\n");
+      slowLoris.submit(() -> { // a byte every 100 ms: busy, yet never done -- the deadline is for the whole head
+        for (int i = 0; i < 50; i++) {
+          dripping.send("x");
+          Thread.sleep(100);
+        }
+        return null;
+      });
+      for (RawHttp c : List.of(silent, dripping)) {
+        RawHttp.Reply r = c.read();
+        assertThat(r.status()).isEqualTo(408);
+        assertThat(r.body()).isEqualTo("request head not received within 500 ms\n");
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(400)).isLessThan(Duration.ofSeconds(3));
+      assertThat(silent.awaitEnd()).isEqualTo(RawHttp.End.CLOSED);
+      assertThat(dripping.awaitEnd()).isEqualTo(RawHttp.End.CLOSED);
+      assertThat(get(s, "/live").statusCode()).isEqualTo(200);
+    } finally {
+      slowLoris.shutdownNow();
+    }
+  }
+
+  @Test
+  void moreConnectionsThanTheLimitCloseTheOldestStalledOnes() throws Exception {
+    readiness.markServing();
+    List<RawHttp> stalled = new ArrayList<>();
+    HttpLimits fourConnections = new HttpLimits(Duration.ofSeconds(30), 16 * 1024, 100, 4, 4, 16, Duration.ofSeconds(5),
+        Duration.ofMillis(500));
+    try (AdminServer s = started(fourConnections)) {
+      for (int i = 0; i < 10; i++) {
+        stalled.add(RawHttp.connect(s.port(), Duration.ofSeconds(3)).send("GET /re"));
+      }
+      // The 5th to 10th connection and this request each closed the oldest of the stalled ones.
+      assertReadyWithinASecond(s);
+      for (int i = 0; i < 7; i++) {
+        assertThat(stalled.get(i).awaitEnd()).as("stalled connection %d", i).isEqualTo(RawHttp.End.CLOSED);
+      }
+      for (int i = 7; i < 10; i++) {
+        assertThat(stalled.get(i).send("ady HTTP/1.1\r\n\r\n").read().status()).as("connection %d", i).isEqualTo(200);
+      }
+    } finally {
+      for (RawHttp c : stalled) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
+  void aSlowReaderOfMetricsHoldsOneWorkerUntilTheResponseDeadlineAndDelaysNoProbe() throws Exception {
+    readiness.markServing();
+    PrometheusRegistry large = new PrometheusRegistry();
+    int points = 400;
+    String padding = "p".repeat(50_000);
+    large.register(() -> { // about 20 MB of text: far more than the two sockets' buffers hold
+      GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name("padding");
+      for (int i = 0; i < points; i++) {
+        gauge.dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("i", String.valueOf(i), "pad", padding))
+            .value(i).build());
+      }
+      return gauge.build();
+    });
+    HttpLimits oneWorker = new HttpLimits(Duration.ofSeconds(5), 16 * 1024, 100, 128, 1, 1, Duration.ofSeconds(2),
+        Duration.ofMillis(500));
+    ExecutorService clients = Executors.newFixedThreadPool(3);
+    try (AdminServer s = started(oneWorker, large);
+        RawHttp slow = RawHttp.connect(s.port(), Duration.ofSeconds(10), 4096)) {
+      String head = slow.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readHead();
+      assertThat(head).startsWith("HTTP/1.1 200 OK\n").contains("Transfer-Encoding: chunked");
+
+      // The only worker now writes to a client that reads nothing. Of three more requests for a worker, one waits
+      // in the queue of one, two are refused at once; probes are not held up at all.
+      List<Future<Integer>> statuses = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        statuses.add(clients.submit(() -> {
+          try (RawHttp c = RawHttp.connect(s.port(), Duration.ofSeconds(10))) {
+            return c.send("GET /clusters HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").read().status();
+          }
+        }));
+      }
+      for (int i = 0; i < 3; i++) {
+        assertReadyWithinASecond(s);
+      }
+      List<Integer> got = new ArrayList<>();
+      for (Future<Integer> f : statuses) {
+        got.add(f.get(20, TimeUnit.SECONDS));
+      }
+      assertThat(got).containsExactlyInAnyOrder(200, 503, 503);
+
+      // Cut at the response deadline: the slow reader gets what the buffers held, not the whole scrape.
+      long received = slow.drain();
+      assertThat(received).isPositive().isLessThan((long) points * padding.length() / 2);
+      assertThat(get(s, "/clusters").statusCode()).isEqualTo(200);
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  private AdminServer started(HttpLimits limits) throws IOException {
+    return started(limits, metrics.registry());
+  }
+
+  private AdminServer started(HttpLimits limits, PrometheusRegistry registry) throws IOException {
+    return AdminServer.builder().address("127.0.0.1:0").readiness(readiness).config(config::get)
+        .backends(this::directory).metrics(metrics.calls(), registry).limits(limits).start();
+  }
+
+  /** A probe as the image's health check makes it, with a 1 s deadline. */
+  private void assertReadyWithinASecond(AdminServer s) throws IOException, InterruptedException {
+    long started = System.nanoTime();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(s, "/ready")).timeout(Duration.ofSeconds(1))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+  }
+
+  private static void assertKnownSplit(Map<String, Family> families) {
+    assertThat(values(families.get("siskin_router_calls_total"), "siskin_router_calls_total")).containsOnly(
+        Map.entry(Map.of("backend", "v1", "method", PREDICT, "code", "OK"), 90.0),
+        Map.entry(Map.of("backend", "v2", "method", PREDICT, "code", "OK"), 7.0),
+        Map.entry(Map.of("backend", "v2", "method", PREDICT, "code", "UNAVAILABLE"), 3.0));
+    assertThat(families).containsKeys("jvm_memory_used_bytes", "siskin_router_config_generation");
   }
 
   @Test
