@@ -11,20 +11,34 @@ import java.util.List;
  * {@link CanaryConfigParser} either returns a whole snapshot or throws {@link ConfigException}.
  *
  * @param router   settings of the router process itself
+ * @param routing  the rules that decide a call's backend before the weights
  * @param backends the backends in file order; at least one, names unique, at least one weight > 0
  * @param source   the file it was read from
  * @param loadedAt when it was read
  */
-public record CanaryConfig(RouterSettings router, List<BackendSpec> backends, Path source, Instant loadedAt) {
+public record CanaryConfig(RouterSettings router, RoutingSettings routing, List<BackendSpec> backends, Path source,
+    Instant loadedAt) {
   public CanaryConfig {
     requireNonNull(router, "router");
+    requireNonNull(routing, "routing");
     backends = List.copyOf(backends);
     requireNonNull(source, "source");
     requireNonNull(loadedAt, "loadedAt");
   }
 
-  /** True when both declare the same router settings and backends, whenever and wherever they were read. */
+  /** A config with the routing rules of reference.conf. */
+  public CanaryConfig(RouterSettings router, List<BackendSpec> backends, Path source, Instant loadedAt) {
+    this(router, RoutingSettings.defaults(), backends, source, loadedAt);
+  }
+
+  /** True when both declare the same settings, rules and backends, whenever and wherever they were read. */
   public boolean sameContent(CanaryConfig other) {
-    return other != null && router.equals(other.router) && backends.equals(other.backends);
+    return other != null && router.equals(other.router) && routing.equals(other.routing)
+        && backends.equals(other.backends);
+  }
+
+  /** The same config with other routing rules (for tests and tools). */
+  public CanaryConfig withRouting(RoutingSettings rules) {
+    return new CanaryConfig(router, rules, backends, source, loadedAt);
   }
 }

@@ -261,7 +261,7 @@ class CanaryConfigParserTest {
             + "outlier-detection, policy, retry); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
-            + file() + ":8: retries: unknown key (expected one of: backends, router)");
+            + file() + ":8: retries: unknown key (expected one of: backends, router, routing)");
   }
 
   private String file() {
