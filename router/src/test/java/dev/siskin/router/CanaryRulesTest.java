@@ -237,4 +237,30 @@ class CanaryRulesTest {
     assertThat(v1.lastHeaders.get().get(CANARY_BACKEND)).as("and the header is just metadata").isEqualTo("v2");
     assertThat(harness.router.configState().current().routing().forceEnabled()).isFalse();
   }
+
+  /**
+   * A long sticky key: one of 4 kB is hashed whole and sticks like any other; one of 10 kB is over the limit on
+   * request headers that the router's transport announces (gRPC's 8 KiB SETTINGS_MAX_HEADER_LIST_SIZE), so the
+   * call is refused before any routing -- by a grpc-java client itself, as here, else by the router's transport --
+   * and the router goes on serving.
+   */
+  @Test
+  void aLongStickyKeyStaysAndAnOversizedOneIsRefusedByTheTransportAlone() throws Exception {
+    v1 = new TestBackend("v1");
+    v2 = new TestBackend("v2");
+    start(Configs.of(backend(v1, 1), backend(v2, 1)).withRouting(STICKY));
+    String fourKb = "k".repeat(4096);
+    String first = sticky(fourKb);
+    for (int i = 0; i < 5; i++) {
+      assertThat(sticky(fourKb)).isEqualTo(first);
+    }
+
+    int served = v1.calls.get() + v2.calls.get();
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> sticky("k".repeat(10_240)));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(String.valueOf(e.getStatus().getCause())).contains("Header size exceeded max allowed size (8192)");
+    assertThat(v1.calls.get() + v2.calls.get()).isEqualTo(served);
+    assertThat(sticky("user-1")).isIn("v1", "v2");
+  }
 }
