@@ -34,7 +34,7 @@ final class BackendStats {
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
   /** Finished calls by {@link RouteCause#ordinal()}. */
-  private final LongAdder[] byRoute = new LongAdder[RouteCause.count()];
+  private final LongAdder[] byRoute = new LongAdder[RouteCause.values().length];
   /** By method label: at most {@link MethodLabels#MAX_METHODS} names plus its two shared labels. */
   private final ConcurrentHashMap<String, MethodStats> methods = new ConcurrentHashMap<>();
   /** Null while the backend is out of the config; written under "this". */

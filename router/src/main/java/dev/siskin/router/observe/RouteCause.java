@@ -17,20 +17,8 @@ public enum RouteCause {
   /** A copy of a call sent to a shadow backend, whose answer the client never sees. Not produced yet. */
   SHADOW;
 
-  private static final RouteCause[] VALUES = values();
-
   /** The spelling in logs, JSON and metric labels: {@code weight}, {@code header}, {@code sticky}, {@code shadow}. */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
-  }
-
-  /** The cause with this ordinal, without the copy {@link #values()} makes (for counters on the hot path). */
-  public static RouteCause byOrdinal(int ordinal) {
-    return VALUES[ordinal];
-  }
-
-  /** How many causes there are. */
-  public static int count() {
-    return VALUES.length;
   }
 }

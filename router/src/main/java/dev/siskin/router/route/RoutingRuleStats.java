@@ -4,7 +4,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counts the force-header values the routing chain could not use, so that a client sending them is visible
- * without reading every call. Thread-safe; counting is a {@link LongAdder} increment.
+ * without reading every call. A call is counted once per routing attempt; the chain routes a call again only
+ * when the backend it chose was being removed by a reload at that very moment. Thread-safe; counting is a
+ * {@link LongAdder} increment.
  */
 public final class RoutingRuleStats {
   private final LongAdder forceUnknown = new LongAdder();

@@ -35,11 +35,6 @@ public record Selection(Backend backend, Refusal refusal, boolean panic, RouteCa
     requireNonNull(cause, "cause");
   }
 
-  /** A weight-routed selection without a share (what callers before routing causes built). */
-  public Selection(Backend backend, Refusal refusal, boolean panic) {
-    this(backend, refusal, panic, RouteCause.WEIGHT, 0.0, null);
-  }
-
   static Selection admitted(Backend backend, boolean panic, RouteCause cause, double share) {
     return new Selection(backend, Refusal.NONE, panic, cause, share, null);
   }
