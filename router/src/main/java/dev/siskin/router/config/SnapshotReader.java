@@ -116,22 +116,18 @@ final class SnapshotReader {
   static FailureSettings readDefaults(Config routerDefaults) {
     Problems problems = new Problems(Path.of("reference.conf"));
     Config router = routerDefaults.getConfig(ROUTER);
-    FailureSettings settings = new FailureSettingsReader(router, router.root(), problems).read();
-    if (settings == null) {
-      try {
-        problems.throwIfAny();
-      } catch (ConfigException e) {
-        throw new IllegalStateException("the router's reference.conf is broken: " + e.getMessage(), e);
-      }
-    }
-    return settings;
+    return fromReference(new FailureSettingsReader(router, router.root(), problems).read(), problems);
   }
 
   /** The routing rules of reference.conf itself. */
   static RoutingSettings readRoutingDefaults(Config defaults) {
     Problems problems = new Problems(Path.of("reference.conf"));
-    RoutingSettings settings = new RoutingSettingsReader(problems)
-        .read(defaults.root().get(ROUTING), defaults.getObject(ROUTING));
+    return fromReference(new RoutingSettingsReader(problems)
+        .read(defaults.root().get(ROUTING), defaults.getObject(ROUTING)), problems);
+  }
+
+  /** {@code settings} read from reference.conf; when null, its problems are a bug of the router itself. */
+  private static <T> T fromReference(T settings, Problems problems) {
     if (settings == null) {
       try {
         problems.throwIfAny();

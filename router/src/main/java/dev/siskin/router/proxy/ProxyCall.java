@@ -132,7 +132,7 @@ final class ProxyCall {
     }
     this.defaultDeadline = byDefault;
     this.options = deadline == null ? CallOptions.DEFAULT : CallOptions.DEFAULT.withDeadline(deadline);
-    if (retryPolicy.maxAttempts() > 1) {
+    if (retryPolicy.maxAttempts() > 1 && !forced) { // a forced call is never retried: nothing to keep
       this.buffer = new RequestBuffer(retryPolicy.bufferLimitBytes());
     }
     this.tried.add(first.backend());

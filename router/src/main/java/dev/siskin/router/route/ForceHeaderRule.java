@@ -20,11 +20,7 @@ final class ForceHeaderRule implements RouteRule {
 
   @Override
   public Choice choose(RoutingTable table, Metadata headers, Collection<Backend> tried) {
-    Metadata.Key<String> key = table.rules().forceKey();
-    if (key == null) {
-      return null;
-    }
-    String value = headers.get(key);
+    String value = RouteRule.value(headers, table.rules().forceKey());
     if (value == null) {
       return null;
     }

@@ -18,6 +18,11 @@ interface RouteRule {
    */
   Choice choose(RoutingTable table, Metadata headers, Collection<Backend> tried);
 
+  /** The value of the header {@code key} (the last one, as grpc-java reads metadata); null when off or absent. */
+  static String value(Metadata headers, Metadata.Key<String> key) {
+    return key == null ? null : headers.get(key);
+  }
+
   /**
    * A rule's decision: a backend (not admitted yet), or a refusal of the call.
    *

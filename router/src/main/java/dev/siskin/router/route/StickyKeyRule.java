@@ -16,11 +16,7 @@ final class StickyKeyRule implements RouteRule {
 
   @Override
   public Choice choose(RoutingTable table, Metadata headers, Collection<Backend> tried) {
-    Metadata.Key<String> key = table.rules().stickyKey();
-    if (key == null) {
-      return null;
-    }
-    String value = headers.get(key);
+    String value = RouteRule.value(headers, table.rules().stickyKey());
     if (value == null || value.isEmpty()) {
       return null;
     }
