@@ -1,10 +1,10 @@
 package dev.siskin.router.canary;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.siskin.proto.v1.Feature;
 import dev.siskin.proto.v1.PredictRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One feature of a Predict request, as the client sent it.
@@ -22,17 +22,12 @@ public record FeatureValue(String name, double value) {
    * the bytes are not a {@code PredictRequest}. Never throws.
    */
   public static List<FeatureValue> fromRequest(byte[] message) {
-    if (message == null) {
-      return List.of();
-    }
-    PredictRequest request;
-    try {
-      request = PredictRequest.parseFrom(message);
-    } catch (InvalidProtocolBufferException e) {
+    Optional<PredictRequest> request = Protos.parse(PredictRequest.parser(), message);
+    if (request.isEmpty()) {
       return List.of();
     }
     List<FeatureValue> features = new ArrayList<>();
-    for (Feature f : request.getFeaturesList()) {
+    for (Feature f : request.get().getFeaturesList()) {
       if (features.size() == MAX_FEATURES) {
         break;
       }

@@ -1,6 +1,5 @@
 package dev.siskin.router.canary;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.siskin.proto.v1.PredictResponse;
 import java.util.Optional;
 
@@ -22,20 +21,9 @@ public record PredictAnswer(String prediction, double confidence, String modelVe
    * @param message the response message bytes; null when the call ended without one
    */
   public static Optional<PredictAnswer> decode(byte[] message) {
-    if (message == null) {
-      return Optional.empty();
-    }
-    PredictResponse response;
-    try {
-      response = PredictResponse.parseFrom(message);
-    } catch (InvalidProtocolBufferException e) {
-      return Optional.empty();
-    }
-    double confidence = response.getConfidence();
-    if (response.getPrediction().isEmpty() || !(confidence >= 0 && confidence <= 1)) {
-      return Optional.empty();
-    }
-    return Optional.of(new PredictAnswer(response.getPrediction(), confidence, response.getModelVersion()));
+    return Protos.parse(PredictResponse.parser(), message)
+        .filter(r -> !r.getPrediction().isEmpty() && r.getConfidence() >= 0 && r.getConfidence() <= 1)
+        .map(r -> new PredictAnswer(r.getPrediction(), r.getConfidence(), r.getModelVersion()));
   }
 
   /** This answer with its strings cut to {@code maxChars}, for keeping it where memory is bounded. */

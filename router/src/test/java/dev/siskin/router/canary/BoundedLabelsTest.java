@@ -2,16 +2,9 @@ package dev.siskin.router.canary;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class BoundedLabelsTest {
@@ -42,29 +35,12 @@ class BoundedLabelsTest {
   void concurrentAdmissionKeepsTheCapacityExactAndIndexesStable() throws Exception {
     BoundedLabels labels = new BoundedLabels(16);
     ConcurrentHashMap<String, Set<Integer>> seen = new ConcurrentHashMap<>();
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    try {
-      CountDownLatch start = new CountDownLatch(1);
-      List<Future<?>> tasks = new ArrayList<>();
-      for (int t = 0; t < 8; t++) {
-        int offset = t * 13;
-        tasks.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < 100; i++) {
-            String label = "label-" + (i + offset) % 100;
-            seen.computeIfAbsent(label, k -> ConcurrentHashMap.newKeySet()).add(labels.index(label));
-          }
-          return null;
-        }));
+    Concurrently.run(8, thread -> {
+      for (int i = 0; i < 100; i++) {
+        String label = "label-" + (i + thread * 13) % 100;
+        seen.computeIfAbsent(label, k -> ConcurrentHashMap.newKeySet()).add(labels.index(label));
       }
-      start.countDown();
-      for (Future<?> f : tasks) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-    }
+    });
     assertThat(seen).hasSize(100).allSatisfy((label, indexes) -> assertThat(indexes).hasSize(1));
     Set<Integer> own = new HashSet<>();
     seen.values().forEach(own::addAll);

@@ -8,11 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class ClassDistributionTest {
@@ -23,6 +18,12 @@ class ClassDistributionTest {
     for (int i = 0; i < times; i++) {
       distribution.recordServed(backend, answer);
     }
+  }
+
+  private void served(String backend, int setosa, int versicolor, int virginica) {
+    served(backend, "setosa", setosa);
+    served(backend, "versicolor", versicolor);
+    served(backend, "virginica", virginica);
   }
 
   @Test
@@ -59,12 +60,8 @@ class ClassDistributionTest {
 
   @Test
   void sameBehaviourAtAnUnevenSplitIsZeroApart() {
-    served("v1", "setosa", 270);
-    served("v1", "versicolor", 270);
-    served("v1", "virginica", 360);
-    served("v2", "setosa", 30);
-    served("v2", "versicolor", 30);
-    served("v2", "virginica", 40);
+    served("v1", 270, 270, 360);
+    served("v2", 30, 30, 40);
     DistributionDistance d = distribution.snapshot().distance("v1", "v2").orElseThrow();
     assertThat(d.psi()).isCloseTo(0, within(1e-12));
     assertThat(d.pValue()).isCloseTo(1, within(1e-9));
@@ -75,12 +72,8 @@ class ClassDistributionTest {
   /** The numbers of DistributionDistanceTest's worked example, fed call by call. */
   @Test
   void aCanaryAnsweringVirginicaThreeTimesAsOftenShows() {
-    served("v1", "setosa", 400);
-    served("v1", "versicolor", 400);
-    served("v1", "virginica", 200);
-    served("v2", "setosa", 200);
-    served("v2", "versicolor", 200);
-    served("v2", "virginica", 600);
+    served("v1", 400, 400, 200);
+    served("v2", 200, 200, 600);
     DistributionDistance d = distribution.snapshot().distance("v1", "v2").orElseThrow();
     assertThat(d.psi()).isCloseTo(0.71670, within(1e-5));
     assertThat(d.chiSquare()).isCloseTo(1000.0 / 3, within(1e-9));
@@ -117,28 +110,12 @@ class ClassDistributionTest {
       answers.put(species, Messages.answer(species, 1.0, ""));
     }
     List<byte[]> cycle = new ArrayList<>(answers.values());
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      CountDownLatch start = new CountDownLatch(1);
-      List<Future<?>> writers = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        String backend = t % 2 == 0 ? "v1" : "v2";
-        writers.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < perThread; i++) {
-            distribution.recordServed(backend, cycle.get(i % 3));
-          }
-          return null;
-        }));
+    Concurrently.run(threads, thread -> {
+      String backend = thread % 2 == 0 ? "v1" : "v2";
+      for (int i = 0; i < perThread; i++) {
+        distribution.recordServed(backend, cycle.get(i % 3));
       }
-      start.countDown();
-      for (Future<?> w : writers) {
-        w.get(60, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-    }
+    });
     long each = (long) threads / 2 * perThread / 3;
     ClassDistributionSnapshot s = distribution.snapshot();
     for (String backend : List.of("v1", "v2")) {

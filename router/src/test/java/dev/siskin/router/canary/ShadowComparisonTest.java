@@ -10,14 +10,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -302,50 +299,39 @@ class ShadowComparisonTest {
     byte[] versicolor1 = Messages.v1("versicolor", 0.7);
     byte[] virginica2 = Messages.v2("virginica", 0.6);
     byte[] junk = Messages.garbage(new Random(4), 20);
-    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+    AtomicBoolean writing = new AtomicBoolean(true);
+    ExecutorService readers = Executors.newSingleThreadExecutor();
     try {
-      CountDownLatch start = new CountDownLatch(1);
-      AtomicBoolean writing = new AtomicBoolean(true);
-      List<Future<?>> writers = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        writers.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < perThread; i++) {
-            switch (i % 10) {
-              case 0, 1, 2, 3, 4, 5 -> comparison.recordPredict(OK, setosa1, OK, setosa2, SETOSA_FLOWER);
-              case 6, 7 -> comparison.recordPredict(OK, versicolor1, OK, virginica2, BORDER_FLOWER);
-              case 8 -> comparison.recordPredict(OK, setosa1, OK, junk, SETOSA_FLOWER);
-              default -> comparison.recordPredict(OK, setosa1, UNAVAILABLE, null, SETOSA_FLOWER);
-            }
-            if (i % 100 == 0) {
-              comparison.skipped(SkipReason.IN_FLIGHT_LIMIT);
-              comparison.recordOther(OK, junk, OK, junk);
-            }
-          }
-          return null;
-        }));
-      }
-      Future<Integer> reader = pool.submit(() -> {
-        int snapshots = 0;
+      Future<?> reader = readers.submit(() -> {
         while (writing.get()) {
           ShadowSnapshot s = comparison.snapshot();
           assertThat(s.agreed()).isLessThanOrEqualTo(s.compared());
           assertThat(s.compared()).isLessThanOrEqualTo(s.pairs());
           assertThat(s.confidenceDeltas().large()).isLessThanOrEqualTo(s.confidenceDeltas().count());
           assertThat(comparison.recentDisagreements()).hasSizeLessThanOrEqualTo(ShadowComparison.KEPT_DISAGREEMENTS);
-          snapshots++;
         }
-        return snapshots;
+        return null;
       });
-      start.countDown();
-      for (Future<?> w : writers) {
-        w.get(60, TimeUnit.SECONDS);
-      }
+      Concurrently.run(threads, thread -> {
+        for (int i = 0; i < perThread; i++) {
+          switch (i % 10) {
+            case 0, 1, 2, 3, 4, 5 -> comparison.recordPredict(OK, setosa1, OK, setosa2, SETOSA_FLOWER);
+            case 6, 7 -> comparison.recordPredict(OK, versicolor1, OK, virginica2, BORDER_FLOWER);
+            case 8 -> comparison.recordPredict(OK, setosa1, OK, junk, SETOSA_FLOWER);
+            default -> comparison.recordPredict(OK, setosa1, UNAVAILABLE, null, SETOSA_FLOWER);
+          }
+          if (i % 100 == 0) {
+            comparison.skipped(SkipReason.IN_FLIGHT_LIMIT);
+            comparison.recordOther(OK, junk, OK, junk);
+          }
+        }
+      });
       writing.set(false);
-      assertThat(reader.get(60, TimeUnit.SECONDS)).isPositive();
+      reader.get(60, TimeUnit.SECONDS); // rethrows what a snapshot taken meanwhile broke
     } finally {
-      pool.shutdownNow();
-      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      writing.set(false);
+      readers.shutdownNow();
+      assertThat(readers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
     long total = (long) threads * perThread;
