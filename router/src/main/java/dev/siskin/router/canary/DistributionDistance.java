@@ -12,7 +12,7 @@ import org.apache.commons.statistics.distribution.ChiSquaredDistribution;
  * the canary's shares of their calls: 0 for identical shares, growing with the difference, symmetric (it is the
  * symmetrised Kullback-Leibler divergence). A class that only one side predicted has share 0 on the other, where
  * ln would be infinite, so every share is floored at {@value #EMPTY_SHARE} (about one call in ten thousand): a
- * class with share s on one side only then adds about s ln(s / 0.0001), e.g. 0.92 for s = 0.1. The bands in use
+ * class with share s on one side only then adds about s ln(s / 0.0001), e.g. 0.69 for s = 0.1. The bands in use
  * (below 0.1 stable, 0.1 to 0.25 a shift, above 0.25 a large shift) come from credit scoring and depend on the
  * number of classes: read them as a guide, not a test.
  *

@@ -25,7 +25,7 @@ final class FlipMatrix {
     counts[classes.index(primary) * classes.size() + classes.index(shadow)].increment();
   }
 
-  /** The cells counted at least once, in the order the classes were first seen (primary, then shadow). */
+  /** The cells counted at least once, by primary class then shadow class, classes in the order first seen. */
   List<Flip> snapshot() {
     long[] n = new long[counts.length];
     for (int i = 0; i < counts.length; i++) {
