@@ -12,19 +12,28 @@ import java.util.List;
  *
  * @param router   settings of the router process itself
  * @param backends the backends in file order; at least one, names unique, at least one weight > 0
+ * @param shadow   which calls are copied to a shadow backend ({@link ShadowSettings#OFF} by default)
  * @param source   the file it was read from
  * @param loadedAt when it was read
  */
-public record CanaryConfig(RouterSettings router, List<BackendSpec> backends, Path source, Instant loadedAt) {
+public record CanaryConfig(RouterSettings router, List<BackendSpec> backends, ShadowSettings shadow, Path source,
+    Instant loadedAt) {
   public CanaryConfig {
     requireNonNull(router, "router");
     backends = List.copyOf(backends);
+    requireNonNull(shadow, "shadow");
     requireNonNull(source, "source");
     requireNonNull(loadedAt, "loadedAt");
   }
 
-  /** True when both declare the same router settings and backends, whenever and wherever they were read. */
+  /** A snapshot without shadow traffic. */
+  public CanaryConfig(RouterSettings router, List<BackendSpec> backends, Path source, Instant loadedAt) {
+    this(router, backends, ShadowSettings.OFF, source, loadedAt);
+  }
+
+  /** True when both declare the same settings and backends, whenever and wherever they were read. */
   public boolean sameContent(CanaryConfig other) {
-    return other != null && router.equals(other.router) && backends.equals(other.backends);
+    return other != null && router.equals(other.router) && backends.equals(other.backends)
+        && shadow.equals(other.shadow);
   }
 }

@@ -30,12 +30,16 @@ public final class CanaryConfigParser {
   /** Larger files are refused before parsing: canary.conf is a few hundred bytes, and a reload must stay cheap. */
   static final long MAX_FILE_BYTES = 1 << 20;
 
-  /** The {@code router} block of reference.conf, resolved on its own as Typesafe Config requires. */
+  /** The {@code router} and {@code shadow} blocks of reference.conf, resolved as Typesafe Config requires. */
   private static final Config ROUTER_DEFAULTS = ConfigFactory
       .parseResources(CanaryConfigParser.class.getClassLoader(), "reference.conf",
           ConfigParseOptions.defaults().setAllowMissing(false))
       .resolve()
-      .withOnlyPath(SnapshotReader.ROUTER);
+      .withOnlyPath(SnapshotReader.ROUTER)
+      .withFallback(ConfigFactory.parseResources(CanaryConfigParser.class.getClassLoader(), "reference.conf",
+              ConfigParseOptions.defaults().setAllowMissing(false))
+          .resolve()
+          .withOnlyPath(ShadowSettingsReader.SHADOW));
 
   private CanaryConfigParser() {}
 

@@ -95,6 +95,9 @@ final class ProxyCall {
    * cancelled and its onClose (the one thread that closes the client's call) reports it.
    */
   private volatile Status refusal;
+  private final ShadowTraffic shadows;
+  /** The shadow copy of this call, or null; set in start() before any callback can run. */
+  private ShadowCall shadow;
   /** Written only by the client side's (Requests) thread. */
   private volatile long bytesIn;
   /** Written only by the committed attempt's thread. */
@@ -105,8 +108,9 @@ final class ProxyCall {
    */
   ProxyCall(ServerCall<byte[], byte[]> serverCall, Selection first, Route route, CallListener listener,
       Resilience resilience, FailureSettings settings, int maxMessageBytes, long startNanos, Instant startTime,
-      String peer) {
+      String peer, ShadowTraffic shadows) {
     this.serverCall = serverCall;
+    this.shadows = shadows;
     this.route = route;
     this.listener = listener;
     this.resilience = resilience;
@@ -150,6 +154,7 @@ final class ProxyCall {
     synchronized (this) {
       first.start();
     }
+    shadow = shadows.maybeStart(serverCall.getMethodDescriptor(), first.backend, requestHeaders, options);
     serverCall.request(1);
     return new Requests();
   }
@@ -163,6 +168,9 @@ final class ProxyCall {
       if (hold < 0) {
         refuse(RouterErrors.messageMemoryFull("request", message.length, resilience.memory().limit()));
         return;
+      }
+      if (shadow != null) {
+        shadow.onRequest(message);
       }
       if (committed) {
         keep(heldIn, hold);
@@ -188,6 +196,9 @@ final class ProxyCall {
     public void onHalfClose() {
       if (refusal != null) {
         return; // the attempt is cancelled; its onClose ends the call
+      }
+      if (shadow != null) {
+        shadow.onHalfClose();
       }
       if (committed) {
         current.call.halfClose();
@@ -215,6 +226,9 @@ final class ProxyCall {
         attempt = current;
       }
       attempt.call.cancel(RouterErrors.PREFIX + "the client's call ended (" + code + ")", null);
+      if (shadow != null) {
+        shadow.onPrimaryCancelled();
+      }
       finish(attempt, code, code != Status.Code.CANCELLED && code != Status.Code.DEADLINE_EXCEEDED);
     }
 
@@ -276,6 +290,9 @@ final class ProxyCall {
         return;
       }
       keep(heldOut, hold);
+      if (shadow != null) {
+        shadow.onPrimaryResponse(message);
+      }
       serverCall.sendMessage(message);
       toClient.afterSend();
     }
@@ -430,6 +447,9 @@ final class ProxyCall {
     resilience.memory().release(heldIn.getAndSet(0));
     resilience.memory().release(heldOut.getAndSet(0));
     last.backend.release();
+    if (shadow != null) {
+      shadow.onPrimaryEnd(last.backend.name(), code);
+    }
     resilience.attempts().accept(last.backend, code);
     resilience.budget().retriesFinished(retries);
     resilience.budget().callFinished();
