@@ -93,6 +93,9 @@ public final class RouterMain {
     metrics.registerMessageMemory(router.messageMemory()::held, router.messageMemory()::limit);
     router.addCallListener(metrics.calls());
     router.addCallListener(new ConfiguredAccessLog(() -> router.configState().current().router()));
+    CanaryRecorder canary = new CanaryRecorder();
+    router.addCanaryObserver(canary);
+    metrics.registerCanary(canary.comparison()::snapshot, canary.classes()::snapshot, router::shadowInFlight);
     Readiness readiness = new Readiness();
     AdminServer admin;
     try {
@@ -102,6 +105,7 @@ public final class RouterMain {
           .config(router::configState)
           .backends(() -> backendViews(router.routingTable()))
           .failures(router::failureReport)
+          .canary(canary.view(router::shadowInFlight))
           .metrics(metrics)
           .start();
     } catch (IOException | RuntimeException e) {

@@ -18,14 +18,14 @@ import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CompositeCallListener;
 import dev.siskin.router.observe.FailureReport;
-import dev.siskin.router.proxy.CompositeShadowSink;
+import dev.siskin.router.proxy.CompositeCanaryObserver;
 import dev.siskin.router.proxy.MessageMemory;
 import dev.siskin.router.proxy.PassThroughRegistry;
 import dev.siskin.router.proxy.ProxyCallHandler;
 import dev.siskin.router.proxy.Resilience;
 import dev.siskin.router.proxy.RetryBudget;
 import dev.siskin.router.proxy.RetryStats;
-import dev.siskin.router.proxy.ShadowSink;
+import dev.siskin.router.proxy.CanaryObserver;
 import dev.siskin.router.proxy.ShadowTraffic;
 import dev.siskin.router.route.PickerFactory;
 import dev.siskin.router.route.RoutingTable;
@@ -70,8 +70,8 @@ public final class RouterServer {
   private final BackendPool pool;
   private final PickerFactory pickers;
   private final RoutingTableHolder tables = new RoutingTableHolder();
-  private final CompositeShadowSink shadowSinks = new CompositeShadowSink();
-  private final ShadowTraffic shadows = new ShadowTraffic(tables::current, shadowSinks);
+  private final CompositeCanaryObserver canaryObservers = new CompositeCanaryObserver();
+  private final ShadowTraffic shadows = new ShadowTraffic(tables::current, canaryObservers);
   private final CompositeCallListener listeners = new CompositeCallListener();
   private final AtomicReference<ConfigState> state = new AtomicReference<>();
   private final MessageMemory messageMemory;
@@ -213,8 +213,8 @@ public final class RouterServer {
   }
 
   /** Registers where shadow pairs and skipped copies are reported (the comparison, metrics). */
-  public void addShadowSink(ShadowSink sink) {
-    shadowSinks.add(sink);
+  public void addCanaryObserver(CanaryObserver sink) {
+    canaryObservers.add(sink);
   }
 
   /** Shadow copies running now; for metrics and /canary. */

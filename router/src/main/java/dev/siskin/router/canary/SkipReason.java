@@ -1,7 +1,7 @@
 package dev.siskin.router.canary;
 
 /**
- * Why a call selected for shadowing got no shadow copy. Each is counted in
+ * Why a call selected for shadowing got no (complete) shadow copy to compare. Each is counted in
  * {@link ShadowComparison#skipped(SkipReason)}; a copy that was sent and failed is not a skip but a shadow
  * status (see {@link ShadowSnapshot#statusPairs()}).
  */
@@ -11,7 +11,13 @@ public enum SkipReason {
   /** The primary's deadline left no time for a copy. */
   DEADLINE("deadline"),
   /** The shadow backend had no host to send to (not in the config, all unhealthy or ejected). */
-  BACKEND_UNAVAILABLE("backend_unavailable");
+  BACKEND_UNAVAILABLE("backend_unavailable"),
+  /** A retry moved the primary call to the shadow backend itself: there is nothing to compare. */
+  PRIMARY_ON_SHADOW("primary_on_shadow"),
+  /** The client cancelled the primary call, or its deadline passed, before it ended: its answer is void. */
+  PRIMARY_CANCELLED("primary_cancelled"),
+  /** The shadow backend could not keep up with a streaming call's messages; the copy was cancelled. */
+  SHADOW_TOO_SLOW("shadow_too_slow");
 
   private final String label;
 

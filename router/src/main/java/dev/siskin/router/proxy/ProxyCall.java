@@ -98,6 +98,10 @@ final class ProxyCall {
   private final ShadowTraffic shadows;
   /** The shadow copy of this call, or null; set in start() before any callback can run. */
   private ShadowCall shadow;
+  /** Whether the answer is reported to the canary observer (Predict calls). */
+  private final boolean observed;
+  /** The committed attempt's first response message, when observed; written by that attempt's thread. */
+  private volatile byte[] firstResponse;
   /** Written only by the client side's (Requests) thread. */
   private volatile long bytesIn;
   /** Written only by the committed attempt's thread. */
@@ -111,6 +115,7 @@ final class ProxyCall {
       String peer, ShadowTraffic shadows) {
     this.serverCall = serverCall;
     this.shadows = shadows;
+    this.observed = CanaryObserver.OBSERVED_METHOD.equals(serverCall.getMethodDescriptor().getFullMethodName());
     this.route = route;
     this.listener = listener;
     this.resilience = resilience;
@@ -293,6 +298,9 @@ final class ProxyCall {
       if (shadow != null) {
         shadow.onPrimaryResponse(message);
       }
+      if (observed && firstResponse == null && message.length <= ShadowCall.KEPT_MESSAGE_BYTES) {
+        firstResponse = message;
+      }
       serverCall.sendMessage(message);
       toClient.afterSend();
     }
@@ -449,6 +457,10 @@ final class ProxyCall {
     last.backend.release();
     if (shadow != null) {
       shadow.onPrimaryEnd(last.backend.name(), code);
+    }
+    byte[] answer = firstResponse;
+    if (observed && code == Status.Code.OK && answer != null) {
+      shadows.sink().served(last.backend.name(), answer);
     }
     resilience.attempts().accept(last.backend, code);
     resilience.budget().retriesFinished(retries);

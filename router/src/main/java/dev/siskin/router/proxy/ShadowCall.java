@@ -1,5 +1,6 @@
 package dev.siskin.router.proxy;
 
+import dev.siskin.router.canary.SkipReason;
 import dev.siskin.router.cluster.Backend;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
@@ -44,7 +45,7 @@ final class ShadowCall extends ClientCall.Listener<byte[]> {
   private ShadowExchange.Side primaryEnd;
   private String primaryBackend;
   private ShadowExchange.Side shadowEnd;
-  private ShadowSink.Skip skip;
+  private SkipReason skip;
   private boolean reported;
   private byte[] firstRequest;
 
@@ -75,7 +76,7 @@ final class ShadowCall extends ClientCall.Listener<byte[]> {
       return;
     }
     if (sent > 0 && !call.isReady()) {
-      abandon(ShadowSink.Skip.SHADOW_TOO_SLOW);
+      abandon(SkipReason.SHADOW_TOO_SLOW);
       return;
     }
     if (sent == 0 && message.length <= KEPT_MESSAGE_BYTES) {
@@ -106,9 +107,9 @@ final class ShadowCall extends ClientCall.Listener<byte[]> {
   void onPrimaryEnd(String servedBy, Status.Code code) {
     ShadowExchange.Side end = primaryAnswer.end(code, System.nanoTime() - startNanos);
     if (code == Status.Code.CANCELLED || code == Status.Code.DEADLINE_EXCEEDED) {
-      abandon(ShadowSink.Skip.PRIMARY_CANCELLED);
+      abandon(SkipReason.PRIMARY_CANCELLED);
     } else if (servedBy.equals(backend.name())) {
-      abandon(ShadowSink.Skip.PRIMARY_ON_SHADOW);
+      abandon(SkipReason.PRIMARY_ON_SHADOW);
     }
     synchronized (this) {
       primaryEnd = end;
@@ -119,7 +120,7 @@ final class ShadowCall extends ClientCall.Listener<byte[]> {
 
   /** The client's call was cancelled (primary's client-side thread). */
   void onPrimaryCancelled() {
-    abandon(ShadowSink.Skip.PRIMARY_CANCELLED);
+    abandon(SkipReason.PRIMARY_CANCELLED);
   }
 
   @Override
@@ -138,7 +139,7 @@ final class ShadowCall extends ClientCall.Listener<byte[]> {
     reportIfBothEnded();
   }
 
-  private void abandon(ShadowSink.Skip reason) {
+  private void abandon(SkipReason reason) {
     synchronized (this) {
       if (skip != null || reported) {
         return;
@@ -151,7 +152,7 @@ final class ShadowCall extends ClientCall.Listener<byte[]> {
 
   private void reportIfBothEnded() {
     ShadowExchange exchange = null;
-    ShadowSink.Skip skipped;
+    SkipReason skipped;
     synchronized (this) {
       if (reported || primaryEnd == null || shadowEnd == null) {
         return;

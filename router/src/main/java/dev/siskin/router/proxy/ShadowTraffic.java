@@ -2,6 +2,7 @@ package dev.siskin.router.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.siskin.router.canary.SkipReason;
 import dev.siskin.router.cluster.Backend;
 import dev.siskin.router.config.ShadowSettings;
 import dev.siskin.router.route.RoutingTable;
@@ -22,21 +23,21 @@ import java.util.function.Supplier;
  */
 public final class ShadowTraffic {
   private final Supplier<RoutingTable> tables;
-  private final ShadowSink sink;
+  private final CanaryObserver sink;
   private final AtomicInteger inFlight = new AtomicInteger();
 
   /**
    * @param tables the routing table in force (its config holds the shadow settings, its backends the shadow)
    * @param sink   where pairs and skipped copies are reported
    */
-  public ShadowTraffic(Supplier<RoutingTable> tables, ShadowSink sink) {
+  public ShadowTraffic(Supplier<RoutingTable> tables, CanaryObserver sink) {
     this.tables = requireNonNull(tables, "tables");
     this.sink = requireNonNull(sink, "sink");
   }
 
   /** No shadow traffic at all, whatever the config says (for tests of other things). */
   public static ShadowTraffic off() {
-    return new ShadowTraffic(() -> null, ShadowSink.NONE);
+    return new ShadowTraffic(() -> null, CanaryObserver.NONE);
   }
 
   /** Copies running now. */
@@ -44,7 +45,7 @@ public final class ShadowTraffic {
     return inFlight.get();
   }
 
-  ShadowSink sink() {
+  CanaryObserver sink() {
     return sink;
   }
 
@@ -66,13 +67,13 @@ public final class ShadowTraffic {
     }
     Backend shadow = backend(table, settings.backend());
     if (shadow == null || !shadow.health().routable() || !shadow.tryAcquire()) {
-      sink.skipped(settings.backend(), fullMethod, ShadowSink.Skip.SHADOW_UNAVAILABLE);
+      sink.skipped(settings.backend(), fullMethod, SkipReason.BACKEND_UNAVAILABLE);
       return null;
     }
     if (inFlight.incrementAndGet() > settings.maxInFlight()) {
       inFlight.decrementAndGet();
       shadow.release();
-      sink.skipped(settings.backend(), fullMethod, ShadowSink.Skip.IN_FLIGHT_CAP);
+      sink.skipped(settings.backend(), fullMethod, SkipReason.IN_FLIGHT_LIMIT);
       return null;
     }
     ShadowCall call;

@@ -2,6 +2,7 @@ package dev.siskin.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.siskin.router.canary.SkipReason;
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.RouterSettings;
@@ -35,7 +36,9 @@ class ShadowTrafficTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private final List<ShadowExchange> compared = new CopyOnWriteArrayList<>();
-  private final List<ShadowSink.Skip> skipped = new CopyOnWriteArrayList<>();
+  private final List<SkipReason> skipped = new CopyOnWriteArrayList<>();
+  /** Served answers reported: only Predict's, so none in these tests of another method. */
+  private final List<String> served = new CopyOnWriteArrayList<>();
   private TestBackend v1;
   private TestBackend v2;
   private RouterHarness harness;
@@ -61,15 +64,20 @@ class ShadowTrafficTest {
         List.of(new BackendSpec("v1", v1.target(), 1), new BackendSpec("v2", v2.target(), 0)),
         new ShadowSettings("v2", 100, Set.of(METHOD), maxInFlight), Path.of("test.conf"), Instant.now());
     harness = new RouterHarness(config);
-    harness.router.addShadowSink(new ShadowSink() {
+    harness.router.addCanaryObserver(new CanaryObserver() {
       @Override
       public void compared(ShadowExchange exchange) {
         compared.add(exchange);
       }
 
       @Override
-      public void skipped(String shadowBackend, String fullMethod, Skip reason) {
+      public void skipped(String shadowBackend, String fullMethod, SkipReason reason) {
         skipped.add(reason);
+      }
+
+      @Override
+      public void served(String backend, byte[] response) {
+        served.add(backend);
       }
     });
   }
@@ -97,6 +105,7 @@ class ShadowTrafficTest {
       assertThat(pair.primary().firstResponse()).isNotNull();
     });
     assertThat(skipped).isEmpty();
+    assertThat(served).isEmpty();
     Awaitility.await().atMost(WAIT).until(() -> harness.router.shadowInFlight() == 0);
   }
 
@@ -120,7 +129,7 @@ class ShadowTrafficTest {
     assertThat(primaryMillis).as("the primary does not wait for its 3 s shadow").isLessThan(2000);
     // The first copy still runs: the cap of 1 skips the next one, and the primary does not notice.
     assertThat(call("after").getResponseMessage()).isEqualTo("after");
-    assertThat(skipped).containsExactly(ShadowSink.Skip.IN_FLIGHT_CAP);
+    assertThat(skipped).containsExactly(SkipReason.IN_FLIGHT_LIMIT);
 
     Awaitility.await().atMost(WAIT).until(() -> compared.size() == 1);
     assertThat(compared.get(0).shadow().code()).isEqualTo(Status.Code.OK);
@@ -134,7 +143,7 @@ class ShadowTrafficTest {
     SimpleServiceGrpc.newStub(harness.channel).withDeadlineAfter(300, TimeUnit.MILLISECONDS)
         .unaryRpc(SimpleRequest.newBuilder().setRequestMessage("sleep:5000").build(), result);
 
-    Awaitility.await().atMost(WAIT).until(() -> skipped.contains(ShadowSink.Skip.PRIMARY_CANCELLED));
+    Awaitility.await().atMost(WAIT).until(() -> skipped.contains(SkipReason.PRIMARY_CANCELLED));
     Awaitility.await().atMost(WAIT).until(() -> harness.router.shadowInFlight() == 0);
     assertThat(compared).isEmpty();
   }
@@ -148,6 +157,6 @@ class ShadowTrafficTest {
     }
     Awaitility.await().atMost(WAIT).until(() -> compared.size() + skipped.size() == 20);
     assertThat(compared).allSatisfy(pair -> assertThat(pair.shadow().code()).isEqualTo(Status.Code.UNAVAILABLE));
-    assertThat(skipped).allSatisfy(reason -> assertThat(reason).isEqualTo(ShadowSink.Skip.SHADOW_UNAVAILABLE));
+    assertThat(skipped).allSatisfy(reason -> assertThat(reason).isEqualTo(SkipReason.BACKEND_UNAVAILABLE));
   }
 }
