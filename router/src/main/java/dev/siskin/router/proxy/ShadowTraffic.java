@@ -65,6 +65,10 @@ public final class ShadowTraffic {
         || primary.name().equals(settings.backend()) || !sampled(settings.percent())) {
       return null;
     }
+    if (options.getDeadline() != null && options.getDeadline().isExpired()) {
+      sink.skipped(settings.backend(), fullMethod, SkipReason.DEADLINE);
+      return null;
+    }
     Backend shadow = backend(table, settings.backend());
     if (shadow == null || !shadow.health().routable() || !shadow.tryAcquire()) {
       sink.skipped(settings.backend(), fullMethod, SkipReason.BACKEND_UNAVAILABLE);
