@@ -3,7 +3,7 @@
 # HAProxy (proto h2), all on this machine over loopback. Reference and figures: docs/benchmarks.md.
 #
 # Usage: scripts/bench.sh [--smoke] [--rounds N] [--seconds S] [--out FILE] [--targets LIST] [--levels LIST]
-#                         [--variant NAME=JAR[@JAVA_OPTS]]...
+#                         [--variant NAME=JAR[@JAVA_OPTS]]... [--rules]
 #   --smoke     tiny runs, one round, report to a temp file (what CI runs so the script cannot rot)
 #   --rounds    rounds of interleaved runs per load level (default 5); medians are reported
 #   --seconds   measured seconds per h2load run (default 3; each run is preceded by a 1 s warm-up run)
@@ -13,6 +13,10 @@
 #   --variant   an extra router target "router-NAME" from another router jar and/or other JVM options, measured
 #               in the same interleaved rounds (for before/after comparisons), e.g.
 #               --variant base=/tmp/router-base.jar   --variant serialgc=router/target/router.jar@-XX:+UseSerialGC
+#   --rules     the cost of the canary rules (docs/canary-rules.md): adds router-rules (force-header and
+#               sticky-header configured, weights 50/50) and router-one (no rules, weights 100/0), and every
+#               target's calls carry one sticky key, picked so that router-rules sends them all to v1 -- so
+#               router-rules and router-one put the same load on the same backend and differ only in the rules
 # Environment: ROUTER_JAVA_OPTS (JVM options of the router, default below), STREAM_STREAMS, STREAM_COUNT,
 # STREAM_SIZE (streaming case: concurrent calls, messages per call, bytes per message).
 #
@@ -32,6 +36,9 @@ OUT=""
 TARGETS="direct,router,nginx,haproxy"
 LEVELS="1x1,4x16,16x64"
 VARIANTS=()
+RULES=0
+# The sticky key every call carries with --rules (picked once the routers run); empty: no extra header.
+STICKY_KEY=""
 # The router's JVM options: a small fixed heap keeps the footprint predictable (see docs/benchmarks.md).
 ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS--Xms64m -Xmx128m -XX:+UseParallelGC}
 STREAM_STREAMS=${STREAM_STREAMS:-8}
@@ -48,8 +55,9 @@ while [ $# -gt 0 ]; do
     --targets) TARGETS=${2:?--targets needs a list}; shift ;;
     --levels) LEVELS=${2:?--levels needs a list}; shift ;;
     --variant) VARIANTS+=("${2:?--variant needs NAME=JAR[@JAVA_OPTS]}"); shift ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS]; see --help)" ;;
+    --rules) RULES=1 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS], --rules; see --help)" ;;
   esac
   shift
 done
@@ -248,9 +256,9 @@ start_streaming_backend() {
   PORT_stream=$port
 }
 
-# start_router NAME JAR JAVA_OPTS BACKENDS_HOCON -> sets PORT_<NAME> and PID_<NAME>
+# start_router NAME JAR JAVA_OPTS BACKENDS_HOCON [EXTRA_HOCON] -> sets PORT_<NAME> and PID_<NAME>
 start_router() {
-  local name=$1 jar=$2 opts=$3 backends=$4 port admin pid
+  local name=$1 jar=$2 opts=$3 backends=$4 extra=${5:-} port admin pid
   port=$(free_port)
   admin=$(free_port)
   cat >"$WORK/$name.conf" <<EOF
@@ -261,6 +269,7 @@ router {
 backends {
 $backends
 }
+$extra
 EOF
   # shellcheck disable=SC2086 # JVM options are a word list
   java $opts -jar "$jar" "$WORK/$name.conf" >"$WORK/$name.log" 2>&1 &
@@ -417,7 +426,33 @@ target_port() {
 }
 
 h2load_args() {  # CONNS STREAMS PORT
-  echo "-d $WORK/predict.bin -H content-type:application/grpc -H te:trailers -c $1 -m $2 -t 1 http://127.0.0.1:$3$PREDICT_PATH"
+  local key=""
+  [ -n "$STICKY_KEY" ] && key="-H x-user-id:$STICKY_KEY"
+  echo "-d $WORK/predict.bin -H content-type:application/grpc -H te:trailers $key -c $1 -m $2 -t 1 http://127.0.0.1:$3$PREDICT_PATH"
+}
+
+# The first of the keys user-0, user-1, ... that router-rules (sticky at 50/50) sends to v1, from its
+# x-canary-backend response header.
+pick_sticky_key() {
+  local port=$1 k out
+  for k in $(seq 0 99); do
+    out=$(nghttp -v -H ':method: POST' -H 'content-type: application/grpc' -H 'te: trailers' -H "x-user-id: user-$k" \
+      -d "$WORK/predict.bin" "http://127.0.0.1:$port$PREDICT_PATH" 2>&1 | tr -d '\000') || true
+    if grep -q 'x-canary-backend: v1' <<<"$out"; then
+      echo "user-$k"
+      return
+    fi
+  done
+  die "none of 100 sticky keys reached v1 through router-rules (port $port)"
+}
+
+# ROUND's order of the comma list LIST: each round starts one target later, so that no target always runs right
+# after the same one (or first, or last) while the machine's other load drifts.
+rotated() {
+  local -a list
+  IFS=, read -r -a list <<<"$1"
+  local r=$(($2 % ${#list[@]}))
+  echo "${list[@]:r}" "${list[@]:0:r}"
 }
 
 # One timed run: writes a line to runs.tsv.
@@ -570,6 +605,7 @@ report() {
       done
     done
     targets_verdict "$targets" "${peers[@]}"
+    if [ "$RULES" = 1 ]; then rules_cost; fi
     if [ -s "$WORK/streams.tsv" ]; then
       echo
       echo "Server streaming: $STREAM_STREAMS concurrent calls, each $STREAM_COUNT messages of $STREAM_SIZE payload bytes,"
@@ -620,6 +656,25 @@ targets_verdict() {
   echo "| peak RSS <= 256 MiB | $top | $(fmt "$rss") MiB | 256 MiB | $(verdict "$rss" 256 "<=") |"
 }
 
+# The cost of the canary rules: router-rules against router-one, which send every call to v1 alike.
+rules_cost() {
+  echo
+  echo "Canary rules (\`--rules\`): every call of every target carried \`x-user-id: $STICKY_KEY\`. router-rules has"
+  echo "\`routing { force-header = \"x-canary-backend\", sticky-header = \"x-user-id\" }\` at v1=50 v2=50 and sends the"
+  echo "key to v1 (force header looked up, sticky key hashed and placed by rendezvous hashing over both backends);"
+  echo "router-one has no rules and v1=100 v2=0, so both put every call on v1. router (50/50, no rules) shows"
+  echo "what spreading the calls over two model servers changes on this machine."
+  echo
+  echo "| load | router-rules req/s | router-one req/s | req/s rules / one | CPU s/10k rules / one | p50 ms rules / one | p99 ms rules / one | router req/s | rules cost <= 5 % req/s |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  local level r o verdict
+  for level in ${LEVELS//,/ }; do
+    r=$(metric "$level" router-rules rps); o=$(metric "$level" router-one rps)
+    verdict=$(awk -v q="$(ratio "$r" "$o")" 'BEGIN {if (q == "NA") print "n/a"; else if (q + 0 >= 0.95) print "met"; else print "missed"}')
+    echo "| $level | $(fmt "$r") | $(fmt "$o") | $(fmt "$(ratio "$r" "$o")" 2) | $(fmt "$(metric "$level" router-rules cpu)" 2) / $(fmt "$(metric "$level" router-one cpu)" 2) | $(fmt "$(metric "$level" router-rules p50)" 2) / $(fmt "$(metric "$level" router-one p50)" 2) | $(fmt "$(metric "$level" router-rules p99)" 2) / $(fmt "$(metric "$level" router-one p99)" 2) | $(fmt "$(metric "$level" router rps)") | $verdict |"
+  done
+}
+
 stat_size() { stat -c %s "$WORK/predict.bin" 2>/dev/null || wc -c <"$WORK/predict.bin"; }
 
 # Replaces the generated section of docs/benchmarks.md (between the markers), or writes OUT whole.
@@ -640,6 +695,7 @@ publish() {
 # ---------------------------------------------------------------------------------------------- main
 ARGS_TEXT=$([ "$SMOKE" = 1 ] && echo "--smoke" || echo "--rounds $ROUNDS --seconds $SECONDS_PER_RUN")
 for variant in "${VARIANTS[@]}"; do ARGS_TEXT+=" --variant '$variant'"; done
+if [ "$RULES" = 1 ]; then ARGS_TEXT+=" --rules"; fi
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 CORES=$(nproc)
 CLK_TCK=$(getconf CLK_TCK)
@@ -677,6 +733,18 @@ for variant in "${VARIANTS[@]}"; do
   start_routers "router_$name" "$jar" "$opts"
   ALL_TARGETS+=",router-$name"
 done
+UNARY_ONLY=" "
+if [ "$RULES" = 1 ]; then
+  log "starting router-one (no rules, v1=100 v2=0) and router-rules (force and sticky headers, v1=50 v2=50)"
+  start_router router_one router/target/router.jar "$ROUTER_JAVA_OPTS" "  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 100 }
+  v2 { target = \"127.0.0.1:$PORT_v2\", weight = 0 }"
+  start_router router_rules router/target/router.jar "$ROUTER_JAVA_OPTS" "$BACKENDS_MODELS" \
+    'routing { force-header = "x-canary-backend", sticky-header = "x-user-id" }'
+  ALL_TARGETS+=",router-one,router-rules"
+  UNARY_ONLY+="router-one router-rules "
+  STICKY_KEY=$(pick_sticky_key "$PORT_router_rules")
+  log "every call carries x-user-id: $STICKY_KEY, which router-rules sends to v1"
+fi
 [[ ",$TARGETS," == *",nginx,"* ]] && { log "starting nginx ($(nginx -v 2>&1 | sed 's/.*\///'))"; start_nginx "$CORES"; }
 [[ ",$TARGETS," == *",haproxy,"* ]] && { log "starting haproxy"; start_haproxy "$CORES"; }
 
@@ -708,7 +776,7 @@ for level in ${LEVELS//,/ }; do
       >/dev/null 2>&1 || true
   done
   for round in $(seq 1 "$ROUNDS"); do
-    for target in ${ALL_TARGETS//,/ }; do
+    for target in $(rotated "$ALL_TARGETS" "$round"); do
       run_unary "$target" "$level" "$round"
     done
   done
@@ -717,7 +785,7 @@ done
 : >"$WORK/streams.tsv"
 for round in $(seq 1 "$ROUNDS"); do
   for target in ${ALL_TARGETS//,/ }; do
-    run_stream "$target" "$round"
+    [[ "$UNARY_ONLY" == *" $target "* ]] || run_stream "$target" "$round"
   done
 done
 

@@ -4,7 +4,9 @@ import dev.siskin.client.iris.IrisFeatures;
 import dev.siskin.proto.v1.PredictRequest;
 import dev.siskin.proto.v1.PredictResponse;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -17,10 +19,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code predict}: classifies one flower and says which model version and backend answered. */
+/**
+ * {@code predict}: classifies one flower and says which model version and backend answered. With {@code --backend}
+ * it asks the router to send the call to that backend (the router's force header), whatever the weights.
+ */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-    description = "Classify one Iris flower and show which model version and backend answered.",
-    footer = {"", "Examples:", "  predict 5.1 3.5 1.4 0.2",
+    description = {"Classify one Iris flower and show which model version and backend answered.",
+        "With --backend NAME the router sends the call to that backend, also at weight 0; exit 1 when another "
+            + "backend answered (the router does not route by that header)."},
+    footer = {"", "Examples:", "  predict 5.1 3.5 1.4 0.2", "  predict --backend v2 6.7 3.0 5.2 2.3",
         "  predict --feature sepal_length=6.7 --feature sepal_width=3.0 --feature petal_length=5.2 --feature petal_width=2.3"})
 final class PredictCommand implements Callable<Integer> {
   @Spec
@@ -37,24 +44,58 @@ final class PredictCommand implements Callable<Integer> {
       description = "A named measurement instead of positional values; give all four once each.")
   List<String> named = List.of();
 
+  @Option(names = "--backend", paramLabel = "NAME",
+      description = "Ask the router to send the call to this backend (sends the force header with NAME).")
+  String backend;
+
+  @Option(names = "--force-header", paramLabel = "HEADER", defaultValue = "x-canary-backend",
+      description = "The router's routing.force-header (default: ${DEFAULT-VALUE}).")
+  String forceHeader;
+
   @Override
   public Integer call() {
     PredictRequest request = request();
+    Metadata forced = forcedBackend();
     ManagedChannel channel = connection.target.openChannel();
     try {
       BackendHeader header = new BackendHeader();
-      PredictResponse response = connection.stub(channel, header).predict(request);
+      PredictResponse response = connection.stub(channel, header)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(forced))
+          .predict(request);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(Locale.ROOT, "species     %s%n", response.getPrediction());
       out.printf(Locale.ROOT, "confidence  %.3f%n", response.getConfidence());
       out.printf(Locale.ROOT, "version     %s%n", response.getModelVersion());
       out.printf(Locale.ROOT, "backend     %s%n", header.backend());
       out.flush();
+      if (backend != null && !backend.equals(header.backend())) {
+        throw new CliException("asked for backend " + backend + " with " + forceHeader + ", but "
+            + (header.backend().equals(BackendHeader.NONE) ? "the answer names no backend (is --target a model "
+            + "server rather than the router?)" : header.backend() + " answered: the router does not route by "
+            + forceHeader + " (its routing.force-header is off or another header; see its /config)"));
+      }
       return ExitCodes.OK;
     } catch (StatusRuntimeException e) {
       throw GrpcErrors.asCliException("Predict", connection.target, e);
     } finally {
       ConnectionOptions.close(channel);
+    }
+  }
+
+  /** The force header for {@code --backend}, or no header at all. */
+  private Metadata forcedBackend() {
+    Metadata headers = new Metadata();
+    if (backend == null) {
+      return headers;
+    }
+    try {
+      if (backend.isBlank()) {
+        throw new IllegalArgumentException("--backend '': expected a backend name such as v2");
+      }
+      headers.put(HeaderName.key("--force-header", forceHeader), backend);
+      return headers;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 

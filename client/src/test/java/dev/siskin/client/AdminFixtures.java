@@ -26,6 +26,11 @@ public final class AdminFixtures {
     return read("/admin/config-rejected.json");
   }
 
+  /** A router's /config with routing { force-header = "x-canary-backend", sticky-header = "x-user-id" }. */
+  public static String configWithRouting() {
+    return read("/admin/config-routing.json");
+  }
+
   /** The same config state, but the last load of the file was applied. */
   public static String configOk() {
     String ok = configRejected().replaceFirst("\"ok\" : false,\\s*\"error\" : \"[^\"]*\"", "\"ok\" : true, \"error\" : null");

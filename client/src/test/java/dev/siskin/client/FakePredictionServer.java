@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * An in-JVM stand-in for the router in front of two model servers, on an ephemeral loopback port.
  * Call i (0-based) is "served" by backend v1 (model v1.0.0) when i is even and by v2 (v2.0.0) when odd, so any
- * even number of calls splits exactly 50/50. Every {@code failEvery}-th call fails with RESOURCE_EXHAUSTED.
+ * even number of calls splits exactly 50/50. One with the router's rules honours {@code x-canary-backend} (the
+ * named backend serves the call) and {@code x-user-id} (keys ending in an even digit go to v1, others to v2). Every {@code failEvery}-th call fails with RESOURCE_EXHAUSTED.
  * One that stops by itself serves {@code stopAfter} Predict calls, fails the next {@code failingBeforeStop} with
  * UNAVAILABLE (as a router does whose backends are gone) and then shuts down gracefully: the calls it took
  * complete, later ones find the port closed.
@@ -39,17 +40,23 @@ final class FakePredictionServer implements AutoCloseable {
   private final Server server;
   private final AtomicLong calls = new AtomicLong();
 
+  static final Metadata.Key<String> USER = Metadata.Key.of("x-user-id", Metadata.ASCII_STRING_MARSHALLER);
+
   private FakePredictionServer(boolean withBackendHeader, int failEvery, String healthStatus) throws IOException {
-    this(withBackendHeader, failEvery, healthStatus, 0, 0);
+    this(withBackendHeader, failEvery, healthStatus, 0, 0, false);
   }
 
   private FakePredictionServer(boolean withBackendHeader, int failEvery, String healthStatus, long stopAfter,
-      long failingBeforeStop) throws IOException {
+      long failingBeforeStop, boolean rules) throws IOException {
     ServerInterceptor pickBackend = new ServerInterceptor() {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                         ServerCallHandler<Q, R> next) {
-        String backend = calls.getAndIncrement() % 2 == 0 ? "v1" : "v2";
+        String alternate = calls.getAndIncrement() % 2 == 0 ? "v1" : "v2";
+        String forced = headers.get(BackendHeader.KEY);
+        String key = headers.get(USER);
+        String backend = !rules ? alternate : forced != null ? forced
+            : key != null ? ((key.charAt(key.length() - 1) - '0') % 2 == 0 ? "v1" : "v2") : alternate;
         ServerCall<Q, R> tagged = !withBackendHeader ? call : new SimpleForwardingServerCall<>(call) {
           private boolean headersSent;
 
@@ -127,7 +134,12 @@ final class FakePredictionServer implements AutoCloseable {
 
   /** Serves {@code calls} Predict calls, fails the next {@code failing} with UNAVAILABLE, then stops. */
   static FakePredictionServer stoppingAfter(long calls, long failing) throws IOException {
-    return new FakePredictionServer(true, 0, "SERVING", calls, failing);
+    return new FakePredictionServer(true, 0, "SERVING", calls, failing, false);
+  }
+
+  /** A router that honours the force header and the sticky key (see the class comment). */
+  static FakePredictionServer routerWithRules() throws IOException {
+    return new FakePredictionServer(true, 0, "ok", 0, 0, true);
   }
 
   /** A model server called directly: no x-canary-backend header. */

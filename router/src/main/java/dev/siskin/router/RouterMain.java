@@ -91,6 +91,8 @@ public final class RouterMain {
     RouterMetrics metrics = new RouterMetrics(router::configState);
     metrics.registerFailureHandling(router::failureReport);
     metrics.registerMessageMemory(router.messageMemory()::held, router.messageMemory()::limit);
+    metrics.registerRoutingRules(router.routingRuleStats()::forceUnknownTotal,
+        router.routingRuleStats()::forceEmptyTotal);
     router.addCallListener(metrics.calls());
     router.addCallListener(new ConfiguredAccessLog(() -> router.configState().current().router()));
     CanaryRecorder canary = new CanaryRecorder();

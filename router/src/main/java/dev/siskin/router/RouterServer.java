@@ -15,6 +15,7 @@ import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.config.RouterSettings;
+import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CompositeCallListener;
 import dev.siskin.router.observe.FailureReport;
@@ -31,7 +32,8 @@ import dev.siskin.router.route.PickerFactory;
 import dev.siskin.router.route.RoutingTable;
 import dev.siskin.router.route.RoutingTableHolder;
 import dev.siskin.router.route.WeightedPicker;
-import dev.siskin.router.route.WeightedRoute;
+import dev.siskin.router.route.RoutingRuleStats;
+import dev.siskin.router.route.RuleChainRoute;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -84,6 +86,7 @@ public final class RouterServer {
   private final OutlierDetector outliers;
   private final RetryBudget retryBudget = new RetryBudget();
   private final RetryStats retryStats = new RetryStats();
+  private final RoutingRuleStats ruleStats = new RoutingRuleStats();
 
   private RouterServer(CanaryConfig initial, PickerFactory pickers,
       ChannelFactory channels, Duration drainBound) {
@@ -112,7 +115,8 @@ public final class RouterServer {
         .workerEventLoopGroup(loops.group())
         .channelType(loops.serverChannelType())
         .fallbackHandlerRegistry(new PassThroughRegistry(
-            new ProxyCallHandler(new WeightedRoute(tables), listeners, maxMessageBytes, resilience, shadows)))
+            new ProxyCallHandler(new RuleChainRoute(tables, ruleStats), listeners, maxMessageBytes, resilience,
+                shadows)))
         .maxInboundMessageSize(maxMessageBytes)
         // Fixed window, no BDP pings (see BackendChannels.FLOW_CONTROL_WINDOW).
         .flowControlWindow(BackendChannels.FLOW_CONTROL_WINDOW)
@@ -189,7 +193,7 @@ public final class RouterServer {
     RouterSettings now = next.router();
     RouterSettings merged = new RouterSettings(was.listen(), was.admin(), now.policy(), was.maxMessageBytes(),
         now.accessLog(), now.accessLogFormat(), now.failure());
-    return new CanaryConfig(merged, next.backends(), next.source(), next.loadedAt());
+    return next.withRouter(merged);
   }
 
   /**
@@ -240,6 +244,11 @@ public final class RouterServer {
   /** Retries made and skipped, by backend and code; for the admin endpoint and metrics. */
   public RetryStats retryStats() {
     return retryStats;
+  }
+
+  /** Counts of force-header values the routing rules could not use (unknown names, empty values). */
+  public RoutingRuleStats routingRuleStats() {
+    return ruleStats;
   }
 
   /** Health of every backend, panic mode and retry counts, now. */
@@ -393,13 +402,34 @@ public final class RouterServer {
     if (previous.router().policy() != next.router().policy()) {
       parts.add("policy " + previous.router().policy().configName() + "->" + next.router().policy().configName());
     }
+    RoutingSettings was = previous.routing();
+    RoutingSettings now = next.routing();
+    if (!was.forceHeader().equals(now.forceHeader())) {
+      parts.add("force-header " + headerOrOff(was.forceHeader()) + "->" + headerOrOff(now.forceHeader()));
+    }
+    if (!was.stickyHeader().equals(now.stickyHeader())) {
+      parts.add("sticky-header " + headerOrOff(was.stickyHeader()) + "->" + headerOrOff(now.stickyHeader()));
+    }
+    if (!was.stickySalt().equals(now.stickySalt())) {
+      parts.add("sticky-salt changed (every sticky key is placed anew)");
+    }
     return "generation " + generation + ": " + String.join(", ", parts);
   }
 
-  /** E.g. {@code policy=smooth-weighted-round-robin backends=[v1 127.0.0.1:50052 w=90, ...]}. */
+  /**
+   * E.g. {@code policy=smooth-weighted-round-robin force-header=x-canary-backend sticky-header=off
+   * backends=[v1 127.0.0.1:50052 weight=90, ...]}.
+   */
   static String describe(CanaryConfig config) {
-    return "policy=" + config.router().policy().configName() + " backends=" + config.backends().stream()
+    return "policy=" + config.router().policy().configName()
+        + " force-header=" + headerOrOff(config.routing().forceHeader())
+        + " sticky-header=" + headerOrOff(config.routing().stickyHeader())
+        + " backends=" + config.backends().stream()
         .map(spec -> spec.name() + " " + spec.target() + " weight=" + spec.weight())
         .collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  private static String headerOrOff(String header) {
+    return header.isEmpty() ? "off" : header;
   }
 }

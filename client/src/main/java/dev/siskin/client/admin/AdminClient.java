@@ -112,7 +112,8 @@ public final class AdminClient {
 
   /**
    * Parses the {@code /config} JSON: {@code generation}, {@code appliedAt}, {@code source}, {@code backends}
-   * (name, target, weight) and {@code lastAttempt} (at, ok, error).
+   * (name, target, weight), {@code lastAttempt} (at, ok, error) and, when present, {@code routing} (forceHeader,
+   * stickyHeader).
    */
   static RouterConfig parseConfig(String body) throws AdminException {
     JsonNode root = readJson(body, "/config");
@@ -130,10 +131,13 @@ public final class AdminClient {
       throw new AdminException("router admin /config has no boolean \"lastAttempt.ok\"");
     }
     JsonNode error = attempt.path("error");
+    JsonNode routing = root.path("routing");
+    RouterConfig.Routing rules = routing.path("forceHeader").isTextual() && routing.path("stickyHeader").isTextual()
+        ? new RouterConfig.Routing(routing.get("forceHeader").asText(), routing.get("stickyHeader").asText()) : null;
     return new RouterConfig(root.path("generation").asLong(-1), root.path("appliedAt").asText(""),
         root.path("source").asText(""), backends, new RouterConfig.ReloadAttempt(attempt.path("at").asText(""),
         attempt.get("ok").asBoolean(), error.isTextual() ? error.asText() : attempt.get("ok").asBoolean() ? null
-        : "(the router gave no reason)"));
+        : "(the router gave no reason)"), rules);
   }
 
   private static JsonNode readJson(String body, String path) throws AdminException {

@@ -10,12 +10,21 @@ import java.util.List;
  * @param source      the file the router reads
  * @param backends    the backends in force, in config order
  * @param lastAttempt the last reload attempt (or the load at start)
+ * @param routing     the routing rules in force; null when the router does not report them (an older router)
  */
 public record RouterConfig(long generation, String appliedAt, String source, List<Backend> backends,
-    ReloadAttempt lastAttempt) {
+    ReloadAttempt lastAttempt, Routing routing) {
   public RouterConfig {
     backends = List.copyOf(backends);
   }
+
+  /**
+   * The router's {@code routing} block in force.
+   *
+   * @param forceHeader  the header that forces a backend, "" when off
+   * @param stickyHeader the header whose value keeps a caller on one backend, "" when off
+   */
+  public record Routing(String forceHeader, String stickyHeader) {}
 
   /** A backend in force with its weight. */
   public record Backend(String name, String target, long weight) {}

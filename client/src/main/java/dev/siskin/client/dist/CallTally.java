@@ -16,9 +16,19 @@ final class CallTally {
   private final Map<String, Map<String, LongAdder>> versionsByBackend = new ConcurrentHashMap<>();
   private final Map<Status.Code, LongAdder> failuresByCode = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> failuresByBackend = new ConcurrentHashMap<>();
+  /** By sticky key: calls per backend that served it (successful calls only); empty without keys. */
+  private final Map<String, Map<String, LongAdder>> backendsByKey = new ConcurrentHashMap<>();
   private final AtomicLong completed = new AtomicLong();
   // First failure's text, so that the report can show one real example of what went wrong.
   private volatile String firstFailure;
+
+  /** A successful call that carried sticky key {@code key}. */
+  void success(String backend, String modelVersion, String key) {
+    backendsByKey.computeIfAbsent(key, k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(backend, b -> new LongAdder())
+        .increment();
+    success(backend, modelVersion);
+  }
 
   void success(String backend, String modelVersion) {
     versionsByBackend.computeIfAbsent(backend, b -> new ConcurrentHashMap<>())
@@ -40,7 +50,29 @@ final class CallTally {
     return completed.get();
   }
 
-  DistributionResult snapshot(int sent, Duration elapsed) {
+  /** Where each key was served; null when the calls carried no keys. */
+  private KeyPlacement keys(StickyKeys keys) {
+    if (keys == null) {
+      return null;
+    }
+    Map<String, Long> byBackend = new TreeMap<>();
+    Map<String, Map<String, Long>> split = new TreeMap<>();
+    backendsByKey.forEach((key, backends) -> {
+      if (backends.size() == 1) {
+        byBackend.merge(backends.keySet().iterator().next(), 1L, Long::sum);
+      } else {
+        Map<String, Long> calls = new TreeMap<>();
+        backends.forEach((backend, n) -> calls.put(backend, n.sum()));
+        split.put(key, calls);
+      }
+    });
+    return new KeyPlacement(keys.header().name(), keys.count(), byBackend,
+        split.entrySet().stream().limit(KeyPlacement.MAX_EXAMPLES).map(e -> Map.entry(e.getKey(), e.getValue()))
+            .toList(), split.size());
+  }
+
+  /** @param keys the run's sticky keys, or null */
+  DistributionResult snapshot(int sent, Duration elapsed, StickyKeys keys) {
     Map<String, Map<String, Long>> versions = new TreeMap<>();
     versionsByBackend.forEach((backend, byVersion) -> {
       Map<String, Long> counts = new TreeMap<>();
@@ -51,6 +83,6 @@ final class CallTally {
     failuresByCode.forEach((code, n) -> failures.put(code, n.sum()));
     Map<String, Long> failedBackends = new TreeMap<>();
     failuresByBackend.forEach((backend, n) -> failedBackends.put(backend, n.sum()));
-    return new DistributionResult(sent, versions, failures, failedBackends, firstFailure, elapsed);
+    return new DistributionResult(sent, versions, failures, failedBackends, firstFailure, elapsed, keys(keys));
   }
 }

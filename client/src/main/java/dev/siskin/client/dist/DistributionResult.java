@@ -17,6 +17,7 @@ import java.util.TreeMap;
  * @param failuresByBackend failed calls by backend name ("-" when the router named none)
  * @param firstFailure      one failed call's status text, null when none failed
  * @param elapsed           wall time of the whole run
+ * @param keys              where the sticky keys were served; null when the calls carried none
  */
 public record DistributionResult(
     int sent,
@@ -24,7 +25,8 @@ public record DistributionResult(
     Map<Status.Code, Long> failuresByCode,
     Map<String, Long> failuresByBackend,
     String firstFailure,
-    Duration elapsed) {
+    Duration elapsed,
+    KeyPlacement keys) {
 
   public DistributionResult {
     Map<String, Map<String, Long>> copy = new TreeMap<>();
@@ -32,6 +34,13 @@ public record DistributionResult(
     versionsByBackend = Collections.unmodifiableMap(copy);
     failuresByCode = Collections.unmodifiableMap(new TreeMap<>(failuresByCode));
     failuresByBackend = Collections.unmodifiableMap(new TreeMap<>(failuresByBackend));
+  }
+
+  /** A result of calls without sticky keys. */
+  public DistributionResult(int sent, Map<String, Map<String, Long>> versionsByBackend,
+      Map<Status.Code, Long> failuresByCode, Map<String, Long> failuresByBackend, String firstFailure,
+      Duration elapsed) {
+    this(sent, versionsByBackend, failuresByCode, failuresByBackend, firstFailure, elapsed, null);
   }
 
   public long succeeded() {

@@ -7,7 +7,9 @@ import dev.siskin.proto.v1.PredictRequest;
 import dev.siskin.proto.v1.PredictResponse;
 import dev.siskin.proto.v1.PredictionServiceGrpc;
 import io.grpc.Channel;
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
@@ -15,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
- * Sends N identical Predict calls with at most C in flight and tallies where each one landed.
+ * Sends N identical Predict calls with at most C in flight and tallies where each one landed; with
+ * {@link StickyKeys}, call {@code i} carries key {@code i mod K} in the sticky header and the tally also records
+ * which backends served each key.
  * Concurrency is bounded by a semaphore: a permit is taken before a call starts and given back when it
  * completes, so the run never queues more than C calls in the channel however slow the target is.
  */
@@ -25,8 +29,15 @@ public final class DistributionRun {
   private final int calls;
   private final int concurrency;
   private final Duration deadline;
+  private final StickyKeys keys;
 
   public DistributionRun(Channel channel, PredictRequest request, int calls, int concurrency, Duration deadline) {
+    this(channel, request, calls, concurrency, deadline, null);
+  }
+
+  /** @param keys the sticky keys the calls carry, or null for none */
+  public DistributionRun(Channel channel, PredictRequest request, int calls, int concurrency, Duration deadline,
+      StickyKeys keys) {
     if (calls < 1) {
       throw new IllegalArgumentException("calls: " + calls + " (expected: >= 1)");
     }
@@ -38,6 +49,7 @@ public final class DistributionRun {
     this.calls = calls;
     this.concurrency = concurrency;
     this.deadline = deadline;
+    this.keys = keys;
   }
 
   /**
@@ -53,7 +65,7 @@ public final class DistributionRun {
       while (!permits.tryAcquire(200, TimeUnit.MILLISECONDS)) {
         progress.accept(tally.completed());
       }
-      startCall(tally, permits);
+      startCall(tally, permits, keys == null ? null : keys.keyOf(i));
       if (i % 50 == 0) {
         progress.accept(tally.completed());
       }
@@ -69,13 +81,18 @@ public final class DistributionRun {
       }
     }
     progress.accept(tally.completed());
-    return tally.snapshot(calls, Duration.ofNanos(System.nanoTime() - start));
+    return tally.snapshot(calls, Duration.ofNanos(System.nanoTime() - start), keys);
   }
 
-  private void startCall(CallTally tally, Semaphore permits) {
+  /** @param key the call's sticky key, or null */
+  private void startCall(CallTally tally, Semaphore permits, String key) {
     BackendHeader header = new BackendHeader();
+    Metadata sent = new Metadata();
+    if (key != null) {
+      sent.put(keys.header(), key);
+    }
     PredictionServiceGrpc.newStub(channel)
-        .withInterceptors(header.interceptor())
+        .withInterceptors(header.interceptor(), MetadataUtils.newAttachHeadersInterceptor(sent))
         .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .predict(request, new StreamObserver<>() {
           private PredictResponse response;
@@ -94,7 +111,12 @@ public final class DistributionRun {
 
           @Override
           public void onCompleted() {
-            tally.success(header.backend(), response == null ? "" : response.getModelVersion());
+            String version = response == null ? "" : response.getModelVersion();
+            if (key == null) {
+              tally.success(header.backend(), version);
+            } else {
+              tally.success(header.backend(), version, key);
+            }
             permits.release();
           }
         });

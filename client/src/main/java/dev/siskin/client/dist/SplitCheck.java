@@ -44,8 +44,18 @@ public final class SplitCheck {
 
   /** Compares the successful calls of {@code result} with {@code expected}. */
   public static Verdict check(DistributionResult result, ExpectedShares expected, double alpha) {
-    Map<String, Long> observed = result.byBackend();
-    long total = result.succeeded();
+    return check(result.byBackend(), result.versionsByBackend(), expected, alpha);
+  }
+
+  /**
+   * Compares counts per backend with {@code expected}: calls, or sticky keys (each key is one independent draw
+   * of the router's hash, while the calls of one key all go where the key goes).
+   *
+   * @param versions model versions seen per backend, for the report (may be empty)
+   */
+  public static Verdict check(Map<String, Long> observed, Map<String, Map<String, Long>> versions,
+      ExpectedShares expected, double alpha) {
+    long total = observed.values().stream().mapToLong(Long::longValue).sum();
     Set<String> names = new LinkedHashSet<>(expected.weights().keySet());
     names.addAll(observed.keySet());
 
@@ -57,7 +67,7 @@ public final class SplitCheck {
       double share = expected.share(name);
       long seen = observed.getOrDefault(name, 0L);
       rows.add(new Row(name, share, share * total, seen, total == 0 ? 0 : (double) seen / total,
-          result.versionsByBackend().getOrDefault(name, Map.of())));
+          versions.getOrDefault(name, Map.of())));
       if (share > 0) {
         testedObserved.add(seen);
         testedExpected.add(share * total);

@@ -18,10 +18,15 @@ public final class SplitReport {
         r.sent(), target, concurrency, r.succeeded(), r.failed(), seconds, seconds > 0 ? r.sent() / seconds : 0.0);
   }
 
-  /** Table of observed vs expected per backend. */
+  /** Table of observed vs expected calls per backend. */
   public static String table(SplitCheck.Verdict verdict) {
+    return table(verdict, "calls");
+  }
+
+  /** Table of observed vs expected per backend; {@code unit} is what was counted ("calls", "keys"). */
+  public static String table(SplitCheck.Verdict verdict, String unit) {
     Table t = Table.of("backend", Align.LEFT, "expected share", Align.RIGHT, "observed share", Align.RIGHT,
-        "expected calls", Align.RIGHT, "observed calls", Align.RIGHT, "model versions", Align.LEFT);
+        "expected " + unit, Align.RIGHT, "observed " + unit, Align.RIGHT, "model versions", Align.LEFT);
     for (SplitCheck.Row row : verdict.rows()) {
       t.row(row.backend(), percent(row.expectedShare()), percent(row.observedShare()),
           String.format(Locale.ROOT, "%.1f", row.expectedCalls()), String.valueOf(row.observedCalls()),
@@ -54,6 +59,22 @@ public final class SplitReport {
         chi.statistic(), chi.degreesOfFreedom(), chi.degreesOfFreedom() == 1 ? "" : "s",
         p.startsWith("<") ? p : "= " + p,
         outcome, pValue(verdict.alpha()));
+  }
+
+  /**
+   * {@code Sticky keys: 100 keys in x-user-id, 10 calls each: every key stayed on one backend} or, when some
+   * moved, how many and a few of them with the calls each backend served.
+   */
+  public static String keysLine(KeyPlacement keys, int calls) {
+    String each = calls % keys.keys() == 0 ? String.valueOf(calls / keys.keys())
+        : calls / keys.keys() + "-" + (calls / keys.keys() + 1);
+    String head = "Sticky keys: " + keys.keys() + " keys in " + keys.header() + ", " + each + " calls each: ";
+    if (keys.everyKeyStayed()) {
+      return head + "every key stayed on one backend" + System.lineSeparator();
+    }
+    return head + keys.splitCount() + " of " + keys.keys() + " keys were served by more than one backend, e.g. "
+        + keys.split().stream().map(e -> e.getKey() + " (" + versions(e.getValue()) + ")")
+            .collect(Collectors.joining(", ")) + System.lineSeparator();
   }
 
   /** {@code UNAVAILABLE=5, RESOURCE_EXHAUSTED=2}. */

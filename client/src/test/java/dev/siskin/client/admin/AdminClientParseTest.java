@@ -54,6 +54,13 @@ class AdminClientParseTest {
   }
 
   @Test
+  void readsTheRoutingRulesInForceAndNoneFromARouterWithout() throws AdminException {
+    assertThat(AdminClient.parseConfig(AdminFixtures.configWithRouting()).routing())
+        .isEqualTo(new RouterConfig.Routing("x-canary-backend", "x-user-id"));
+    assertThat(AdminClient.parseConfig(AdminFixtures.configRejected()).routing()).isNull();
+  }
+
+  @Test
   void readsHealthAndFinishedCallsPerWindow() throws AdminException {
     assertThat(AdminClient.parseActivity(AdminFixtures.clusters())).containsExactly(
         new BackendActivity("v1", true, "healthy", 500, 3500),

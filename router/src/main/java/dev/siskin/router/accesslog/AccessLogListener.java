@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes one access log line per finished call -- start time, peer, full method, backend, status,
- * duration, bytes in and out -- to the logger {@value #LOGGER_NAME} at INFO. In the text format the
+ * duration, bytes in and out, the routing rule that chose the backend and the backend's share of the weights
+ * then -- to the logger {@value #LOGGER_NAME} at INFO. In the text format the
  * peer, method and backend are escaped ({@link TextField}): a client picks the method name, and must not
  * be able to add a line or a field. JSON escapes by itself.
  *
@@ -68,7 +69,10 @@ public final class AccessLogListener implements CallListener {
     appendMillis(line, o.durationNanos());
     line.append(" bytes_in=").append(o.bytesIn())
         .append(" bytes_out=").append(o.bytesOut())
-        .append(" router_error=").append(o.routerError());
+        .append(" router_error=").append(o.routerError())
+        .append(" route=").append(o.cause().label())
+        .append(" share=");
+    appendShare(line, o.share());
     return line.toString();
   }
 
@@ -85,16 +89,27 @@ public final class AccessLogListener implements CallListener {
       g.writeNumberField("bytesIn", o.bytesIn());
       g.writeNumberField("bytesOut", o.bytesOut());
       g.writeBooleanField("routerError", o.routerError());
+      g.writeStringField("route", o.cause().label());
+      g.writeNumberField("share", o.share());
       g.writeEndObject();
     }
     return out.toString();
   }
 
+  /** A share in [0, 1] with three decimals (0.100), without String.format's cost. */
+  private static void appendShare(StringBuilder line, double share) {
+    appendThousandths(line, Math.round(Math.max(0.0, Math.min(1.0, share)) * 1000));
+  }
+
   /** Milliseconds with three decimals (microsecond precision), without String.format's cost. */
   private static void appendMillis(StringBuilder line, long nanos) {
-    long micros = Math.max(0, nanos) / 1000;
-    long fraction = micros % 1000;
-    line.append(micros / 1000).append('.');
+    appendThousandths(line, Math.max(0, nanos) / 1000);
+  }
+
+  /** {@code value / 1000} with exactly three decimals; {@code value >= 0}. */
+  private static void appendThousandths(StringBuilder line, long value) {
+    long fraction = value % 1000;
+    line.append(value / 1000).append('.');
     if (fraction < 100) {
       line.append('0');
     }

@@ -7,11 +7,13 @@ import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.config.RouterSettings;
+import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.metrics.BackendSnapshot;
 import dev.siskin.router.metrics.CallStats;
 import dev.siskin.router.metrics.LatencyPercentiles;
 import io.grpc.Status;
 import dev.siskin.router.observe.FailureReport;
+import dev.siskin.router.observe.RouteCause;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -113,6 +115,10 @@ final class AdminJson {
     for (Map.Entry<Status.Code, Long> e : s.callsByStatus().entrySet()) {
       byStatus.put(e.getKey().name(), e.getValue());
     }
+    ObjectNode byRoute = b.putObject("callsByRoute");
+    for (Map.Entry<RouteCause, Long> e : s.callsByRoute().entrySet()) {
+      byRoute.put(e.getKey().label(), e.getValue());
+    }
     ObjectNode latency = b.putObject("latencyMs");
     putPercentiles(latency.putObject("lastMinute"), s.latencyLastMinute());
     putPercentiles(latency.putObject("sinceStart"), s.latencySinceStart());
@@ -125,6 +131,18 @@ final class AdminJson {
     node.put("p50", p.p50Ms());
     node.put("p90", p.p90Ms());
     node.put("p99", p.p99Ms());
+  }
+
+  /** E.g. {@code "force-header x-canary-backend, then weights"}: the chain a call goes through now. */
+  private static String rulesInForce(RoutingSettings rules) {
+    StringBuilder order = new StringBuilder();
+    if (rules.forceEnabled()) {
+      order.append("force-header ").append(rules.forceHeader()).append(", then ");
+    }
+    if (rules.stickyEnabled()) {
+      order.append("sticky-header ").append(rules.stickyHeader()).append(", then ");
+    }
+    return order.append("weights").toString();
   }
 
   /** The snapshot in force with where and when it came from, and the last reload attempt. */
@@ -142,6 +160,12 @@ final class AdminJson {
     router.put("policy", r.policy().configName());
     router.put("maxMessageBytes", r.maxMessageBytes());
     router.put("accessLog", r.accessLog());
+    RoutingSettings rules = c.routing();
+    ObjectNode routing = root.putObject("routing");
+    routing.put("forceHeader", rules.forceHeader());
+    routing.put("stickyHeader", rules.stickyHeader());
+    routing.put("stickySalt", rules.stickySalt());
+    routing.put("order", rulesInForce(rules));
     ArrayNode backends = root.putArray("backends");
     for (BackendSpec spec : c.backends()) {
       ObjectNode b = backends.addObject();

@@ -18,8 +18,8 @@ import java.util.Map;
  * Reads canary.conf (HOCON) over the router's reference.conf and validates it as a whole.
  *
  * <p>The steps: parse the file strictly (a missing file is an error, not an empty config); lay it over the
- * {@code router} block of the router's own reference.conf (only that block: the shaded jar concatenates
- * every library's reference.conf into one file, and their keys are not ours); resolve substitutions, so
+ * {@code router} and {@code routing} blocks of the router's own reference.conf (only those: the shaded jar
+ * concatenates every library's reference.conf into one file, and their keys are not ours); resolve substitutions, so
  * {@code target = ${?MODEL_V2_TARGET}} takes the environment variable when it is set; then
  * {@link SnapshotReader} checks every key and value and builds the immutable {@link CanaryConfig}.
  * Every problem found is reported, each with file, line and reason, in one {@link ConfigException}.
@@ -30,26 +30,32 @@ public final class CanaryConfigParser {
   /** Larger files are refused before parsing: canary.conf is a few hundred bytes, and a reload must stay cheap. */
   static final long MAX_FILE_BYTES = 1 << 20;
 
-  /** The {@code router} and {@code shadow} blocks of reference.conf, resolved as Typesafe Config requires. */
-  private static final Config ROUTER_DEFAULTS = ConfigFactory
+  /** The router's own blocks of reference.conf, resolved on their own as Typesafe Config requires. */
+  private static final Config OWN_DEFAULTS = ownBlocks(ConfigFactory
       .parseResources(CanaryConfigParser.class.getClassLoader(), "reference.conf",
           ConfigParseOptions.defaults().setAllowMissing(false))
-      .resolve()
-      .withOnlyPath(SnapshotReader.ROUTER)
-      .withFallback(ConfigFactory.parseResources(CanaryConfigParser.class.getClassLoader(), "reference.conf",
-              ConfigParseOptions.defaults().setAllowMissing(false))
-          .resolve()
-          .withOnlyPath(ShadowSettingsReader.SHADOW));
+      .resolve());
 
   private CanaryConfigParser() {}
 
-  /** reference.conf's failure-handling settings, read once on first use. */
+  private static Config ownBlocks(Config reference) {
+    return reference.withOnlyPath(SnapshotReader.ROUTER)
+        .withFallback(reference.withOnlyPath(SnapshotReader.ROUTING))
+        .withFallback(reference.withOnlyPath(ShadowSettingsReader.SHADOW));
+  }
+
+  /** reference.conf's failure-handling settings and routing rules, read once on first use. */
   private static final class Defaults {
-    static final FailureSettings FAILURE = SnapshotReader.readDefaults(ROUTER_DEFAULTS);
+    static final FailureSettings FAILURE = SnapshotReader.readDefaults(OWN_DEFAULTS);
+    static final RoutingSettings ROUTING = SnapshotReader.readRoutingDefaults(OWN_DEFAULTS);
   }
 
   static FailureSettings defaultFailureSettings() {
     return Defaults.FAILURE;
+  }
+
+  static RoutingSettings defaultRoutingSettings() {
+    return Defaults.ROUTING;
   }
 
   /**
@@ -80,16 +86,16 @@ public final class CanaryConfigParser {
       fromFile = ConfigFactory.parseFile(file.toFile(),
           ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
       // The environment joins as the last fallback so that ${?VAR} finds it during resolve(); it is never
-      // read as config afterwards (SnapshotReader reads only router and backends). Resolving against a
+      // read as config afterwards (SnapshotReader reads only router, routing and backends). Resolving against a
       // separate source with resolveWith() is not an option: Typesafe 1.4.3 fails on "a = 1, a = ${?A}".
       Config environmentConfig =
           ConfigValueFactory.fromMap(environment, "environment variables").toConfig();
-      resolved = fromFile.withFallback(ROUTER_DEFAULTS).withFallback(environmentConfig)
+      resolved = fromFile.withFallback(OWN_DEFAULTS).withFallback(environmentConfig)
           .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException(describe(file, e), e);
     }
-    return new SnapshotReader(file, ROUTER_DEFAULTS).read(fromFile.root().keySet(), resolved, clock.instant());
+    return new SnapshotReader(file, OWN_DEFAULTS).read(fromFile.root().keySet(), resolved, clock.instant());
   }
 
   private static void checkReadable(Path file) throws ConfigException {

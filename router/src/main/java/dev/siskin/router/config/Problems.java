@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -43,6 +45,17 @@ final class Problems {
     problems.add(new Problem(where, line, path + ": " + problem + suffix));
   }
 
+  /** Records a key that is not one of {@code known}, with a "did you mean" when one is close to it. */
+  void addUnknownKey(ConfigOrigin origin, String path, String key, Set<String> known) {
+    String suggestion = known.stream()
+        .filter(k -> editDistance(k, key) <= 2)
+        .findFirst()
+        .map(k -> "did you mean " + k + "? ")
+        .orElse("");
+    add(origin, null, path,
+        "unknown key (" + suggestion + "expected one of: " + String.join(", ", new TreeSet<>(known)) + ")");
+  }
+
   /** Records a problem with the file as a whole (no line). */
   void addFileProblem(String problem) {
     problems.add(new Problem(file.toString(), -1, problem));
@@ -65,6 +78,26 @@ final class Problems {
   /** {@code backends."v 1".weight} for keys that need quoting, {@code backends.v1.weight} otherwise. */
   static String path(String... keys) {
     return ConfigUtil.joinPath(keys);
+  }
+
+  /** Levenshtein distance, for "did you mean" on short keys. */
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(substitution, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   private record Problem(String file, int line, String text) {

@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -37,7 +36,8 @@ final class SnapshotReader {
    */
   private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,10}");
-  private static final Set<String> ROOT_KEYS = Set.of(ROUTER, BACKENDS, ShadowSettingsReader.SHADOW);
+  static final String ROUTING = RoutingSettingsReader.ROUTING;
+  private static final Set<String> ROOT_KEYS = Set.of(ROUTER, ROUTING, BACKENDS, ShadowSettingsReader.SHADOW);
   static final String MAX_IN_FLIGHT = "max-in-flight";
   static final String HEALTH_CHECK_SERVICE = "health-check-service";
   private static final Set<String> BACKEND_KEYS = Set.of(TARGET, WEIGHT, MAX_IN_FLIGHT, HEALTH_CHECK_SERVICE);
@@ -48,6 +48,10 @@ final class SnapshotReader {
   private final Config routerDefaults;
   private final Problems problems;
 
+  /**
+   * @param routerDefaults reference.conf's own blocks ({@code router}, {@code routing}): their keys are the known
+   *                       ones
+   */
   SnapshotReader(Path file, Config routerDefaults) {
     this.file = file;
     this.routerDefaults = routerDefaults;
@@ -66,12 +70,14 @@ final class SnapshotReader {
       }
     }
     RouterSettings router = readRouter(resolved.root().get(ROUTER));
+    RoutingSettings routing = new RoutingSettingsReader(problems)
+        .read(resolved.root().get(ROUTING), routerDefaults.getObject(ROUTING));
     List<BackendSpec> backends = readBackends(resolved.root().get(BACKENDS));
     ShadowSettings shadow = new ShadowSettingsReader(resolved, problems).read(
         backends == null ? null : backends.stream().map(BackendSpec::name).collect(java.util.stream.Collectors.toSet()),
         routerDefaults.getObject(ShadowSettingsReader.SHADOW).keySet());
     problems.throwIfAny();
-    return new CanaryConfig(router, backends, shadow, file, loadedAt);
+    return new CanaryConfig(router, routing, backends, shadow, file, loadedAt);
   }
 
   private RouterSettings readRouter(ConfigValue value) {
@@ -113,7 +119,18 @@ final class SnapshotReader {
   static FailureSettings readDefaults(Config routerDefaults) {
     Problems problems = new Problems(Path.of("reference.conf"));
     Config router = routerDefaults.getConfig(ROUTER);
-    FailureSettings settings = new FailureSettingsReader(router, router.root(), problems).read();
+    return fromReference(new FailureSettingsReader(router, router.root(), problems).read(), problems);
+  }
+
+  /** The routing rules of reference.conf itself. */
+  static RoutingSettings readRoutingDefaults(Config defaults) {
+    Problems problems = new Problems(Path.of("reference.conf"));
+    return fromReference(new RoutingSettingsReader(problems)
+        .read(defaults.root().get(ROUTING), defaults.getObject(ROUTING)), problems);
+  }
+
+  /** {@code settings} read from reference.conf; when null, its problems are a bug of the router itself. */
+  private static <T> T fromReference(T settings, Problems problems) {
     if (settings == null) {
       try {
         problems.throwIfAny();
@@ -345,36 +362,11 @@ final class SnapshotReader {
   }
 
   private void unknownKey(ConfigOrigin origin, String path, String key, Set<String> known) {
-    String suggestion = known.stream()
-        .filter(k -> editDistance(k, key) <= 2)
-        .findFirst()
-        .map(k -> "did you mean " + k + "? ")
-        .orElse("");
-    problems.add(origin, null, path,
-        "unknown key (" + suggestion + "expected one of: " + String.join(", ", new TreeSet<>(known)) + ")");
+    problems.addUnknownKey(origin, path, key, known);
   }
 
   private static String render(ConfigValue value) {
     return value.render(ConfigRenderOptions.concise());
   }
 
-  /** Levenshtein distance, for "did you mean" on short keys. */
-  private static int editDistance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int substitution = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        cur[j] = Math.min(substitution, Math.min(prev[j] + 1, cur[j - 1] + 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
-  }
 }

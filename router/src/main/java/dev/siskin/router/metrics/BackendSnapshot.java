@@ -1,5 +1,6 @@
 package dev.siskin.router.metrics;
 
+import dev.siskin.router.observe.RouteCause;
 import io.grpc.Status;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -12,6 +13,7 @@ import java.util.Map;
  * @param inFlight          calls started and not yet finished (always 0 for {@code "-"})
  * @param callsTotal        finished calls
  * @param callsByStatus     finished calls by final gRPC status; only codes seen, in code order
+ * @param callsByRoute      finished calls by the routing rule that chose the backend; only causes seen
  * @param bytesIn           request message bytes received from clients
  * @param bytesOut          response message bytes sent to clients
  * @param latencyLastMinute latency of the calls that finished in the last minute
@@ -22,6 +24,7 @@ public record BackendSnapshot(
     long inFlight,
     long callsTotal,
     Map<Status.Code, Long> callsByStatus,
+    Map<RouteCause, Long> callsByRoute,
     long bytesIn,
     long bytesOut,
     LatencyPercentiles latencyLastMinute,
@@ -30,6 +33,16 @@ public record BackendSnapshot(
     EnumMap<Status.Code, Long> inCodeOrder = new EnumMap<>(Status.Code.class);
     inCodeOrder.putAll(callsByStatus);
     callsByStatus = Collections.unmodifiableMap(inCodeOrder);
+    EnumMap<RouteCause, Long> inRuleOrder = new EnumMap<>(RouteCause.class);
+    inRuleOrder.putAll(callsByRoute);
+    callsByRoute = Collections.unmodifiableMap(inRuleOrder);
+  }
+
+  /** A snapshot without counts by routing rule. */
+  public BackendSnapshot(String name, long inFlight, long callsTotal, Map<Status.Code, Long> callsByStatus,
+      long bytesIn, long bytesOut, LatencyPercentiles latencyLastMinute, LatencyPercentiles latencySinceStart) {
+    this(name, inFlight, callsTotal, callsByStatus, Map.of(), bytesIn, bytesOut, latencyLastMinute,
+        latencySinceStart);
   }
 
   /** An empty snapshot, for a configured backend that has not served a call yet. */

@@ -1,6 +1,7 @@
 package dev.siskin.router.metrics;
 
 import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.observe.RouteCause;
 import io.grpc.Status;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -32,6 +33,8 @@ final class BackendStats {
   private final LongAdder started = new LongAdder();
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
+  /** Finished calls by {@link RouteCause#ordinal()}. */
+  private final LongAdder[] byRoute = new LongAdder[RouteCause.values().length];
   /** By method label: at most {@link MethodLabels#MAX_METHODS} names plus its two shared labels. */
   private final ConcurrentHashMap<String, MethodStats> methods = new ConcurrentHashMap<>();
   /** Null while the backend is out of the config; written under "this". */
@@ -46,6 +49,9 @@ final class BackendStats {
     this.tracksInFlight = tracksInFlight;
     this.configured = configured;
     this.nanoClock = nanoClock;
+    for (int i = 0; i < byRoute.length; i++) {
+      byRoute[i] = new LongAdder();
+    }
   }
 
   void started() {
@@ -72,6 +78,7 @@ final class BackendStats {
       m = method(labels.label(outcome));
     }
     m.record(outcome.code(), durationNanos);
+    byRoute[outcome.cause().ordinal()].increment();
     bytesIn.add(in);
     bytesOut.add(out);
     LatencyWindow w = latency;
@@ -99,6 +106,11 @@ final class BackendStats {
 
   boolean tracksInFlight() {
     return tracksInFlight;
+  }
+
+  /** Finished calls that the rule {@code cause} routed here. */
+  long calls(RouteCause cause) {
+    return byRoute[cause.ordinal()].sum();
   }
 
   long bytesIn() {
@@ -152,7 +164,14 @@ final class BackendStats {
     long inFlight = inFlight(finished);
     LatencyWindow w = latency;
     LatencyWindow.Summary l = w == null ? LatencyWindow.Summary.NONE : w.summary();
+    Map<RouteCause, Long> byCause = new EnumMap<>(RouteCause.class);
+    for (RouteCause cause : RouteCause.values()) {
+      long n = calls(cause);
+      if (n != 0) {
+        byCause.put(cause, n);
+      }
+    }
     return new BackendSnapshot(
-        name, inFlight, finished, byCode, bytesIn(), bytesOut(), l.lastMinute(), l.sinceStart());
+        name, inFlight, finished, byCode, byCause, bytesIn(), bytesOut(), l.lastMinute(), l.sinceStart());
   }
 }

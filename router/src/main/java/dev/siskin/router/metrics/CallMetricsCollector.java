@@ -1,5 +1,6 @@
 package dev.siskin.router.metrics;
 
+import dev.siskin.router.observe.RouteCause;
 import io.grpc.Status;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
@@ -23,6 +24,7 @@ final class CallMetricsCollector implements MultiCollector {
   static final String CALLS = "siskin_router_calls";
   static final String DURATION = "siskin_router_call_duration_seconds";
   static final String IN_FLIGHT = "siskin_router_calls_in_flight";
+  static final String CALLS_BY_ROUTE = "siskin_router_calls_by_route";
   static final String REQUEST_BYTES = "siskin_router_request_bytes";
   static final String RESPONSE_BYTES = "siskin_router_response_bytes";
 
@@ -40,6 +42,8 @@ final class CallMetricsCollector implements MultiCollector {
         .help("Call duration from arrival at the router to close, by backend and full gRPC method");
     GaugeSnapshot.Builder inFlight = GaugeSnapshot.builder().name(IN_FLIGHT)
         .help("Calls routed to the backend and not finished yet");
+    CounterSnapshot.Builder byRoute = CounterSnapshot.builder().name(CALLS_BY_ROUTE)
+        .help("Finished calls by backend and by the routing rule that chose it (weight, header, sticky)");
     CounterSnapshot.Builder requestBytes = CounterSnapshot.builder().name(REQUEST_BYTES).unit(Unit.BYTES)
         .help("Request message bytes received from clients, by backend");
     CounterSnapshot.Builder responseBytes = CounterSnapshot.builder().name(RESPONSE_BYTES).unit(Unit.BYTES)
@@ -65,6 +69,13 @@ final class CallMetricsCollector implements MultiCollector {
             .sum(m.durationSumSeconds())
             .build());
       }
+      for (RouteCause cause : RouteCause.values()) {
+        long n = b.calls(cause);
+        if (n != 0) {
+          byRoute.dataPoint(CounterDataPointSnapshot.builder()
+              .labels(Labels.of("backend", b.name, "route", cause.label())).value(n).build());
+        }
+      }
       Labels backend = Labels.of("backend", b.name);
       if (b.tracksInFlight()) {
         inFlight.dataPoint(GaugeDataPointSnapshot.builder().labels(backend).value(b.inFlight(finished)).build());
@@ -72,12 +83,12 @@ final class CallMetricsCollector implements MultiCollector {
       requestBytes.dataPoint(CounterDataPointSnapshot.builder().labels(backend).value(b.bytesIn()).build());
       responseBytes.dataPoint(CounterDataPointSnapshot.builder().labels(backend).value(b.bytesOut()).build());
     }
-    return MetricSnapshots.of(
-        calls.build(), duration.build(), inFlight.build(), requestBytes.build(), responseBytes.build());
+    return MetricSnapshots.of(calls.build(), duration.build(), inFlight.build(), byRoute.build(),
+        requestBytes.build(), responseBytes.build());
   }
 
   @Override
   public List<String> getPrometheusNames() {
-    return List.of(CALLS, DURATION, IN_FLIGHT, REQUEST_BYTES, RESPONSE_BYTES);
+    return List.of(CALLS, DURATION, IN_FLIGHT, CALLS_BY_ROUTE, REQUEST_BYTES, RESPONSE_BYTES);
   }
 }

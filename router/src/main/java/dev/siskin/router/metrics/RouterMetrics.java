@@ -35,6 +35,7 @@ public final class RouterMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RouterMetrics.class);
 
   static final String ACCESS_LOG_DROPPED = "siskin_router_access_log_dropped_lines_total";
+  static final String FORCE_HEADER_UNUSABLE = "siskin_router_force_header_unusable_total";
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final CallStats calls;
@@ -137,6 +138,21 @@ public final class RouterMetrics implements AutoCloseable {
         .labelNames("backend", "class")
         .callback(cb -> classes.get().backends().forEach((backend, counts) ->
             counts.byClass().forEach((cls, n) -> cb.call(n, backend, cls))))
+        .register(registry);
+  }
+
+  /**
+   * Adds the counter of force-header values the routing rules could not use: {@code problem="unknown-backend"}
+   * (the call was refused with INVALID_ARGUMENT) and {@code problem="empty"} (routed as without the header).
+   */
+  public void registerRoutingRules(LongSupplier unknownBackend, LongSupplier empty) {
+    CounterWithCallback.builder().name(FORCE_HEADER_UNUSABLE)
+        .help("Calls whose force header (routing.force-header) named no backend or was empty")
+        .labelNames("problem")
+        .callback(cb -> {
+          cb.call(unknownBackend.getAsLong(), "unknown-backend");
+          cb.call(empty.getAsLong(), "empty");
+        })
         .register(registry);
   }
 

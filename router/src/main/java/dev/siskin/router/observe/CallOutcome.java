@@ -20,6 +20,12 @@ import java.time.Instant;
  * @param peer           client address as the server transport saw it, or {@code "-"}
  * @param attempts       backends tried: 1, or more when the call was retried (0 when the router answered
  *                       without trying one)
+ * @param cause          which rule of the routing chain chose {@code backend}; a retried call keeps the rule
+ *                       of its first routing (the retry itself follows the same rule over the untried
+ *                       backends); for a call the router answered itself, the rule that was deciding
+ * @param share          {@code backend}'s share of the weights in the routing table in force when the call
+ *                       was routed (after health adjustments; in panic mode the configured share), whatever
+ *                       the cause: 0.0 for a backend of weight 0, and for calls no backend served
  */
 public record CallOutcome(
     String backend,
@@ -31,8 +37,14 @@ public record CallOutcome(
     long bytesIn,
     long bytesOut,
     String peer,
-    int attempts) {
+    int attempts,
+    RouteCause cause,
+    double share) {
   public CallOutcome {
+    requireNonNull(cause, "cause");
+    if (!(share >= 0.0 && share <= 1.0)) {
+      throw new IllegalArgumentException("share: " + share + " (expected: 0.0 to 1.0)");
+    }
     requireNonNull(backend, "backend");
     requireNonNull(fullMethod, "fullMethod");
     requireNonNull(code, "code");
@@ -40,7 +52,14 @@ public record CallOutcome(
     requireNonNull(peer, "peer");
   }
 
-  /** An outcome of one attempt (no retry). */
+  /** An outcome routed by weight, without a known share (0.0): what callers before routing causes built. */
+  public CallOutcome(String backend, String fullMethod, Status.Code code, boolean routerError, Instant startTime,
+      long durationNanos, long bytesIn, long bytesOut, String peer, int attempts) {
+    this(backend, fullMethod, code, routerError, startTime, durationNanos, bytesIn, bytesOut, peer, attempts,
+        RouteCause.WEIGHT, 0.0);
+  }
+
+  /** An outcome of one attempt (no retry), routed by weight, without a known share. */
   public CallOutcome(String backend, String fullMethod, Status.Code code, boolean routerError, Instant startTime,
       long durationNanos, long bytesIn, long bytesOut, String peer) {
     this(backend, fullMethod, code, routerError, startTime, durationNanos, bytesIn, bytesOut, peer, 1);

@@ -4,6 +4,7 @@ import dev.siskin.router.cluster.Backend;
 import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.observe.RouteCause;
 import dev.siskin.router.route.Route;
 import dev.siskin.router.route.Selection;
 import io.grpc.CallOptions;
@@ -33,7 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * are also kept in a {@link RequestBuffer} (up to {@code router.retry.buffer-limit}), and an attempt that
  * closes with a retryable status starts the next one on another backend, which gets the headers, the kept
  * messages and the half-close again. Response headers commit the call to that attempt: the buffer is dropped
- * and nothing is retried any more, since the client may have seen part of the answer.
+ * and nothing is retried any more, since the client may have seen part of the answer. A call the client forced
+ * onto a backend (force header) is never retried: another backend must not serve it silently, and the same one
+ * just failed it.
  *
  * <p>Threading: grpc-java serializes the callbacks of each listener, but the listeners run on different
  * threads. Until the call commits, switching attempts and sending to the current one are serialized by
@@ -59,6 +62,8 @@ final class ProxyCall {
   /** True when the deadline is the router's default, not the client's: its expiry is then reported as such. */
   private final boolean defaultDeadline;
   private final boolean panicAtStart;
+  /** The call was forced onto its backend by the force header: no retry, and its errors say why. */
+  private final boolean forced;
   private final FlowGate toBackend;
   private final FlowGate toClient;
   private final AtomicBoolean finished = new AtomicBoolean();
@@ -126,6 +131,7 @@ final class ProxyCall {
     this.startTime = startTime;
     this.peer = peer;
     this.panicAtStart = first.panic();
+    this.forced = first.cause() == RouteCause.HEADER;
     this.serverContext = Context.current();
     Deadline deadline = serverContext.getDeadline();
     boolean byDefault = false;
@@ -135,11 +141,11 @@ final class ProxyCall {
     }
     this.defaultDeadline = byDefault;
     this.options = deadline == null ? CallOptions.DEFAULT : CallOptions.DEFAULT.withDeadline(deadline);
-    if (retryPolicy.maxAttempts() > 1) {
+    if (retryPolicy.maxAttempts() > 1 && !forced) { // a forced call is never retried: nothing to keep
       this.buffer = new RequestBuffer(retryPolicy.bufferLimitBytes());
     }
     this.tried.add(first.backend());
-    this.current = new Attempt(first.backend());
+    this.current = new Attempt(first);
     this.toBackend = new FlowGate(() -> current.call.isReady(), () -> {
       resilience.memory().release(heldIn.getAndSet(0));
       serverCall.request(1);
@@ -246,12 +252,17 @@ final class ProxyCall {
   /** One try on one backend: the backend side's call and its listener (backend to client). */
   private final class Attempt extends ClientCall.Listener<byte[]> {
     final Backend backend;
+    /** Why the route chose this backend, and its share of the weights in force then. */
+    final RouteCause cause;
+    final double share;
     final ClientCall<byte[], byte[]> call;
     /** Confined to this listener's (serialized) callbacks. */
     private boolean headersSent;
 
-    Attempt(Backend backend) {
-      this.backend = backend;
+    Attempt(Selection selection) {
+      this.backend = selection.backend();
+      this.cause = selection.cause();
+      this.share = selection.share();
       // Made outside the server call's context: the backend call's deadline and cancellation are carried
       // explicitly (options, Requests.onCancel), not by implicit context inheritance, so that closing the
       // server call at the end never reaches back into the backend call.
@@ -336,6 +347,9 @@ final class ProxyCall {
       if (local != null && panicAtStart) {
         local = RouterErrors.inPanic(local);
       }
+      if (local != null && forced) {
+        local = RouterErrors.forced(local);
+      }
       serverCall.close(local != null ? local : status, ForwardedHeaders.strip(trailers));
       finish(this, status.getCode(), local != null);
     }
@@ -359,8 +373,8 @@ final class ProxyCall {
   private boolean retry(Attempt failed, Status status) {
     Status.Code code = status.getCode();
     synchronized (this) {
-      if (committed || clientGone || refusal != null || failed != current || tried.size() >= retryPolicy.maxAttempts()
-          || !retryPolicy.retryable(fullMethod, code)) {
+      if (forced || committed || clientGone || refusal != null || failed != current
+          || tried.size() >= retryPolicy.maxAttempts() || !retryPolicy.retryable(fullMethod, code)) {
         return false;
       }
       if (buffer == null) {
@@ -385,7 +399,7 @@ final class ProxyCall {
       failed.backend.release();
       listener.onCallRerouted(failed.backend.name(), next.backend().name(), fullMethod);
       tried.add(next.backend());
-      Attempt attempt = new Attempt(next.backend());
+      Attempt attempt = new Attempt(next);
       current = attempt;
       attempt.start();
       if (current != attempt || buffer == null) {
@@ -466,6 +480,6 @@ final class ProxyCall {
     resilience.budget().retriesFinished(retries);
     resilience.budget().callFinished();
     listener.onCallFinished(new CallOutcome(last.backend.name(), fullMethod, code, routerError, startTime,
-        System.nanoTime() - startNanos, bytesIn, bytesOut, peer, attempts));
+        System.nanoTime() - startNanos, bytesIn, bytesOut, peer, attempts, last.cause, last.share));
   }
 }

@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * Entry point of every call: asks the {@link Route} for a backend and starts a {@link ProxyCall} to it, or
- * answers itself when there is none (UNAVAILABLE) or the backend is at its in-flight limit (RESOURCE_EXHAUSTED).
+ * answers itself when there is none (UNAVAILABLE), the backend is at its in-flight limit (RESOURCE_EXHAUSTED)
+ * or the force header names no backend (INVALID_ARGUMENT).
  *
  * <p>Thread-safe (immutable); runs on transport threads and never blocks.
  */
@@ -61,13 +62,11 @@ public final class ProxyCallHandler implements ServerCallHandler<byte[], byte[]>
     String peer = peer(serverCall);
     Selection selection = route.select(fullMethod, headers, List.of());
     if (selection.refusal() != Selection.Refusal.NONE) {
-      Status status = selection.refusal() == Selection.Refusal.OVERLOADED
-          ? RouterErrors.overloaded(fullMethod, selection.backend().name(), selection.backend().maxInFlight())
-          : RouterErrors.noBackend(fullMethod, selection.panic());
+      Status status = refusal(selection, fullMethod);
       listener.onCallStarted(CallOutcomes.NONE, fullMethod);
       serverCall.close(status, new Metadata());
       listener.onCallFinished(new CallOutcome(CallOutcomes.NONE, fullMethod, status.getCode(), true,
-          startTime, System.nanoTime() - startNanos, 0, 0, peer, 0));
+          startTime, System.nanoTime() - startNanos, 0, 0, peer, 0, selection.cause(), 0.0));
       return new ServerCall.Listener<>() {};
     }
     FailureSettings settings = resilience.settings().get();
@@ -78,6 +77,17 @@ public final class ProxyCallHandler implements ServerCallHandler<byte[], byte[]>
       // Not expected (starting a call does no I/O), but the admitted backend must not leak an in-flight slot.
       selection.backend().release();
       throw e;
+    }
+  }
+
+  private static Status refusal(Selection selection, String fullMethod) {
+    switch (selection.refusal()) {
+      case OVERLOADED:
+        return RouterErrors.overloaded(fullMethod, selection.backend().name(), selection.backend().maxInFlight());
+      case UNKNOWN_BACKEND:
+        return RouterErrors.unknownBackend(selection.reason());
+      default:
+        return RouterErrors.noBackend(fullMethod, selection.panic());
     }
   }
 

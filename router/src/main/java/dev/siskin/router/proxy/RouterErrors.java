@@ -24,13 +24,24 @@ final class RouterErrors {
         + ".max-in-flight); " + fullMethod + " was not sent, try again later");
   }
 
-  /** A call that came without a deadline ran out of the router's default one. */
+  /** The force header named no backend; {@code reason} says what was sent and what may be. */
+  static Status unknownBackend(String reason) {
+    return Status.INVALID_ARGUMENT.withDescription(PREFIX + reason);
+  }
+
+  /** Adds to a router-made status of a forced call why no other backend was tried. */
+  static Status forced(Status status) {
+    return status.withDescription(status.getDescription() + " [forced by the request's routing.force-header: "
+        + "a forced call is never sent to another backend]");
+  }
+
   static Status messageMemoryFull(String direction, int bytes, long limit) {
     return Status.RESOURCE_EXHAUSTED.withDescription(PREFIX + "no room for a " + direction + " message of " + bytes
         + " bytes: the router already holds close to router.message-memory (" + limit + " bytes) of large messages "
         + "for other calls; retry later, or raise router.message-memory (and the heap)");
   }
 
+  /** A call that came without a deadline ran out of the router's default one. */
   static Status defaultDeadlineExceeded(String backend, java.time.Duration deadline) {
     return Status.DEADLINE_EXCEEDED.withDescription(PREFIX + "backend " + backend + " did not answer within "
         + "router.default-deadline (" + deadline.toMillis() + " ms), which applies to calls sent without a deadline");

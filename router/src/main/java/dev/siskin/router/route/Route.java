@@ -6,16 +6,17 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The per-call routing step (Envoy's route): decides which backend serves a call. It sees the method and the
- * request headers so that header-based rules or sticky keys can be added later; today's implementation,
- * {@link WeightedRoute}, uses only the weights.
+ * The per-call routing step (Envoy's route): decides which backend serves a call and why. It sees the method and
+ * the request headers; the implementation, {@link RuleChainRoute}, applies the force header, the sticky key and
+ * the weights in that order.
  *
  * <p>Implementations are called on transport threads for every call: thread-safe, non-blocking.
  */
 public interface Route {
 
   /**
-   * Chooses and admits a backend for one call, or for a retry of it.
+   * Chooses and admits a backend for one call, or for a retry of it. A header addressed to the router alone
+   * (the force header of a call it forced) is removed from {@code headers}.
    *
    * @param tried backends that already failed this call: another one is preferred -- a routable one, else
    *     any with a configured weight > 0 -- and a tried one is chosen again only when there is no other

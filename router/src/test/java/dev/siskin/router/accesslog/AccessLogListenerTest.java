@@ -17,6 +17,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.observe.RouteCause;
 import dev.siskin.router.testing.Configs;
 import dev.siskin.router.testing.RouterHarness;
 import dev.siskin.router.testing.TestBackend;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.Test;
 class AccessLogListenerTest {
   private static final CallOutcome FAILED_CALL = new CallOutcome("v2", "mlservice.v1.PredictionService/Predict",
       Status.Code.UNAVAILABLE, false, Instant.parse("2025-01-01T12:00:00.123Z"), 12_345_678, 58, 0,
-      "127.0.0.1:53412");
+      "127.0.0.1:53412", 1, RouteCause.STICKY, 0.1);
   private static final CallOutcome ROUTER_ANSWERED = new CallOutcome("-", "pkg.Svc/Say \"hi\"",
       Status.Code.RESOURCE_EXHAUSTED, true, Instant.parse("2025-01-01T12:00:01Z"), 7_000, 5_000_000, 0, "-");
 
@@ -92,9 +93,10 @@ class AccessLogListenerTest {
 
     assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
         "2025-01-01T12:00:00.123Z 127.0.0.1:53412 mlservice.v1.PredictionService/Predict backend=v2"
-            + " status=UNAVAILABLE duration_ms=12.345 bytes_in=58 bytes_out=0 router_error=false",
+            + " status=UNAVAILABLE duration_ms=12.345 bytes_in=58 bytes_out=0 router_error=false route=sticky"
+            + " share=0.100",
         "2025-01-01T12:00:01Z - pkg.Svc/Say\\x20\\x22hi\\x22 backend=- status=RESOURCE_EXHAUSTED duration_ms=0.007"
-            + " bytes_in=5000000 bytes_out=0 router_error=true");
+            + " bytes_in=5000000 bytes_out=0 router_error=true route=weight share=0.000");
     assertThat(lines.list).allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.INFO));
   }
 
@@ -111,7 +113,8 @@ class AccessLogListenerTest {
     assertThat(first).doesNotContain("\n");
     JsonNode json = new ObjectMapper().readTree(first);
     assertThat(json.properties()).extracting(java.util.Map.Entry::getKey).containsExactly(
-        "time", "peer", "method", "backend", "status", "durationMs", "bytesIn", "bytesOut", "routerError");
+        "time", "peer", "method", "backend", "status", "durationMs", "bytesIn", "bytesOut", "routerError", "route",
+        "share");
     assertThat(json.get("time").asText()).isEqualTo("2025-01-01T12:00:00.123Z");
     assertThat(json.get("peer").asText()).isEqualTo("127.0.0.1:53412");
     assertThat(json.get("method").asText()).isEqualTo("mlservice.v1.PredictionService/Predict");
@@ -121,6 +124,8 @@ class AccessLogListenerTest {
     assertThat(json.get("bytesIn").asLong()).isEqualTo(58);
     assertThat(json.get("bytesOut").asLong()).isZero();
     assertThat(json.get("routerError").asBoolean()).isFalse();
+    assertThat(json.get("route").asText()).isEqualTo("sticky");
+    assertThat(json.get("share").asDouble()).isEqualTo(0.1);
 
     JsonNode second = new ObjectMapper().readTree(lines.list.get(1).getFormattedMessage());
     assertThat(second.get("method").asText()).isEqualTo("pkg.Svc/Say \"hi\""); // quotes escaped, not broken
@@ -141,7 +146,8 @@ class AccessLogListenerTest {
     String written = stdout.toString(StandardCharsets.UTF_8);
     assertThat(written).isEqualTo("2025-01-01T12:00:02Z 10.0.0.9:41000 pkg.Svc/Do\\x0a2025-01-01T12:00:00Z\\x20"
         + "10.0.0.1:1\\x20mlservice.v1.PredictionService/Predict\\x20backend\\x3dv1\\x20status\\x3dOK"
-        + " backend=v1 status=UNIMPLEMENTED duration_ms=0.001 bytes_in=0 bytes_out=0 router_error=false\n");
+        + " backend=v1 status=UNIMPLEMENTED duration_ms=0.001 bytes_in=0 bytes_out=0 router_error=false route=weight"
+        + " share=0.000\n");
     assertThat(written.split("\n", -1)).hasSize(2); // one line, then nothing
     assertThat(written.split(" status=", -1)).hasSize(2);
   }

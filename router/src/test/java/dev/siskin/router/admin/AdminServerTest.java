@@ -16,11 +16,14 @@ import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.config.ConfigState.ReloadAttempt;
 import dev.siskin.router.config.RouterSettings;
+import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.metrics.CallStats;
 import dev.siskin.router.metrics.PrometheusTextParser;
 import dev.siskin.router.metrics.PrometheusTextParser.Family;
 import dev.siskin.router.metrics.PrometheusTextParser.Sample;
 import dev.siskin.router.metrics.RouterMetrics;
+import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.observe.RouteCause;
 import dev.siskin.router.route.Policy;
 import io.grpc.Status;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -217,6 +220,30 @@ class AdminServerTest {
     }
   }
 
+  /** Calls counted by the rule that routed them, the same in /clusters and /metrics; router-answered ones under "-". */
+  @Test
+  void clustersAndMetricsCountCallsByTheRuleThatRoutedThem() throws Exception {
+    for (RouteCause cause : List.of(RouteCause.WEIGHT, RouteCause.WEIGHT, RouteCause.STICKY, RouteCause.HEADER)) {
+      metrics.calls().onCallStarted("v2", PREDICT);
+      metrics.calls().onCallFinished(new CallOutcome("v2", PREDICT, Status.Code.OK, false, START, 1_000_000, 10, 10,
+          "127.0.0.1:1", 1, cause, cause == RouteCause.HEADER ? 0.0 : 0.1));
+    }
+    metrics.calls().onCallFinished(new CallOutcome("-", PREDICT, Status.Code.INVALID_ARGUMENT, true, START, 1_000,
+        0, 0, "127.0.0.1:1", 0, RouteCause.HEADER, 0.0));
+
+    JsonNode backends = mapper.readTree(get("/clusters").body()).get("backends");
+    assertThat(fields(backends.get(0).get("callsByRoute"))).isEmpty();
+    assertThat(fields(backends.get(1).get("callsByRoute")))
+        .containsExactly(Map.entry("weight", 2L), Map.entry("header", 1L), Map.entry("sticky", 1L));
+    assertThat(fields(backends.get(2).get("callsByRoute"))).containsExactly(Map.entry("header", 1L));
+    Family byRoute = PrometheusTextParser.parse(get("/metrics").body()).get("siskin_router_calls_by_route_total");
+    assertThat(values(byRoute, "siskin_router_calls_by_route_total")).containsOnly(
+        Map.entry(Map.of("backend", "v2", "route", "weight"), 2.0),
+        Map.entry(Map.of("backend", "v2", "route", "header"), 1.0),
+        Map.entry(Map.of("backend", "v2", "route", "sticky"), 1.0),
+        Map.entry(Map.of("backend", "-", "route", "header"), 1.0));
+  }
+
   @Test
   void configShowsAReloadThenARejectedReloadWhileTheGenerationStays() throws Exception {
     JsonNode initial = mapper.readTree(get("/config").body());
@@ -227,14 +254,19 @@ class AdminServerTest {
     assertThat(initial.get("router").get("policy").asText()).isEqualTo("smooth-weighted-round-robin");
     assertThat(initial.get("lastAttempt").get("ok").asBoolean()).isTrue();
     assertThat(initial.get("lastAttempt").get("error").isNull()).isTrue();
+    assertThat(initial.get("routing").toString()).isEqualTo("{\"forceHeader\":\"x-canary-backend\",\"stickyHeader\":\"\","
+        + "\"stickySalt\":\"\",\"order\":\"force-header x-canary-backend, then weights\"}");
 
     Instant reloadAt = START.plusSeconds(60);
-    ConfigState applied = new ConfigState(canary(50, 50, reloadAt), 2, reloadAt, new ReloadAttempt(reloadAt, true, null));
+    ConfigState applied = new ConfigState(canary(50, 50, reloadAt)
+        .withRouting(new RoutingSettings("", "x-user-id", "rollout-2")), 2, reloadAt, new ReloadAttempt(reloadAt, true, null));
     publish(applied);
     JsonNode afterReload = mapper.readTree(get("/config").body());
     assertThat(afterReload.get("generation").asLong()).isEqualTo(2);
     assertThat(afterReload.get("appliedAt").asText()).isEqualTo("2025-01-01T12:01:00Z");
     assertThat(afterReload.get("backends").get(1).get("weight").asInt()).isEqualTo(50);
+    assertThat(afterReload.get("routing").toString()).isEqualTo("{\"forceHeader\":\"\",\"stickyHeader\":\"x-user-id\","
+        + "\"stickySalt\":\"rollout-2\",\"order\":\"sticky-header x-user-id, then weights\"}");
 
     String error = "config/canary.conf:7: backends.v2.weight: -5 (expected: an integer >= 0)";
     Instant rejectedAt = START.plusSeconds(120);

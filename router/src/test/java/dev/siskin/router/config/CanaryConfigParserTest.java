@@ -287,7 +287,7 @@ class CanaryConfigParserTest {
             + "outlier-detection, policy, retry); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
-            + file() + ":8: retries: unknown key (expected one of: backends, router, shadow)");
+            + file() + ":8: retries: unknown key (expected one of: backends, router, routing, shadow)");
   }
 
   private String file() {
@@ -432,5 +432,111 @@ class CanaryConfigParserTest {
           .as(target)
           .containsExactly(new BackendSpec("v1", target, 1));
     }
+  }
+
+  private static final String ONE_BACKEND = "backends { v1 { target = \"h:1\", weight = 1 } }\n";
+
+  @Test
+  void routingDefaultsComeFromReferenceConf() throws Exception {
+    RoutingSettings routing = parse(ONE_BACKEND).routing();
+
+    assertThat(routing).isEqualTo(new RoutingSettings("x-canary-backend", "", ""));
+    assertThat(routing).isEqualTo(RoutingSettings.defaults());
+    assertThat(routing.forceEnabled()).isTrue();
+    assertThat(routing.stickyEnabled()).isFalse();
+  }
+
+  @Test
+  void readsEveryRoutingSetting() throws Exception {
+    CanaryConfig config = parse("""
+        routing {
+          force-header = ""
+          sticky-header = "x-user-id"
+          sticky-salt = "rollout-7"
+        }
+        """ + ONE_BACKEND);
+
+    assertThat(config.routing()).isEqualTo(new RoutingSettings("", "x-user-id", "rollout-7"));
+    assertThat(config.routing().forceEnabled()).isFalse();
+  }
+
+  @Test
+  void routingKeysMayComeFromTheEnvironment() throws Exception {
+    Path file = write("routing { sticky-header = ${?STICKY_HEADER} }\n" + ONE_BACKEND);
+
+    assertThat(parse(file, Map.of("STICKY_HEADER", "x-tenant")).routing().stickyHeader()).isEqualTo("x-tenant");
+    assertThat(parse(file, Map.of()).routing().stickyHeader()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "X-User-Id      | header names are lower case in HTTP/2 and gRPC: write \"x-user-id\"",
+      "x user         | gRPC header names have only a-z, 0-9, '-', '_' and '.'",
+      "x-user!        | gRPC header names have only a-z, 0-9, '-', '_' and '.'",
+      ":authority     | :authority is an HTTP/2 pseudo-header, which the transport owns",
+      "grpc-timeout   | names starting with grpc- are reserved for gRPC itself",
+      "content-type   | content-type is written by HTTP/2 or the gRPC transport on every call",
+      "te             | te is written by HTTP/2 or the gRPC transport on every call",
+      "user-agent     | user-agent is written by HTTP/2 or the gRPC transport on every call",
+      "x-user-bin     | a -bin header carries bytes, not a text value"})
+  void rejectsAForceHeaderThatIsNotAValidHeaderNameWithLineAndReason(String name, String reason) throws Exception {
+    String message = rejection("""
+        # routing rules
+        routing {
+          force-header = "%s"
+        }
+        """.formatted(name) + ONE_BACKEND);
+
+    assertThat(message).isEqualTo(":3: routing.force-header: \"" + name + "\" (expected: a lower-case header name "
+        + "such as \"x-user-id\", or \"\" for off; " + reason + ")");
+  }
+
+  @Test
+  void rejectsABadStickyHeaderAndAnOverlongOne() throws Exception {
+    assertThat(rejection("routing { sticky-header = \"X-Tenant\" }\n" + ONE_BACKEND))
+        .startsWith(":1: routing.sticky-header: \"X-Tenant\" (expected: a lower-case header name")
+        .endsWith("write \"x-tenant\")");
+    assertThat(rejection("routing { sticky-header = \"" + "x".repeat(129) + "\" }\n" + ONE_BACKEND))
+        .endsWith("; at most 128 characters)");
+  }
+
+  @Test
+  void rejectsTheSameHeaderForBothRules() throws Exception {
+    assertThat(rejection("""
+        routing {
+          force-header = "x-route"
+          sticky-header = "x-route"
+        }
+        """ + ONE_BACKEND)).isEqualTo(":3: routing.sticky-header: \"x-route\" is routing.force-header too "
+        + "(expected: two different headers, or \"\" to turn one of them off)");
+  }
+
+  @Test
+  void rejectsRoutingValuesOfTheWrongTypeAndUnknownRoutingKeysWithASuggestion() throws Exception {
+    assertThat(rejection("""
+        routing {
+          sticky-salt = 42
+          stciky-header = "x-user-id"
+          force-header = [a]
+        }
+        """ + ONE_BACKEND)).isEqualTo(
+        ":2: routing.sticky-salt: 42 (expected: any text, e.g. \"rollout-2025-06\"; \"\" is a salt too); "
+            + dir.resolve("canary.conf") + ":3: routing.stciky-header: unknown key (did you mean sticky-header? "
+            + "expected one of: force-header, sticky-header, sticky-salt); "
+            + dir.resolve("canary.conf") + ":4: routing.force-header: [\"a\"] (expected: a quoted header name "
+            + "such as \"x-user-id\", or \"\" for off)");
+    assertThat(rejection("routing = \"x-user-id\"\n" + ONE_BACKEND)).startsWith(":1: routing: \"x-user-id\" "
+        + "(expected: an object routing {");
+    assertThat(rejection("rooting { sticky-header = \"x-user-id\" }\n" + ONE_BACKEND))
+        .startsWith(":1: rooting: unknown key (did you mean routing? expected one of: backends, router, routing, shadow)");
+  }
+
+  @Test
+  void aChangeOfTheRoutingRulesIsAChangeOfContent() throws Exception {
+    CanaryConfig before = parse(ONE_BACKEND);
+    CanaryConfig after = parse("routing.sticky-header = \"x-user-id\"\n" + ONE_BACKEND);
+
+    assertThat(after.sameContent(before)).isFalse();
+    assertThat(parse(ONE_BACKEND).sameContent(before)).isTrue();
   }
 }

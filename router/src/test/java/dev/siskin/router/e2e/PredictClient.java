@@ -70,6 +70,11 @@ final class PredictClient implements AutoCloseable {
 
   /** Starts one call (deadline 30 s); the future completes when it closes, whatever the status. */
   CompletableFuture<Outcome> start(PredictRequest request) {
+    return start(request, new Metadata());
+  }
+
+  /** As {@link #start(PredictRequest)}, with these request headers. */
+  CompletableFuture<Outcome> start(PredictRequest request, Metadata headers) {
     CompletableFuture<Outcome> done = new CompletableFuture<>();
     ClientCall<PredictRequest, PredictResponse> call = channel.newCall(PredictionServiceGrpc.getPredictMethod(),
         CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS));
@@ -95,7 +100,7 @@ final class PredictClient implements AutoCloseable {
         String name = backend != null ? backend : trailers.get(BACKEND_HEADER);
         done.complete(new Outcome(status, name, response, start, System.nanoTime()));
       }
-    }, new Metadata());
+    }, headers);
     call.request(2);
     call.sendMessage(request);
     call.halfClose();
@@ -104,8 +109,13 @@ final class PredictClient implements AutoCloseable {
 
   /** One call, waited for. */
   Outcome call(PredictRequest request) throws InterruptedException {
+    return call(request, new Metadata());
+  }
+
+  /** One call with these request headers, waited for. */
+  Outcome call(PredictRequest request, Metadata headers) throws InterruptedException {
     try {
-      return start(request).get(60, TimeUnit.SECONDS);
+      return start(request, headers).get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new AssertionError("call did not close within 60 s", e);
     }

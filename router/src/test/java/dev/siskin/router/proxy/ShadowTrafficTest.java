@@ -61,8 +61,8 @@ class ShadowTrafficTest {
     RouterSettings router = new RouterSettings("127.0.0.1:0", "127.0.0.1:0", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN,
         4 << 20, false);
     CanaryConfig config = new CanaryConfig(router,
-        List.of(new BackendSpec("v1", v1.target(), 1), new BackendSpec("v2", v2.target(), 0)),
-        new ShadowSettings("v2", 100, Set.of(METHOD), maxInFlight), Path.of("test.conf"), Instant.now());
+        List.of(new BackendSpec("v1", v1.target(), 1), new BackendSpec("v2", v2.target(), 0)), Path.of("test.conf"),
+        Instant.now()).withShadow(new ShadowSettings("v2", 100, Set.of(METHOD), maxInFlight));
     harness = new RouterHarness(config);
     harness.router.addCanaryObserver(new CanaryObserver() {
       @Override
@@ -107,6 +107,24 @@ class ShadowTrafficTest {
     assertThat(skipped).isEmpty();
     assertThat(served).isEmpty();
     Awaitility.await().atMost(WAIT).until(() -> harness.router.shadowInFlight() == 0);
+  }
+
+  @Test
+  void aReloadKeepsTheShadowSettingsAndAppliesNewOnes() throws Exception {
+    // A reload goes through the router's merge of restart-only settings: the shadow block must survive it.
+    start(100);
+    CanaryConfig running = harness.router.configState().current();
+    harness.router.apply(new CanaryConfig(running.router(), running.routing(),
+        List.of(new BackendSpec("v1", v1.target(), 2), new BackendSpec("v2", v2.target(), 0)), running.shadow(),
+        Path.of("test.conf"), Instant.now()));
+    assertThat(harness.router.configState().current().shadow()).isEqualTo(running.shadow());
+    assertThat(call("after reload").getResponseMessage()).isEqualTo("after reload");
+    Awaitility.await().atMost(WAIT).until(() -> compared.size() == 1);
+
+    harness.router.apply(running.withShadow(ShadowSettings.OFF));
+    assertThat(call("shadow off").getResponseMessage()).isEqualTo("shadow off");
+    Thread.sleep(300); // a copy, if one were made, would reach v2 well within this
+    assertThat(v2.unaryHandled.get()).as("no copy once the reload turned shadowing off").isEqualTo(1);
   }
 
   @Test

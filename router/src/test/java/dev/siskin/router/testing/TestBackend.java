@@ -57,6 +57,8 @@ public final class TestBackend implements AutoCloseable {
 
   private final String name;
   private final Server server;
+  /** Null when the backend serves no health service. */
+  private final HealthStatusManager health;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   public final AtomicReference<Metadata> lastHeaders = new AtomicReference<>();
   public final AtomicReference<Deadline> lastDeadline = new AtomicReference<>();
@@ -80,6 +82,7 @@ public final class TestBackend implements AutoCloseable {
    */
   private TestBackend(String name, int maxMessageBytes, HealthStatusManager health) throws IOException {
     this.name = name;
+    this.health = health;
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .maxInboundMessageSize(maxMessageBytes)
         .addService(ServerInterceptors.intercept(new Service(), new Echo()));
@@ -94,6 +97,11 @@ public final class TestBackend implements AutoCloseable {
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
     return new TestBackend(name, 16 << 20, health);
+  }
+
+  /** What the health service answers from now on; only for a backend made {@link #withHealth}. */
+  public void setHealth(HealthCheckResponse.ServingStatus status) {
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
   }
 
   public String target() {

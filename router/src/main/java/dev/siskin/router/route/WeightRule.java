@@ -1,59 +1,22 @@
 package dev.siskin.router.route;
 
-import static java.util.Objects.requireNonNull;
-
 import dev.siskin.router.cluster.Backend;
+import dev.siskin.router.observe.RouteCause;
 import io.grpc.Metadata;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-/**
- * Routes every call by the weights of the current {@link RoutingTable}.
- *
- * <p>Thread-safe and lock-free: the table comes from a {@link RoutingTableHolder}, is read once per attempt,
- * and the picker it holds is itself thread-safe.
- */
-public final class WeightedRoute implements Route {
-  /**
-   * A pick can land on a backend that a concurrent reload has just started draining; the reload publishes
-   * its new table before it drains, so a second read already sees the new table. More attempts only matter
-   * when reloads follow each other within microseconds.
-   */
-  private static final int MAX_ATTEMPTS = 4;
-
-  private final RoutingTableHolder tables;
-
-  public WeightedRoute(RoutingTableHolder tables) {
-    this.tables = requireNonNull(tables, "tables");
-  }
+/** Last rule: the table's picker by the weights in force. Decides every call the rules before it passed. */
+final class WeightRule implements RouteRule {
 
   @Override
-  public Selection select(String fullMethod, Metadata headers, Collection<Backend> tried) {
-    boolean panic = false;
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      RoutingTable table = tables.current();
-      if (table == null) {
-        break;
-      }
-      panic = table.panic();
-      Backend backend = table.picker().pick();
-      if (backend == null) {
-        continue;
-      }
-      if (!tried.isEmpty() && tried.contains(backend)) {
-        backend = untried(table, tried, backend);
-      }
-      switch (backend.admit()) {
-        case ADMITTED:
-          return Selection.admitted(backend, panic);
-        case OVERLOADED:
-          return new Selection(backend, Selection.Refusal.OVERLOADED, panic);
-        default:
-          break; // draining: the next read sees the table without it
-      }
+  public Choice choose(RoutingTable table, Metadata headers, Collection<Backend> tried) {
+    Backend backend = table.picker().pick();
+    if (backend != null && !tried.isEmpty() && tried.contains(backend)) {
+      backend = untried(table, tried, backend);
     }
-    return new Selection(null, Selection.Refusal.NO_BACKEND, panic);
+    return Choice.of(backend, RouteCause.WEIGHT);
   }
 
   /**
