@@ -9,6 +9,7 @@ import dev.siskin.router.canary.ShadowSnapshot;
 import dev.siskin.router.canary.SkipReason;
 import dev.siskin.router.proxy.CanaryObserver;
 import dev.siskin.router.proxy.ShadowExchange;
+import dev.siskin.router.route.RoutingRuleStats;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntSupplier;
@@ -31,8 +32,11 @@ final class CanaryRecorder implements CanaryObserver {
     return classes;
   }
 
-  /** What /canary shows, read at each request; {@code shadowInFlight} counts the copies running now. */
-  CanaryView view(IntSupplier shadowInFlight) {
+  /**
+   * What /canary shows, read at each request; {@code shadowInFlight} counts the copies running now, {@code rules}
+   * the force-header values the routing rules could not use.
+   */
+  CanaryView view(IntSupplier shadowInFlight, RoutingRuleStats rules) {
     return new CanaryView() {
       @Override
       public ShadowSnapshot shadow() {
@@ -52,6 +56,16 @@ final class CanaryRecorder implements CanaryObserver {
       @Override
       public List<Disagreement> disagreements() {
         return comparison.recentDisagreements();
+      }
+
+      @Override
+      public long forceHeaderUnknown() {
+        return rules.forceUnknownTotal();
+      }
+
+      @Override
+      public long forceHeaderEmpty() {
+        return rules.forceEmptyTotal();
       }
     };
   }

@@ -107,7 +107,7 @@ public final class RouterMain {
           .config(router::configState)
           .backends(() -> backendViews(router.routingTable()))
           .failures(router::failureReport)
-          .canary(canary.view(router::shadowInFlight))
+          .canary(canary.view(router::shadowInFlight, router.routingRuleStats()))
           .metrics(metrics)
           .start();
     } catch (IOException | RuntimeException e) {

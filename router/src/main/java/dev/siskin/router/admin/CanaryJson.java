@@ -15,6 +15,7 @@ import dev.siskin.router.canary.SkipReason;
 import dev.siskin.router.canary.StatusPair;
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
+import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.config.ShadowSettings;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,12 @@ final class CanaryJson {
 
   ObjectNode canary(CanaryConfig config, CanaryView view) {
     ObjectNode root = mapper.createObjectNode();
+    RoutingSettings rules = config.routing();
+    ObjectNode routing = root.putObject("routing");
+    routing.put("forceHeader", rules.forceHeader());
+    routing.put("stickyHeader", rules.stickyHeader());
+    routing.put("forceHeaderUnknownBackend", view.forceHeaderUnknown());
+    routing.put("forceHeaderEmpty", view.forceHeaderEmpty());
     shadow(root.putObject("shadow"), config.shadow(), view.shadow(), view.shadowInFlight());
     classes(root.putObject("classes"), config, view.classes());
     // No automated rollout runs in this version: the weights are moved by hand (stage.sh) only.

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * What {@code /canary} shows, read at request time: the shadow comparison, the copies running now, the class
- * distribution of served Predict answers per backend, and the kept disagreements.
+ * distribution of served Predict answers per backend, the kept disagreements, and the force-header values the
+ * routing rules could not use.
  */
 public interface CanaryView {
   ShadowSnapshot shadow();
@@ -18,4 +19,10 @@ public interface CanaryView {
 
   /** Newest first. */
   List<Disagreement> disagreements();
+
+  /** Calls whose force header named no backend (refused with INVALID_ARGUMENT). */
+  long forceHeaderUnknown();
+
+  /** Calls whose force header was empty (routed as without it). */
+  long forceHeaderEmpty();
 }
