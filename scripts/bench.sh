@@ -3,7 +3,7 @@
 # HAProxy (proto h2), all on this machine over loopback. Reference and figures: docs/benchmarks.md.
 #
 # Usage: scripts/bench.sh [--smoke] [--rounds N] [--seconds S] [--out FILE] [--targets LIST] [--levels LIST]
-#                         [--variant NAME=JAR[@JAVA_OPTS]]... [--rules]
+#                         [--variant NAME=JAR[@JAVA_OPTS]]... [--rules] [--shadow]
 #   --smoke     tiny runs, one round, report to a temp file (what CI runs so the script cannot rot)
 #   --rounds    rounds of interleaved runs per load level (default 5); medians are reported
 #   --seconds   measured seconds per h2load run (default 3; each run is preceded by a 1 s warm-up run)
@@ -17,6 +17,9 @@
 #               sticky-header configured, weights 50/50) and router-one (no rules, weights 100/0), and every
 #               target's calls carry one sticky key, picked so that router-rules sends them all to v1 -- so
 #               router-rules and router-one put the same load on the same backend and differ only in the rules
+#   --shadow    the cost of shadow traffic for the primary: adds router-shadow (v1=100 v2=0, every Predict copied
+#               to v2: shadow { backend = v2, percent = 100 }) and router-one (the same without shadow); the
+#               report compares the primary's latency and the router's CPU per call
 # Environment: ROUTER_JAVA_OPTS (JVM options of the router, default below), STREAM_STREAMS, STREAM_COUNT,
 # STREAM_SIZE (streaming case: concurrent calls, messages per call, bytes per message).
 #
@@ -37,6 +40,7 @@ TARGETS="direct,router,nginx,haproxy"
 LEVELS="1x1,4x16,16x64"
 VARIANTS=()
 RULES=0
+SHADOW=0
 # The sticky key every call carries with --rules (picked once the routers run); empty: no extra header.
 STICKY_KEY=""
 # The router's JVM options: a small fixed heap keeps the footprint predictable (see docs/benchmarks.md).
@@ -56,8 +60,9 @@ while [ $# -gt 0 ]; do
     --levels) LEVELS=${2:?--levels needs a list}; shift ;;
     --variant) VARIANTS+=("${2:?--variant needs NAME=JAR[@JAVA_OPTS]}"); shift ;;
     --rules) RULES=1 ;;
+    --shadow) SHADOW=1 ;;
     -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS], --rules; see --help)" ;;
+    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS], --rules, --shadow; see --help)" ;;
   esac
   shift
 done
@@ -606,6 +611,7 @@ report() {
     done
     targets_verdict "$targets" "${peers[@]}"
     if [ "$RULES" = 1 ]; then rules_cost; fi
+    if [ "$SHADOW" = 1 ]; then shadow_cost; fi
     if [ -s "$WORK/streams.tsv" ]; then
       echo
       echo "Server streaming: $STREAM_STREAMS concurrent calls, each $STREAM_COUNT messages of $STREAM_SIZE payload bytes,"
@@ -676,6 +682,28 @@ rules_cost() {
   done
 }
 
+# The cost of shadow traffic for the primary: router-shadow against router-one, both serving every call from v1.
+shadow_cost() {
+  echo
+  echo "Shadow traffic (\`--shadow\`): router-shadow has v1=100 v2=0 and \`shadow { backend = v2, percent = 100 }\`, so"
+  echo "v1 answers every call and v2 gets a copy of each; router-one is the same router without the shadow block."
+  echo "The copies are extra work for the machine: v2 answers as many calls as v1 (on the same 2 cores as"
+  echo "everything else), and the router's CPU per call below includes sending and reading the copy."
+  echo
+  echo "| load | p50 ms shadow / one | p50 rise | p99 ms shadow / one | req/s shadow / one | CPU s/10k shadow / one | p50 rise <= 10 % at 4x16 |"
+  echo "|---|---|---|---|---|---|---|"
+  local level s o rise verdict
+  for level in ${LEVELS//,/ }; do
+    s=$(metric "$level" router-shadow p50); o=$(metric "$level" router-one p50)
+    rise=$(awk -v a="$s" -v b="$o" 'BEGIN {if (a == "NA" || b == "NA" || b == 0) print "NA"; else printf "%+.1f %%", 100 * (a / b - 1)}')
+    verdict="-"
+    if [ "$level" = 4x16 ]; then
+      verdict=$(awk -v q="$(ratio "$s" "$o")" 'BEGIN {if (q == "NA") print "n/a"; else if (q + 0 <= 1.10) print "met"; else print "missed"}')
+    fi
+    echo "| $level | $(fmt "$s" 2) / $(fmt "$o" 2) | $rise | $(fmt "$(metric "$level" router-shadow p99)" 2) / $(fmt "$(metric "$level" router-one p99)" 2) | $(fmt "$(metric "$level" router-shadow rps)") / $(fmt "$(metric "$level" router-one rps)") | $(fmt "$(metric "$level" router-shadow cpu)" 2) / $(fmt "$(metric "$level" router-one cpu)" 2) | $verdict |"
+  done
+}
+
 stat_size() { stat -c %s "$WORK/predict.bin" 2>/dev/null || wc -c <"$WORK/predict.bin"; }
 
 # Replaces the generated section of docs/benchmarks.md (between the markers), or writes OUT whole.
@@ -697,6 +725,7 @@ publish() {
 ARGS_TEXT=$([ "$SMOKE" = 1 ] && echo "--smoke" || echo "--rounds $ROUNDS --seconds $SECONDS_PER_RUN")
 for variant in "${VARIANTS[@]}"; do ARGS_TEXT+=" --variant '$variant'"; done
 if [ "$RULES" = 1 ]; then ARGS_TEXT+=" --rules"; fi
+if [ "$SHADOW" = 1 ]; then ARGS_TEXT+=" --shadow"; fi
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 CORES=$(nproc)
 CLK_TCK=$(getconf CLK_TCK)
@@ -735,11 +764,12 @@ for variant in "${VARIANTS[@]}"; do
   ALL_TARGETS+=",router-$name"
 done
 UNARY_ONLY=" "
+# router-one, router-rules and router-shadow send every call to v1: at 16x64 that is 1024 calls in flight there,
+# over the default cap of 1000 per backend, whose fast RESOURCE_EXHAUSTED answers h2load would count as successes
+# (HTTP 200). No cap for them.
+no_cap='router.max-in-flight-per-backend = 0'
 if [ "$RULES" = 1 ]; then
   log "starting router-one (no rules, v1=100 v2=0) and router-rules (force and sticky headers, v1=50 v2=50)"
-  # Both send every call to v1: at 16x64 that is 1024 calls in flight there, over the default cap of 1000 per
-  # backend, whose fast RESOURCE_EXHAUSTED answers h2load would count as successes (HTTP 200). No cap for them.
-  no_cap='router.max-in-flight-per-backend = 0'
   start_router router_one router/target/router.jar "$ROUTER_JAVA_OPTS" "  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 100 }
   v2 { target = \"127.0.0.1:$PORT_v2\", weight = 0 }" "$no_cap"
   start_router router_rules router/target/router.jar "$ROUTER_JAVA_OPTS" "$BACKENDS_MODELS" \
@@ -749,6 +779,21 @@ routing { force-header = \"x-canary-backend\", sticky-header = \"x-user-id\" }"
   UNARY_ONLY+="router-one router-rules "
   STICKY_KEY=$(pick_sticky_key "$PORT_router_rules")
   log "every call carries x-user-id: $STICKY_KEY, which router-rules sends to v1"
+fi
+if [ "$SHADOW" = 1 ]; then
+  if [ "$RULES" = 0 ]; then
+    log "starting router-one (no shadow, v1=100 v2=0)"
+    start_router router_one router/target/router.jar "$ROUTER_JAVA_OPTS" "  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 100 }
+  v2 { target = \"127.0.0.1:$PORT_v2\", weight = 0 }" "$no_cap"
+    ALL_TARGETS+=",router-one"
+    UNARY_ONLY+="router-one "
+  fi
+  log "starting router-shadow (v1=100 v2=0, every Predict copied to v2)"
+  start_router router_shadow router/target/router.jar "$ROUTER_JAVA_OPTS" "  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 100 }
+  v2 { target = \"127.0.0.1:$PORT_v2\", weight = 0 }" "$no_cap
+shadow { backend = v2, percent = 100 }"
+  ALL_TARGETS+=",router-shadow"
+  UNARY_ONLY+="router-shadow "
 fi
 [[ ",$TARGETS," == *",nginx,"* ]] && { log "starting nginx ($(nginx -v 2>&1 | sed 's/.*\///'))"; start_nginx "$CORES"; }
 [[ ",$TARGETS," == *",haproxy,"* ]] && { log "starting haproxy"; start_haproxy "$CORES"; }

@@ -4,9 +4,11 @@ import dev.siskin.client.admin.AdminClient;
 import dev.siskin.client.admin.AdminException;
 import dev.siskin.client.admin.BackendActivity;
 import dev.siskin.client.admin.RouterConfig;
+import dev.siskin.client.admin.ShadowAgreement;
 import dev.siskin.client.status.StatusReport;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,7 +53,13 @@ final class StatusCommand implements Callable<Integer> {
       }
       throw new CliException(e.getMessage());
     }
-    out.print(StatusReport.render(options.admin.toString(), config, activity));
+    Optional<ShadowAgreement> shadow;
+    try {
+      shadow = client.shadow();
+    } catch (AdminException e) {
+      shadow = Optional.empty(); // the comparison is extra: its absence must not fail the status
+    }
+    out.print(StatusReport.render(options.admin.toString(), config, activity, shadow));
     out.flush();
     if (!config.lastAttempt().ok()) {
       throw new CliException("the router rejected its config file: " + config.lastAttempt().error()

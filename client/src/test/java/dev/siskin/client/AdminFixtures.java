@@ -7,13 +7,19 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Admin JSON as the real router serves it (captured from router.jar, counts edited): /clusters with 50/50 over
- * the last minute but 70/30 since start, v2 unhealthy; /config after the router rejected a file.
+ * the last minute but 70/30 since start, v2 unhealthy; /config after the router rejected a file; /canary with a
+ * disagreeing shadow (captured as is).
  */
 public final class AdminFixtures {
   private AdminFixtures() {}
 
   public static String clusters() {
     return read("/admin/clusters.json");
+  }
+
+  /** /canary of a router at 90/10 with shadow v2, v2 started with FAULT_WRONG_RATE=0.3, after the 150 iris rows. */
+  public static String canary() {
+    return read("/admin/canary.json");
   }
 
   public static String configRejected() {

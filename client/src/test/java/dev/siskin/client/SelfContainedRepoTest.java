@@ -112,13 +112,13 @@ class SelfContainedRepoTest {
         || path.matches(".*[*{}$<>].*");
   }
 
-  /** Every tracked-looking text file: the tree minus build output, VCS data, run state and binaries. */
+  /** Every tracked-looking text file: the tree minus build output, VCS data (a worktree's .git file too), run state and binaries. */
   private static List<Path> textFiles(Path root) throws IOException {
     try (Stream<Path> walk = Files.walk(root)) {
       return walk.filter(Files::isRegularFile)
           .filter(p -> {
             String rel = root.relativize(p).toString();
-            return !rel.startsWith(".git/") && !rel.contains("target/") && !rel.startsWith(".run/")
+            return !rel.startsWith(".git/") && !rel.equals(".git") && !rel.contains("target/") && !rel.startsWith(".run/")
                 && !rel.contains("node_modules/") && !rel.startsWith(".idea/");
           })
           .filter(SelfContainedRepoTest::isText)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.siskin.model.iris.IrisMeasurements;
 import dev.siskin.model.testing.BadRequests;
 import dev.siskin.model.testing.IrisRows;
+import dev.siskin.model.testing.MetricsScrape;
 import dev.siskin.model.testing.ModelServerProcess;
 import dev.siskin.model.testing.PrometheusText;
 import dev.siskin.model.testing.ReflectionClient;
@@ -23,10 +24,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -167,11 +164,6 @@ class ModelServerJarIT {
     }
 
     private static PrometheusText scrape() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
-                        .timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return PrometheusText.parse(response.body());
+        return MetricsScrape.scrape(metricsPort);
     }
 }

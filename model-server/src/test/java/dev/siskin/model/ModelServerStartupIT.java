@@ -32,6 +32,13 @@ class ModelServerStartupIT {
                         + "e.g. 0.3 fails 30 % of Predict calls)");
     }
 
+    @Test
+    void invalidWrongRateStopsIt() throws Exception {
+        assertFailsWith(Map.of("MODEL_PATH", "models/iris-v1.0.0.tribuo", "PORT", "0", "FAULT_WRONG_RATE", "0.3x"),
+                "model-server: cannot start: FAULT_WRONG_RATE=0.3x is not a rate (expected: a number from 0 to 1, "
+                        + "e.g. 0.3 gives 30 % of Predict answers another species than the model's)");
+    }
+
     private static void assertFailsWith(Map<String, String> env, String message) throws Exception {
         try (ModelServerProcess server = ModelServerProcess.start(env)) {
             assertThat(server.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);

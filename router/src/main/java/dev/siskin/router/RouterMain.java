@@ -95,6 +95,9 @@ public final class RouterMain {
         router.routingRuleStats()::forceEmptyTotal);
     router.addCallListener(metrics.calls());
     router.addCallListener(new ConfiguredAccessLog(() -> router.configState().current().router()));
+    CanaryRecorder canary = new CanaryRecorder();
+    router.addCanaryObserver(canary);
+    metrics.registerCanary(canary.comparison()::snapshot, canary.classes()::snapshot, router::shadowInFlight);
     Readiness readiness = new Readiness();
     AdminServer admin;
     try {
@@ -104,6 +107,7 @@ public final class RouterMain {
           .config(router::configState)
           .backends(() -> backendViews(router.routingTable()))
           .failures(router::failureReport)
+          .canary(canary.view(router::shadowInFlight, router.routingRuleStats()))
           .metrics(metrics)
           .start();
     } catch (IOException | RuntimeException e) {

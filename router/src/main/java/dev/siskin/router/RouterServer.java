@@ -19,12 +19,15 @@ import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CompositeCallListener;
 import dev.siskin.router.observe.FailureReport;
+import dev.siskin.router.proxy.CompositeCanaryObserver;
 import dev.siskin.router.proxy.MessageMemory;
 import dev.siskin.router.proxy.PassThroughRegistry;
 import dev.siskin.router.proxy.ProxyCallHandler;
 import dev.siskin.router.proxy.Resilience;
 import dev.siskin.router.proxy.RetryBudget;
 import dev.siskin.router.proxy.RetryStats;
+import dev.siskin.router.proxy.CanaryObserver;
+import dev.siskin.router.proxy.ShadowTraffic;
 import dev.siskin.router.route.PickerFactory;
 import dev.siskin.router.route.RoutingTable;
 import dev.siskin.router.route.RoutingTableHolder;
@@ -69,6 +72,8 @@ public final class RouterServer {
   private final BackendPool pool;
   private final PickerFactory pickers;
   private final RoutingTableHolder tables = new RoutingTableHolder();
+  private final CompositeCanaryObserver canaryObservers = new CompositeCanaryObserver();
+  private final ShadowTraffic shadows = new ShadowTraffic(tables::current, canaryObservers);
   private final CompositeCallListener listeners = new CompositeCallListener();
   private final AtomicReference<ConfigState> state = new AtomicReference<>();
   private final MessageMemory messageMemory;
@@ -110,7 +115,8 @@ public final class RouterServer {
         .workerEventLoopGroup(loops.group())
         .channelType(loops.serverChannelType())
         .fallbackHandlerRegistry(new PassThroughRegistry(
-            new ProxyCallHandler(new RuleChainRoute(tables, ruleStats), listeners, maxMessageBytes, resilience)))
+            new ProxyCallHandler(new RuleChainRoute(tables, ruleStats), listeners, maxMessageBytes, resilience,
+                shadows)))
         .maxInboundMessageSize(maxMessageBytes)
         // Fixed window, no BDP pings (see BackendChannels.FLOW_CONTROL_WINDOW).
         .flowControlWindow(BackendChannels.FLOW_CONTROL_WINDOW)
@@ -187,7 +193,7 @@ public final class RouterServer {
     RouterSettings now = next.router();
     RouterSettings merged = new RouterSettings(was.listen(), was.admin(), now.policy(), was.maxMessageBytes(),
         now.accessLog(), now.accessLogFormat(), now.failure());
-    return new CanaryConfig(merged, next.routing(), next.backends(), next.source(), next.loadedAt());
+    return next.withRouter(merged);
   }
 
   /**
@@ -208,6 +214,16 @@ public final class RouterServer {
     ConfigState before = state.get();
     state.set(new ConfigState(before.current(), before.generation(), before.appliedAt(),
         new ConfigState.ReloadAttempt(Instant.now(), false, error.getMessage())));
+  }
+
+  /** Registers where shadow pairs and skipped copies are reported (the comparison, metrics). */
+  public void addCanaryObserver(CanaryObserver sink) {
+    canaryObservers.add(sink);
+  }
+
+  /** Shadow copies running now; for metrics and /canary. */
+  public int shadowInFlight() {
+    return shadows.inFlight();
   }
 
   /** The budget for the large messages calls hold; for metrics. */

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads the router's admin HTTP endpoint ({@code /clusters}, {@code /config}, {@code /ready}). Thread-safe
@@ -48,6 +49,15 @@ public final class AdminClient {
   /** The config in force and the last reload attempt, from {@code /config}. */
   public RouterConfig config() throws AdminException {
     return parseConfig(getOk("/config"));
+  }
+
+  /** The shadow comparison from {@code /canary}; empty when the router has no such path (an older version). */
+  public Optional<ShadowAgreement> shadow() throws AdminException {
+    HttpResponse<String> response = get("/canary");
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
+    return Optional.of(parseShadow(getOkBody(response, "/canary")));
   }
 
   /** The HTTP status of {@code /ready}: 200 when the router is ready to serve, 503 when not. */
@@ -150,8 +160,35 @@ public final class AdminClient {
     return backends;
   }
 
+  /**
+   * Parses the {@code shadow} object of {@code /canary}: backend, compared, agreed, agreement.lower95/upper95,
+   * flips (only the disagreeing ones are kept, most frequent first) and statusMismatches.
+   */
+  static ShadowAgreement parseShadow(String body) throws AdminException {
+    JsonNode shadow = readJson(body, "/canary").path("shadow");
+    if (!shadow.path("compared").isIntegralNumber() || !shadow.path("agreed").isIntegralNumber()) {
+      throw new AdminException("router admin /canary: no integer \"shadow.compared\" and \"shadow.agreed\": " + body);
+    }
+    List<ShadowAgreement.Flip> flips = new ArrayList<>();
+    for (JsonNode f : shadow.path("flips")) {
+      String primary = f.path("primary").asText();
+      String other = f.path("shadow").asText();
+      if (!primary.equals(other)) {
+        flips.add(new ShadowAgreement.Flip(primary, other, f.path("count").asLong()));
+      }
+    }
+    flips.sort((a, b) -> Long.compare(b.count(), a.count()));
+    JsonNode backend = shadow.path("backend");
+    return new ShadowAgreement(backend.isTextual() ? backend.asText() : null, shadow.get("compared").asLong(),
+        shadow.get("agreed").asLong(), shadow.path("agreement").path("lower95").asDouble(0),
+        shadow.path("agreement").path("upper95").asDouble(1), flips, shadow.path("statusMismatches").asLong());
+  }
+
   private String getOk(String path) throws AdminException {
-    HttpResponse<String> response = get(path);
+    return getOkBody(get(path), path);
+  }
+
+  private String getOkBody(HttpResponse<String> response, String path) throws AdminException {
     if (response.statusCode() != 200) {
       throw new AdminException("router admin at " + address + " answered HTTP " + response.statusCode() + " on "
           + path + (response.body().isBlank() ? "" : ": " + response.body().strip().replaceAll("\\s+", " ")));

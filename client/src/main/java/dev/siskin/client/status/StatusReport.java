@@ -2,6 +2,7 @@ package dev.siskin.client.status;
 
 import dev.siskin.client.admin.BackendActivity;
 import dev.siskin.client.admin.RouterConfig;
+import dev.siskin.client.admin.ShadowAgreement;
 import dev.siskin.client.text.Table;
 import dev.siskin.client.text.Table.Align;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the router reports about its config and traffic, for people: the file it reads and the fate of its last
@@ -21,6 +23,12 @@ public final class StatusReport {
   private StatusReport() {}
 
   public static String render(String admin, RouterConfig config, List<BackendActivity> activity) {
+    return render(admin, config, activity, Optional.empty());
+  }
+
+  /** As above, with the shadow comparison's line when the router reports one. */
+  public static String render(String admin, RouterConfig config, List<BackendActivity> activity,
+      Optional<ShadowAgreement> shadow) {
     String nl = System.lineSeparator();
     StringBuilder out = new StringBuilder();
     out.append("Router (admin http://").append(admin).append("): reads ").append(config.source())
@@ -40,7 +48,32 @@ public final class StatusReport {
         .append(split(activity))
         .append("  last minute = the last 50 to 60 s (the router counts in 10 s slots); since start = since the "
             + "router started").append(nl);
+    shadow.ifPresent(s -> out.append(nl).append("Shadow comparison (router /canary):").append(nl)
+        .append("  ").append(agreement(s)).append(nl));
     return out.toString();
+  }
+
+  /**
+   * E.g. {@code v2 gets copies: 98 of 135 compared Predict answers agree (72.6 %, 95 % interval 64.5-79.4 %);
+   * most frequent flip setosa -> virginica (9); 0 status mismatches}.
+   */
+  public static String agreement(ShadowAgreement s) {
+    if (s.backend() == null) {
+      return "off (no shadow.backend in the config)";
+    }
+    StringBuilder line = new StringBuilder(s.backend()).append(" gets copies: ");
+    if (s.compared() == 0) {
+      return line.append("no Predict answers compared yet").toString();
+    }
+    line.append(s.agreed()).append(" of ").append(s.compared()).append(" compared Predict answers agree (")
+        .append(String.format(Locale.ROOT, "%.1f %%, 95 %% interval %.1f-%.1f %%", 100.0 * s.agreed() / s.compared(),
+            100 * s.lower95(), 100 * s.upper95())).append(")");
+    if (!s.flips().isEmpty()) {
+      ShadowAgreement.Flip top = s.flips().get(0);
+      line.append("; most frequent flip ").append(top.primary()).append(" -> ").append(top.shadow())
+          .append(" (").append(top.count()).append(")");
+    }
+    return line.append("; ").append(s.statusMismatches()).append(" status mismatches").toString();
   }
 
   private static String weights(RouterConfig config, List<BackendActivity> activity) {

@@ -85,4 +85,25 @@ class AdminClientParseTest {
     assertThatThrownBy(() -> AdminClient.parseActivity("{\"backends\":[{\"name\":\"v1\",\"callsTotal\":3}]}"))
         .hasMessageStartingWith("router admin /clusters: backend entry without text \"name\", integer \"callsTotal\"");
   }
+
+  @Test
+  void readsTheShadowAgreementOfARealCanaryAnswer() throws AdminException {
+    ShadowAgreement shadow = AdminClient.parseShadow(AdminFixtures.canary());
+
+    assertThat(shadow.backend()).isEqualTo("v2");
+    assertThat(shadow.compared()).isEqualTo(135);
+    assertThat(shadow.agreed()).isEqualTo(98);
+    assertThat(shadow.lower95()).isBetween(0.645, 0.646);
+    assertThat(shadow.flips()).as("only off-diagonal cells, most frequent first").hasSize(6)
+        .first().isEqualTo(new ShadowAgreement.Flip("virginica", "setosa", 9));
+    assertThat(dev.siskin.client.status.StatusReport.agreement(shadow)).isEqualTo(
+        "v2 gets copies: 98 of 135 compared Predict answers agree (72.6 %, 95 % interval 64.5-79.4 %); "
+            + "most frequent flip virginica -> setosa (9); 0 status mismatches");
+  }
+
+  @Test
+  void aCanaryAnswerWithoutCountsIsReportedNotGuessed() {
+    assertThatThrownBy(() -> AdminClient.parseShadow("{\"shadow\":{}}"))
+        .hasMessageStartingWith("router admin /canary: no integer \"shadow.compared\"");
+  }
 }

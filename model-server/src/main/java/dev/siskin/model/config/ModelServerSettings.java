@@ -56,6 +56,7 @@ public record ModelServerSettings(
                         r.string("fault.latency-ms"),
                         r.string("fault.error-rate"),
                         r.string("fault.error-code"),
+                        r.string("fault.wrong-rate"),
                         r.string("fault.seed")));
     }
 }

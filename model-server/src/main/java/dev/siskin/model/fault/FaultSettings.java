@@ -6,24 +6,30 @@ import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
- * Fault injection settings (FAULT_* environment variables). Off when latency is none and the error rate is 0.
+ * Fault injection settings (FAULT_* environment variables). Off when latency is none and both rates are 0.
  *
  * @param errorRate share of Predict calls failed on purpose, in [0, 1]
  * @param errorCode status of those failures, never OK
+ * @param wrongRate share of answered Predict calls given another species than the model's, in [0, 1]
  * @param seed seed of the random draws; empty = seeded from the clock
  */
-public record FaultSettings(LatencyDistribution latency, double errorRate, Status.Code errorCode, OptionalLong seed) {
+public record FaultSettings(
+        LatencyDistribution latency, double errorRate, Status.Code errorCode, double wrongRate, OptionalLong seed) {
 
     public boolean enabled() {
-        return !latency.isNone() || errorRate > 0;
+        return !latency.isNone() || errorRate > 0 || wrongRate > 0;
     }
 
-    public static FaultSettings parse(String latency, String errorRate, String errorCode, String seed)
-            throws SettingsException {
-        return new FaultSettings(LatencyDistribution.parse(latency), rate(errorRate), code(errorCode), seed(seed));
+    public static FaultSettings parse(String latency, String errorRate, String errorCode, String wrongRate,
+            String seed) throws SettingsException {
+        return new FaultSettings(LatencyDistribution.parse(latency),
+                rate("FAULT_ERROR_RATE", errorRate, "fails 30 % of Predict calls"),
+                code(errorCode),
+                rate("FAULT_WRONG_RATE", wrongRate, "gives 30 % of Predict answers another species than the model's"),
+                seed(seed));
     }
 
-    private static double rate(String raw) throws SettingsException {
+    private static double rate(String variable, String raw, String example) throws SettingsException {
         try {
             double rate = Double.parseDouble(raw.strip());
             if (rate >= 0 && rate <= 1) {
@@ -32,8 +38,8 @@ public record FaultSettings(LatencyDistribution latency, double errorRate, Statu
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new SettingsException("FAULT_ERROR_RATE=" + raw + " is not a rate (expected: a number from 0 to 1, "
-                + "e.g. 0.3 fails 30 % of Predict calls)");
+        throw new SettingsException(variable + "=" + raw + " is not a rate (expected: a number from 0 to 1, "
+                + "e.g. 0.3 " + example + ")");
     }
 
     private static Status.Code code(String raw) throws SettingsException {
@@ -63,6 +69,7 @@ public record FaultSettings(LatencyDistribution latency, double errorRate, Statu
     @Override
     public String toString() {
         return "latency " + latency + ", error rate " + errorRate + " with " + errorCode
+                + ", wrong-answer rate " + wrongRate
                 + (seed.isPresent() ? ", seed " + seed.getAsLong() : "");
     }
 }

@@ -24,6 +24,7 @@ public final class ModelMetrics {
     private final Counter predictions;
     private final Counter validationFailures;
     private final Counter injectedFaults;
+    private final Counter injectedWrongAnswers;
     private final Counter outOfRangeFeatures;
     private final Histogram latency;
 
@@ -35,6 +36,12 @@ public final class ModelMetrics {
                 "Predict requests rejected with INVALID_ARGUMENT, by reason", "reason");
         injectedFaults = counter("siskin_model_injected_faults_total",
                 "Predict calls failed on purpose by fault injection (FAULT_ERROR_RATE), by status code", "code");
+        injectedWrongAnswers = Counter.builder()
+                .name("siskin_model_injected_wrong_answers_total")
+                .help("Predict calls answered on purpose with another species than the model's (FAULT_WRONG_RATE); "
+                        + "siskin_model_predictions_total counts them under the species answered")
+                .labelNames("version")
+                .register(registry);
         outOfRangeFeatures = counter("siskin_model_out_of_range_features_total",
                 "Predict calls answered although this feature was far outside the model's training range "
                         + "(below min - width or above max + width of the training rows)", "feature");
@@ -55,6 +62,7 @@ public final class ModelMetrics {
         for (String species : Iris.SPECIES) {
             predictions.labelValues(species, version);
         }
+        injectedWrongAnswers.labelValues(version);
         for (String feature : Iris.FEATURES) {
             outOfRangeFeatures.labelValues(feature, version);
         }
@@ -85,6 +93,11 @@ public final class ModelMetrics {
     public void injectedFault(Status.Code code, long nanos) {
         injectedFaults.labelValues(code.name(), version).inc();
         observe(code, nanos);
+    }
+
+    /** One answered call given another species than the model's; {@link #predicted} counts it too. */
+    public void injectedWrongAnswer() {
+        injectedWrongAnswers.labelValues(version).inc();
     }
 
     public void failed(Status.Code code, long nanos) {

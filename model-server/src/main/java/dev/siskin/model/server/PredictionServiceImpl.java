@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@code mlservice.v1.PredictionService}: validates the request, classifies it, answers. Never answers with a
  * made-up prediction: bad input gets INVALID_ARGUMENT naming the feature, an unexpected failure INTERNAL.
  * A valid flower far outside the training ranges is answered (it may be a real, unusual flower) and counted per
- * feature, so that a client sending millimetres or swapped columns shows up in the metrics.
+ * feature, so that a client sending millimetres or swapped columns shows up in the metrics. The one made-up
+ * answer is the one an operator asks for: fault injection's wrong species (FAULT_WRONG_RATE), counted apart.
  *
  * <p>Thread-safe: all collaborators are. Calls delayed by fault injection are answered from {@code delayer}
  * without holding a request thread; they stay in flight for graceful shutdown like any other call.
@@ -100,6 +101,10 @@ final class PredictionServiceImpl extends PredictionServiceGrpc.PredictionServic
             metrics.failed(Status.Code.INTERNAL, System.nanoTime() - start);
             responses.onError(Status.INTERNAL.withDescription("prediction failed").asRuntimeException());
             return;
+        }
+        if (fault.wrongAnswer().isPresent()) {
+            result = fault.wrongAnswer().get().applyTo(result);
+            metrics.injectedWrongAnswer();
         }
         trainingRanges.farOutside(flower).forEach(metrics::outOfRange);
         metrics.predicted(result.species(), System.nanoTime() - start);

@@ -24,6 +24,7 @@ class ModelServerSettingsTest {
         assertThat(s.drainGrace()).isEqualTo(Duration.ofSeconds(3));
         assertThat(s.drainTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(s.faults().enabled()).isFalse();
+        assertThat(s.faults().wrongRate()).isZero();
     }
 
     @Test
@@ -49,6 +50,13 @@ class ModelServerSettingsTest {
         assertThat(s.faults().errorRate()).isEqualTo(0.3);
         assertThat(s.faults().errorCode()).isEqualTo(Status.Code.INTERNAL);
         assertThat(s.faults().seed()).isEqualTo(OptionalLong.of(7));
+    }
+
+    @Test
+    void wrongRateComesFromTheEnvironment() throws Exception {
+        ModelServerSettings s = ModelServerSettings.fromEnvironment(Map.of("FAULT_WRONG_RATE", "0.25"));
+        assertThat(s.faults().wrongRate()).isEqualTo(0.25);
+        assertThat(s.faults().enabled()).isTrue();
     }
 
     @Test
@@ -86,5 +94,15 @@ class ModelServerSettingsTest {
                 .hasMessage("FAULT_SEED=x is not a seed (expected: an integer, or unset)");
         assertThatThrownBy(() -> ModelServerSettings.fromEnvironment(Map.of("FAULT_LATENCY_MS", "fast")))
                 .hasMessageStartingWith("FAULT_LATENCY_MS=fast is not a latency spec");
+    }
+
+    @Test
+    void badWrongRateNamesTheVariable() {
+        for (String bad : new String[] {"1.5", "-0.1", "30%", "NaN", ""}) {
+            assertThatThrownBy(() -> ModelServerSettings.fromEnvironment(Map.of("FAULT_WRONG_RATE", bad)))
+                    .isInstanceOf(SettingsException.class)
+                    .hasMessage("FAULT_WRONG_RATE=" + bad + " is not a rate (expected: a number from 0 to 1, "
+                            + "e.g. 0.3 gives 30 % of Predict answers another species than the model's)");
+        }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.siskin.model.fault.FaultInjector;
+import dev.siskin.model.fault.FaultSettings;
 import dev.siskin.model.iris.Iris;
 import dev.siskin.model.iris.IrisMeasurements;
 import dev.siskin.model.predict.InvalidFeatureException;
@@ -111,6 +112,43 @@ class ModelMetricsEndpointTest {
             assertThat(outOfRange(metrics, "petal_width")).isEqualTo(1.0);  // the high limit + ε; 2 is within it
             assertThat(metrics.value("siskin_model_predict_duration_seconds_count", "code", "OK"))
                     .isEqualTo(IrisRows.all().size() + 3.0);
+        }
+    }
+
+    @Test
+    void wrongAnswersAreCountedAndPredictionsCountTheSpeciesAnswered() throws Exception {
+        FaultInjector faults = new FaultInjector(FaultSettings.parse("", "0", "UNAVAILABLE", "0.5", "5"));
+        try (InProcessModelServer fixture = new InProcessModelServer("v1.0.0", faults);
+                MetricsEndpoint endpoint = MetricsEndpoint.start(fixture.metrics, 0)) {
+            var stub = PredictionServiceGrpc.newBlockingStub(fixture.channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+            IrisClassifier classifier = new IrisClassifier(fixture.model.model());
+            Map<String, Integer> answered = new TreeMap<>();
+            int wrong = 0;
+            for (Row row : IrisRows.all()) {
+                String species = stub.predict(IrisRows.request(row.flower())).getPrediction();
+                answered.merge(species, 1, Integer::sum);
+                wrong += species.equals(classifier.classify(row.flower()).species()) ? 0 : 1;
+            }
+            // Binomial(150, 0.5): 75 +- 6.1; the seed fixes the draw, the bounds only say it is a mix.
+            assertThat(wrong).isBetween(30, 120);
+
+            PrometheusText metrics = PrometheusText.parse(scrape(endpoint.port()));
+            assertThat(metrics.value("siskin_model_injected_wrong_answers_total", "version", "v1.0.0"))
+                    .isEqualTo(wrong);
+            for (String species : Iris.SPECIES) {
+                assertThat(metrics.value("siskin_model_predictions_total", "species", species, "version", "v1.0.0"))
+                        .as(species).isEqualTo(answered.getOrDefault(species, 0).doubleValue());
+            }
+            assertThat(metrics.value("siskin_model_predict_duration_seconds_count", "code", "OK")).isEqualTo(150.0);
+        }
+    }
+
+    @Test
+    void wrongAnswerCounterStartsAtZero() throws Exception {
+        try (InProcessModelServer fixture = new InProcessModelServer("v2.0.0", FaultInjector.DISABLED);
+                MetricsEndpoint endpoint = MetricsEndpoint.start(fixture.metrics, 0)) {
+            PrometheusText metrics = PrometheusText.parse(scrape(endpoint.port()));
+            assertThat(metrics.value("siskin_model_injected_wrong_answers_total", "version", "v2.0.0")).isZero();
         }
     }
 

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.siskin.model.fault.FaultInjector;
 import dev.siskin.model.fault.FaultSettings;
+import dev.siskin.model.predict.Classification;
+import dev.siskin.model.predict.IrisClassifier;
 import dev.siskin.model.testing.BadRequests;
 import dev.siskin.model.testing.InProcessModelServer;
 import dev.siskin.model.testing.IrisRows;
@@ -120,7 +122,7 @@ class ModelGrpcServerTest {
 
     @Test
     void drainLetsDelayedInFlightCallsFinish() throws Exception {
-        start("v1.0.0", new FaultInjector(FaultSettings.parse("800", "0", "UNAVAILABLE", "")));
+        start("v1.0.0", new FaultInjector(FaultSettings.parse("800", "0", "UNAVAILABLE", "0", "")));
         var future = PredictionServiceGrpc.newFutureStub(fixture.channel).predict(IrisRows.seedRequest());
         // Drain only once the call is on the server (waiting out its injected latency), not before it arrived.
         assertThat(fixture.callsArrived.poll(10, TimeUnit.SECONDS)).isEqualTo("mlservice.v1.PredictionService/Predict");
@@ -131,7 +133,7 @@ class ModelGrpcServerTest {
     @Test
     void injectedErrorsFailPredictWithTheChosenCodeButNotHealth() throws Exception {
         PredictionServiceBlockingStub stub = start("v1.0.0",
-                new FaultInjector(FaultSettings.parse("", "1", "UNAVAILABLE", "")));
+                new FaultInjector(FaultSettings.parse("", "1", "UNAVAILABLE", "0", "")));
         for (int i = 0; i < 5; i++) {
             assertThatThrownBy(() -> stub.predict(IrisRows.seedRequest()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -145,9 +147,27 @@ class ModelGrpcServerTest {
     }
 
     @Test
+    void wrongRateOneGivesEveryFlowerAnotherSpeciesConsistentWithTheModelsProbabilities() throws Exception {
+        PredictionServiceBlockingStub stub = start("v2.0.0",
+                new FaultInjector(FaultSettings.parse("", "0", "UNAVAILABLE", "1", "")));
+        IrisClassifier classifier = new IrisClassifier(fixture.model.model());
+        for (IrisRows.Row row : IrisRows.all()) {
+            Classification model = classifier.classify(row.flower());
+            PredictResponse answer = stub.predict(IrisRows.request(row.flower()));
+            assertThat(answer.getPrediction()).isNotEqualTo(model.species()).isIn(model.probabilities().keySet());
+            assertThat(answer.getProbabilitiesMap()).isEqualTo(model.probabilities());
+            assertThat(answer.getConfidence()).isEqualTo(model.probabilities().get(answer.getPrediction()));
+            assertThat(answer.getModelVersion()).isEqualTo("v2.0.0");
+        }
+        assertThatThrownBy(() -> stub.predict(IrisRows.request(IrisRows.feature("sepal_length", 5.1))))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    }
+
+    @Test
     void injectedLatencyDelaysPredictAndStillAnswers() throws Exception {
         PredictionServiceBlockingStub stub = start("v1.0.0",
-                new FaultInjector(FaultSettings.parse("300", "0", "UNAVAILABLE", "")));
+                new FaultInjector(FaultSettings.parse("300", "0", "UNAVAILABLE", "0", "")));
         long start = System.nanoTime();
         assertThat(stub.predict(IrisRows.seedRequest()).getPrediction()).isEqualTo("setosa");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));

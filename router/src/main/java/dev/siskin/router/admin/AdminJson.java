@@ -8,6 +8,7 @@ import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.config.RoutingSettings;
+import dev.siskin.router.config.ShadowSettings;
 import dev.siskin.router.metrics.BackendSnapshot;
 import dev.siskin.router.metrics.CallStats;
 import dev.siskin.router.metrics.LatencyPercentiles;
@@ -166,6 +167,13 @@ final class AdminJson {
     routing.put("stickyHeader", rules.stickyHeader());
     routing.put("stickySalt", rules.stickySalt());
     routing.put("order", rulesInForce(rules));
+    ShadowSettings shadow = c.shadow();
+    ObjectNode shadowNode = root.putObject("shadow");
+    shadowNode.put("backend", shadow.backend());
+    shadowNode.put("percent", shadow.percent());
+    ArrayNode methods = shadowNode.putArray("methods");
+    shadow.methods().stream().sorted().forEach(methods::add);
+    shadowNode.put("maxInFlight", shadow.maxInFlight());
     ArrayNode backends = root.putArray("backends");
     for (BackendSpec spec : c.backends()) {
       ObjectNode b = backends.addObject();

@@ -68,6 +68,8 @@ public final class AdminServer implements AutoCloseable {
   private final CallStats calls;
   private final PrometheusRegistry registry;
   private final Supplier<FailureReport> failures;
+  private final CanaryView canary;
+  private final CanaryJson canaryJson = new CanaryJson(mapper);
 
   /** Answers a request whose path, method and lack of body are checked already. */
   @FunctionalInterface
@@ -82,6 +84,7 @@ public final class AdminServer implements AutoCloseable {
     registry = requireNonNull(b.registry, "registry");
     backends = b.backends != null ? b.backends : BackendDirectory.fromConfig(config);
     failures = b.failures != null ? b.failures : () -> FailureReport.EMPTY;
+    canary = b.canary;
 
     // The probes are answered at once (a volatile read each), on the I/O thread: no busy worker delays them.
     routes.put("/ready", request -> Answer.now(ready()));
@@ -89,6 +92,11 @@ public final class AdminServer implements AutoCloseable {
     routes.put("/clusters", request -> onWorker(request, this::clusters));
     routes.put("/config", request -> onWorker(request, this::config));
     routes.put("/metrics", request -> onWorker(request, () -> metrics(request)));
+    if (canary != null) {
+      routes.put("/canary", request -> onWorker(request, this::canary));
+      routes.put("/canary/disagreements", request -> onWorker(request,
+          () -> json(200, canaryJson.disagreements(canary.disagreements()))));
+    }
 
     server = BoundedHttpServer.start(requireNonNull(b.address, "address"), b.limits, this::answer, "siskin-admin");
     log.info("Admin endpoint listening on http://{}", hostPort(address()));
@@ -170,6 +178,14 @@ public final class AdminServer implements AutoCloseable {
     return json(200, json.clusters(config.get(), backends.backends(), calls, failures.get()));
   }
 
+  private Response canary() throws JsonProcessingException {
+    ConfigState state = config.get();
+    if (state == null) {
+      return error(503, "no config loaded yet");
+    }
+    return json(200, canaryJson.canary(state.current(), canary));
+  }
+
   private Response config() throws JsonProcessingException {
     ConfigState state = config.get();
     if (state == null) {
@@ -221,6 +237,7 @@ public final class AdminServer implements AutoCloseable {
     private CallStats calls;
     private PrometheusRegistry registry;
     private Supplier<FailureReport> failures;
+    private CanaryView canary;
     private HttpLimits limits = HttpLimits.DEFAULTS;
 
     private Builder() {}
@@ -232,6 +249,12 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** Backend health, panic mode and retries for {@code /clusters}; none by default. */
+    /** Serves {@code /canary} and {@code /canary/disagreements} from {@code canary}. */
+    public Builder canary(CanaryView canary) {
+      this.canary = canary;
+      return this;
+    }
+
     public Builder failures(Supplier<FailureReport> failures) {
       this.failures = failures;
       return this;

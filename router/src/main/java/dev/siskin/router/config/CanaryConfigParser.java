@@ -40,7 +40,8 @@ public final class CanaryConfigParser {
 
   private static Config ownBlocks(Config reference) {
     return reference.withOnlyPath(SnapshotReader.ROUTER)
-        .withFallback(reference.withOnlyPath(SnapshotReader.ROUTING));
+        .withFallback(reference.withOnlyPath(SnapshotReader.ROUTING))
+        .withFallback(reference.withOnlyPath(ShadowSettingsReader.SHADOW));
   }
 
   /** reference.conf's failure-handling settings and routing rules, read once on first use. */

@@ -3,6 +3,8 @@ package dev.siskin.router.metrics;
 import static java.util.Objects.requireNonNull;
 
 import dev.siskin.router.accesslog.CountingAsyncAppender;
+import dev.siskin.router.canary.ClassDistributionSnapshot;
+import dev.siskin.router.canary.ShadowSnapshot;
 import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.observe.FailureReport;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -13,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -88,6 +91,53 @@ public final class RouterMetrics implements AutoCloseable {
     GaugeWithCallback.builder().name(MESSAGE_MEMORY_LIMIT)
         .help("Bytes of large messages that calls may hold at once (router.message-memory, resolved)")
         .callback(cb -> cb.call(limit.getAsLong()))
+        .register(registry);
+  }
+
+  /**
+   * Adds the shadow comparison and the served class distribution, read from the snapshots at scrape time.
+   * Shadow copies are counted here alone, never in the served call metrics, so a backend's served share stays
+   * true. Labels are bounded by the analysis itself (at most 16 classes, 64 backends).
+   */
+  public void registerCanary(Supplier<ShadowSnapshot> shadow, Supplier<ClassDistributionSnapshot> classes,
+      IntSupplier shadowInFlight) {
+    CounterWithCallback.builder().name("siskin_router_shadow_pairs")
+        .help("Predict calls whose shadow copy was sent and finished (any status)")
+        .callback(cb -> cb.call(shadow.get().pairs()))
+        .register(registry);
+    CounterWithCallback.builder().name("siskin_router_shadow_compared")
+        .help("Shadowed Predict pairs with both answers OK and valid, compared")
+        .callback(cb -> cb.call(shadow.get().compared()))
+        .register(registry);
+    CounterWithCallback.builder().name("siskin_router_shadow_agreed")
+        .help("Compared shadow pairs with the same prediction")
+        .callback(cb -> cb.call(shadow.get().agreed()))
+        .register(registry);
+    CounterWithCallback.builder().name("siskin_router_shadow_flips")
+        .help("Compared shadow pairs by primary and shadow prediction (the flip matrix, diagonal included)")
+        .labelNames("primary", "shadow")
+        .callback(cb -> shadow.get().flips().forEach(f -> cb.call(f.count(), f.primary(), f.shadow())))
+        .register(registry);
+    CounterWithCallback.builder().name("siskin_router_shadow_status_pairs")
+        .help("Shadowed Predict pairs by primary and shadow status code")
+        .labelNames("primary_code", "shadow_code")
+        .callback(cb -> shadow.get().statusPairs().forEach(
+            p -> cb.call(p.count(), p.primary().name(), p.shadow().name())))
+        .register(registry);
+    CounterWithCallback.builder().name("siskin_router_shadow_skipped")
+        .help("Calls selected for shadowing that got no copy to compare, by reason")
+        .labelNames("reason")
+        .callback(cb -> shadow.get().skipped().forEach((reason, n) -> cb.call(n, reason.label())))
+        .register(registry);
+    GaugeWithCallback.builder().name("siskin_router_shadow_in_flight")
+        .help("Shadow copies running now (router-wide, capped by shadow.max-in-flight)")
+        .callback(cb -> cb.call(shadowInFlight.getAsInt()))
+        .register(registry);
+    CounterWithCallback.builder().name("siskin_router_predictions_served")
+        .help("Predict answers served with OK, by backend and predicted class")
+        .labelNames("backend", "class")
+        .callback(cb -> classes.get().backends().forEach((backend, counts) ->
+            counts.byClass().forEach((cls, n) -> cb.call(n, backend, cls))))
         .register(registry);
   }
 

@@ -100,6 +100,13 @@ final class ProxyCall {
    * cancelled and its onClose (the one thread that closes the client's call) reports it.
    */
   private volatile Status refusal;
+  private final ShadowTraffic shadows;
+  /** The shadow copy of this call, or null; set in start() before any callback can run. */
+  private ShadowCall shadow;
+  /** Whether the answer is reported to the canary observer (Predict calls). */
+  private final boolean observed;
+  /** The committed attempt's first response message, when observed; written by that attempt's thread. */
+  private volatile byte[] firstResponse;
   /** Written only by the client side's (Requests) thread. */
   private volatile long bytesIn;
   /** Written only by the committed attempt's thread. */
@@ -110,8 +117,10 @@ final class ProxyCall {
    */
   ProxyCall(ServerCall<byte[], byte[]> serverCall, Selection first, Route route, CallListener listener,
       Resilience resilience, FailureSettings settings, int maxMessageBytes, long startNanos, Instant startTime,
-      String peer) {
+      String peer, ShadowTraffic shadows) {
     this.serverCall = serverCall;
+    this.shadows = shadows;
+    this.observed = CanaryObserver.OBSERVED_METHOD.equals(serverCall.getMethodDescriptor().getFullMethodName());
     this.route = route;
     this.listener = listener;
     this.resilience = resilience;
@@ -156,6 +165,7 @@ final class ProxyCall {
     synchronized (this) {
       first.start();
     }
+    shadow = shadows.maybeStart(serverCall.getMethodDescriptor(), first.backend, requestHeaders, options);
     serverCall.request(1);
     return new Requests();
   }
@@ -169,6 +179,9 @@ final class ProxyCall {
       if (hold < 0) {
         refuse(RouterErrors.messageMemoryFull("request", message.length, resilience.memory().limit()));
         return;
+      }
+      if (shadow != null) {
+        shadow.onRequest(message);
       }
       if (committed) {
         keep(heldIn, hold);
@@ -194,6 +207,9 @@ final class ProxyCall {
     public void onHalfClose() {
       if (refusal != null) {
         return; // the attempt is cancelled; its onClose ends the call
+      }
+      if (shadow != null) {
+        shadow.onHalfClose();
       }
       if (committed) {
         current.call.halfClose();
@@ -221,6 +237,9 @@ final class ProxyCall {
         attempt = current;
       }
       attempt.call.cancel(RouterErrors.PREFIX + "the client's call ended (" + code + ")", null);
+      if (shadow != null) {
+        shadow.onPrimaryCancelled();
+      }
       finish(attempt, code, code != Status.Code.CANCELLED && code != Status.Code.DEADLINE_EXCEEDED);
     }
 
@@ -287,6 +306,12 @@ final class ProxyCall {
         return;
       }
       keep(heldOut, hold);
+      if (shadow != null) {
+        shadow.onPrimaryResponse(message);
+      }
+      if (observed && firstResponse == null && message.length <= ShadowCall.KEPT_MESSAGE_BYTES) {
+        firstResponse = message;
+      }
       serverCall.sendMessage(message);
       toClient.afterSend();
     }
@@ -444,6 +469,13 @@ final class ProxyCall {
     resilience.memory().release(heldIn.getAndSet(0));
     resilience.memory().release(heldOut.getAndSet(0));
     last.backend.release();
+    if (shadow != null) {
+      shadow.onPrimaryEnd(last.backend.name(), code);
+    }
+    byte[] answer = firstResponse;
+    if (observed && code == Status.Code.OK && answer != null) {
+      shadows.sink().served(last.backend.name(), answer);
+    }
     resilience.attempts().accept(last.backend, code);
     resilience.budget().retriesFinished(retries);
     resilience.budget().callFinished();

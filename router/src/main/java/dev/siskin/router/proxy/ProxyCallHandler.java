@@ -29,12 +29,20 @@ public final class ProxyCallHandler implements ServerCallHandler<byte[], byte[]>
   private final CallListener listener;
   private final int maxMessageBytes;
   private final Resilience resilience;
+  private final ShadowTraffic shadows;
 
   /**
    * @param maxMessageBytes the router's message limit, used to recognise its own size errors
    * @param resilience      settings, retry budget and counters, and where attempt results go
    */
   public ProxyCallHandler(Route route, CallListener listener, int maxMessageBytes, Resilience resilience) {
+    this(route, listener, maxMessageBytes, resilience, ShadowTraffic.off());
+  }
+
+  /** @param shadows decides which calls get a shadow copy, and starts it */
+  public ProxyCallHandler(Route route, CallListener listener, int maxMessageBytes, Resilience resilience,
+      ShadowTraffic shadows) {
+    this.shadows = requireNonNull(shadows, "shadows");
     this.route = requireNonNull(route, "route");
     this.listener = requireNonNull(listener, "listener");
     this.maxMessageBytes = maxMessageBytes;
@@ -64,7 +72,7 @@ public final class ProxyCallHandler implements ServerCallHandler<byte[], byte[]>
     FailureSettings settings = resilience.settings().get();
     try {
       return new ProxyCall(serverCall, selection, route, listener, resilience, settings, maxMessageBytes,
-          startNanos, startTime, peer).start(headers);
+          startNanos, startTime, peer, shadows).start(headers);
     } catch (RuntimeException e) {
       // Not expected (starting a call does no I/O), but the admitted backend must not leak an in-flight slot.
       selection.backend().release();

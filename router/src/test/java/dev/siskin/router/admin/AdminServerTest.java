@@ -709,6 +709,68 @@ class AdminServerTest {
         SOURCE, loadedAt);
   }
 
+  @Test
+  void canaryShowsTheRoutingRulesTheShadowComparisonAndNoRolloutAndIsAbsentWithoutAView() throws Exception {
+    assertThat(get("/canary").statusCode()).as("no canary view given: no such path").isEqualTo(404);
+
+    dev.siskin.router.canary.ShadowComparison comparison = new dev.siskin.router.canary.ShadowComparison();
+    byte[] setosa = dev.siskin.proto.v1.PredictResponse.newBuilder().setPrediction("setosa").setConfidence(1)
+        .setModelVersion("v1.0.0").build().toByteArray();
+    byte[] virginica = dev.siskin.proto.v1.PredictResponse.newBuilder().setPrediction("virginica")
+        .setConfidence(0.6).setModelVersion("v2.0.0").build().toByteArray();
+    comparison.recordPredict(io.grpc.Status.Code.OK, setosa, io.grpc.Status.Code.OK, setosa, null);
+    comparison.recordPredict(io.grpc.Status.Code.OK, setosa, io.grpc.Status.Code.OK, virginica, null);
+    dev.siskin.router.canary.ClassDistribution classes = new dev.siskin.router.canary.ClassDistribution();
+    classes.recordServed("v1", setosa);
+    CanaryView view = new CanaryView() {
+      @Override
+      public dev.siskin.router.canary.ShadowSnapshot shadow() {
+        return comparison.snapshot();
+      }
+
+      @Override
+      public int shadowInFlight() {
+        return 3;
+      }
+
+      @Override
+      public dev.siskin.router.canary.ClassDistributionSnapshot classes() {
+        return classes.snapshot();
+      }
+
+      @Override
+      public List<dev.siskin.router.canary.Disagreement> disagreements() {
+        return comparison.recentDisagreements();
+      }
+
+      @Override
+      public long forceHeaderUnknown() {
+        return 7;
+      }
+
+      @Override
+      public long forceHeaderEmpty() {
+        return 2;
+      }
+    };
+    try (AdminServer withCanary = AdminServer.builder().address("127.0.0.1:0").readiness(readiness)
+        .config(config::get).backends(this::directory).metrics(metrics).canary(view).start()) {
+      JsonNode canary = mapper.readTree(get(withCanary, "/canary").body());
+      assertThat(canary.at("/routing/forceHeader").asText()).isEqualTo("x-canary-backend");
+      assertThat(canary.at("/routing/forceHeaderUnknownBackend").asLong()).isEqualTo(7);
+      assertThat(canary.at("/routing/forceHeaderEmpty").asLong()).isEqualTo(2);
+      assertThat(canary.at("/shadow/compared").asLong()).isEqualTo(2);
+      assertThat(canary.at("/shadow/agreed").asLong()).isEqualTo(1);
+      assertThat(canary.at("/shadow/inFlight").asInt()).isEqualTo(3);
+      assertThat(canary.at("/classes/backends/v1/byClass/setosa").asLong()).isEqualTo(1);
+      assertThat(canary.at("/rollout/state").asText()).isEqualTo("disabled");
+      assertThat(canary.at("/rollout/step").asInt()).isZero();
+      JsonNode kept = mapper.readTree(get(withCanary, "/canary/disagreements").body());
+      assertThat(kept.get("kept").asInt()).isEqualTo(1);
+      assertThat(kept.at("/disagreements/0/shadow/prediction").asText()).isEqualTo("virginica");
+    }
+  }
+
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return get(server, path);
   }

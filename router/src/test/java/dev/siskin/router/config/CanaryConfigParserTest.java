@@ -238,6 +238,32 @@ class CanaryConfigParserTest {
   }
 
   @Test
+  void shadowIsOffByDefaultAndReadWhenSet() throws Exception {
+    assertThat(parse("backends { v1 { target = \"h:1\", weight = 1 } }").shadow()).isEqualTo(ShadowSettings.OFF);
+    assertThat(ShadowSettings.OFF.enabled()).isFalse();
+
+    ShadowSettings shadow = parse("backends { v1 { target = \"h:1\", weight = 1 }, v2 { target = \"h:2\", weight = 0 } }\n"
+        + "shadow { backend = v2, percent = 12.5, methods = [\"/a.B/C\", \"d.E/F\"], max-in-flight = 7 }\n").shadow();
+    assertThat(shadow).isEqualTo(new ShadowSettings("v2", 12.5, java.util.Set.of("a.B/C", "d.E/F"), 7));
+    assertThat(shadow.enabled()).isTrue();
+  }
+
+  @Test
+  void rejectsBadShadowSettingsWithFileAndLine() throws Exception {
+    String backends = "backends { v1 { target = \"h:1\", weight = 1 }, v2 { target = \"h:2\", weight = 0 } }\n";
+    assertThat(rejection(backends + "shadow { backend = v3 }"))
+        .isEqualTo(":2: shadow.backend: \"v3\" is not a backend (expected one of: v1, v2, or \"\" for no shadow)");
+    assertThat(rejection(backends + "shadow { backend = v2, percent = 101 }"))
+        .isEqualTo(":2: shadow.percent: 101 (expected: a number from 0 to 100)");
+    assertThat(rejection(backends + "shadow { methods = [Predict] }"))
+        .startsWith(":2: shadow.methods: [\"Predict\"] has \"Predict\" (expected: full method names");
+    assertThat(rejection(backends + "shadow { max-in-flight = 0 }"))
+        .isEqualTo(":2: shadow.max-in-flight: 0 (expected: an integer from 1 to 1000000)");
+    assertThat(rejection(backends + "shadow { backnd = v2 }"))
+        .startsWith(":2: shadow.backnd: unknown key (expected one of: backend, max-in-flight, methods, percent)");
+  }
+
+  @Test
   void badSchemeSaysWhichSchemeIsUnsupported() throws Exception {
     assertThat(rejection("backends { v1 { target = \"http://h:80\", weight = 1 } }"))
         .contains("the scheme \"http:\" is not supported");
@@ -261,7 +287,7 @@ class CanaryConfigParserTest {
             + "outlier-detection, policy, retry); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
-            + file() + ":8: retries: unknown key (expected one of: backends, router, routing)");
+            + file() + ":8: retries: unknown key (expected one of: backends, router, routing, shadow)");
   }
 
   private String file() {
@@ -502,7 +528,7 @@ class CanaryConfigParserTest {
     assertThat(rejection("routing = \"x-user-id\"\n" + ONE_BACKEND)).startsWith(":1: routing: \"x-user-id\" "
         + "(expected: an object routing {");
     assertThat(rejection("rooting { sticky-header = \"x-user-id\" }\n" + ONE_BACKEND))
-        .startsWith(":1: rooting: unknown key (did you mean routing? expected one of: backends, router, routing)");
+        .startsWith(":1: rooting: unknown key (did you mean routing? expected one of: backends, router, routing, shadow)");
   }
 
   @Test

@@ -91,6 +91,11 @@ final class ModelServerJar implements AutoCloseable {
     }
   }
 
+  /** The child process, for signals by PID. */
+  JarProcess process() {
+    return process;
+  }
+
   /** The model version it reports, e.g. "v1.0.0". */
   String version() {
     return version;

@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <ul>
  *   <li>unary {@code status:CODE:text} fails with that code and text and a {@code x-trailer-bin} trailer;
  *   <li>unary {@code status@NAME:CODE:text} does the same on the backend named NAME and is echoed by the others;
- *   <li>unary {@code size:N} answers N characters; {@code sleep:MS} answers after MS ms; anything else is echoed;
+ *   <li>unary {@code size:N} answers N characters; {@code sleep:MS} answers after MS ms ({@code sleep@NAME:MS} on NAME only); anything else is echoed;
  *   <li>server stream {@code count:N:size:S} sends N messages of S characters, only while the call is ready
  *       (so how far it gets ahead of the reader measures the buffering between them); {@code hold} never
  *       answers and waits to be cancelled;
@@ -162,12 +162,12 @@ public final class TestBackend implements AutoCloseable {
       } else if (message.startsWith("size:")) {
         out.onNext(reply("x".repeat(Integer.parseInt(message.substring(5)))));
         out.onCompleted();
-      } else if (message.startsWith("sleep:")) {
+      } else if (message.startsWith("sleep:") || message.startsWith("sleep@" + name + ":")) {
         ((ServerCallStreamObserver<SimpleResponse>) out).setOnCancelHandler(cancelled::countDown);
         timer.schedule(() -> {
           out.onNext(reply("slept"));
           out.onCompleted();
-        }, Long.parseLong(message.substring(6)), TimeUnit.MILLISECONDS);
+        }, Long.parseLong(message.substring(message.indexOf(':') + 1)), TimeUnit.MILLISECONDS);
       } else {
         out.onNext(reply(message));
         out.onCompleted();

@@ -1,0 +1,37 @@
+package dev.siskin.router.proxy;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * One side of a shadowed call, as it goes: the response messages folded into a digest, the first one kept
+ * when it is small. Not thread-safe: each side's messages arrive on one thread at a time; the owner publishes
+ * the result under its lock.
+ */
+final class ResponseRecorder {
+  private final MessageDigest digest = sha256();
+  private byte[] first;
+  private int count;
+
+  void add(byte[] message) {
+    if (count == 0 && message.length <= ShadowCall.KEPT_MESSAGE_BYTES) {
+      first = message; // the router never changes a message once received: no copy needed
+    }
+    count++;
+    int n = message.length;
+    digest.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+    digest.update(message);
+  }
+
+  ShadowExchange.Side end(io.grpc.Status.Code code, long durationNanos) {
+    return new ShadowExchange.Side(code, first, count, digest.digest(), durationNanos);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+}
