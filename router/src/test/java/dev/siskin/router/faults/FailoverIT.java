@@ -132,7 +132,9 @@ class FailoverIT {
       assertThat(v2Health.get("state").asText()).as("v2 stays ejected for the test's length: %s", v2Health)
           .isEqualTo("ejected");
       assertThat(v2Health.get("ejectionsTotal").asLong()).as("one ejection, never ended: %s", v2Health).isEqualTo(1);
-      assertThat(retriesFrom("v2")).isEqualTo(retriesAtEjection); // ejected: no more attempts on v2
+      // Ejected: no new call reaches v2 (next assertion). Calls already running on v2 when it was ejected may still
+      // fail and be retried after the counter was read -- at most one per load thread (seen once: 38 vs 37).
+      assertThat(retriesFrom("v2") - retriesAtEjection).isBetween(0L, (long) THREADS);
       assertThat(load.startedAfter(ejectedAt)).allMatch(c -> c.ok() && "v1".equals(c.backend()));
       // Every failure the client saw is one the budget refused to retry; retried calls never failed.
       List<Load.Call> failures = load.failures();
