@@ -25,7 +25,8 @@ final class FailureSettingsReader {
   static final String RETRY = "retry";
   /** Retries beyond a few only add load to an outage; Envoy's default is 1 retry as well. */
   static final int MAX_ATTEMPTS_LIMIT = 5;
-  private static final Pattern FULL_METHOD = Pattern.compile("[^/\\s]+/[^/\\s]+");
+  /** A full gRPC method name, {@code package.Service/Method}; also used by the shadow block. */
+  static final Pattern FULL_METHOD = Pattern.compile("[^/\\s]+/[^/\\s]+");
 
   private final Config router;
   private final ConfigObject object;

@@ -9,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Reads and checks the {@code shadow { }} block over its defaults in reference.conf, adding every problem to
@@ -18,7 +17,6 @@ import java.util.regex.Pattern;
  */
 final class ShadowSettingsReader {
   static final String SHADOW = "shadow";
-  private static final Pattern FULL_METHOD = Pattern.compile("[^/\\s]+/[^/\\s]+");
 
   private final Config shadow;
   private final ConfigObject object;
@@ -106,7 +104,7 @@ final class ShadowSettingsReader {
     Set<String> methods = new LinkedHashSet<>();
     for (String method : list) {
       String trimmed = method.startsWith("/") ? method.substring(1) : method;
-      if (!FULL_METHOD.matcher(trimmed).matches()) {
+      if (!FailureSettingsReader.FULL_METHOD.matcher(trimmed).matches()) {
         fail("methods", "has \"" + method + "\" (expected: full method names such as "
             + "\"mlservice.v1.PredictionService/Predict\")");
       }

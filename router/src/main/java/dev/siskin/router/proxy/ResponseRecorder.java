@@ -9,7 +9,10 @@ import java.security.NoSuchAlgorithmException;
  * the result under its lock.
  */
 final class ResponseRecorder {
-  private final MessageDigest digest = sha256();
+  /** Looked up once: getInstance searches the providers, a clone of a fresh digest does not. */
+  private static final MessageDigest PROTOTYPE = sha256();
+
+  private final MessageDigest digest = copy();
   private byte[] first;
   private int count;
 
@@ -25,6 +28,14 @@ final class ResponseRecorder {
 
   ShadowExchange.Side end(io.grpc.Status.Code code, long durationNanos) {
     return new ShadowExchange.Side(code, first, count, digest.digest(), durationNanos);
+  }
+
+  private static MessageDigest copy() {
+    try {
+      return (MessageDigest) PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      return sha256(); // a provider whose digest cannot be cloned: look it up per call
+    }
   }
 
   private static MessageDigest sha256() {
