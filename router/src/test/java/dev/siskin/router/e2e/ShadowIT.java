@@ -200,6 +200,53 @@ class ShadowIT {
     });
   }
 
+  @Test
+  void aShadowThatHangsNeitherDelaysNorFailsAClientCallAndComparisonsResumeWhenItWakes() throws Exception {
+    Cluster c = start(Map.of());
+    List<PredictRequest> rows = irisRows();
+    AtomicReference<String> servedBy = new AtomicReference<>();
+    for (int i = 0; i < 50; i++) {
+      predict(c.channel(), rows.get(i % rows.size()), servedBy);
+    }
+    c.v2().process().sigstop(); // the shadow hangs: its port still accepts, nothing answers
+    int failed = 0;
+    long slowestNanos = 0;
+    for (int i = 0; i < 300; i++) {
+      long start = System.nanoTime();
+      try {
+        predict(c.channel(), rows.get(i % rows.size()), servedBy);
+        assertThat(servedBy.get()).isEqualTo("v1");
+      } catch (StatusRuntimeException e) {
+        failed++;
+      }
+      slowestNanos = Math.max(slowestNanos, System.nanoTime() - start);
+    }
+    assertThat(failed).as("client calls that failed while the shadow hung").isZero();
+    // A primary that waited for its copy would wait out the 10 s deadline and fail; a loaded machine's own pauses
+    // stay far below this.
+    assertThat(Duration.ofNanos(slowestNanos)).as("slowest client call while the shadow hung")
+        .isLessThan(Duration.ofSeconds(3));
+    // The hung copies end by the primary's deadline (10 s), or when health checks and keepalive give up on v2;
+    // later copies are skipped: every one of the 300 is accounted for, none compared.
+    Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode shadow = c.router().admin().json("/canary").get("shadow");
+      long skipped = 0;
+      for (JsonNode count : (Iterable<JsonNode>) () -> shadow.get("skipped").elements()) {
+        skipped += count.asLong();
+      }
+      assertThat(shadow.get("compared").asLong()).as(shadow.toString()).isEqualTo(50);
+      assertThat(shadow.get("shadowFailures").asLong() + skipped).as(shadow.toString()).isEqualTo(300);
+    });
+    System.out.printf("e2e shadow hung by SIGSTOP: 300 client calls, 0 failed, slowest %.1f ms; %s%n",
+        slowestNanos / 1e6, c.router().admin().json("/canary").get("shadow").get("skipped"));
+
+    c.v2().process().sigcont();
+    Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+      predict(c.channel(), rows.get(0), servedBy);
+      assertThat(c.router().admin().json("/canary").get("shadow").get("compared").asLong()).isGreaterThan(50);
+    });
+  }
+
   /**
    * Waits until every one of {@code n} selected calls is accounted for (a pair recorded or a copy skipped), then
    * requires all of them compared: a skip would make the counts unequal to the direct calls, and says why.
