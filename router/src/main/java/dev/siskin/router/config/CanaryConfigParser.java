@@ -41,7 +41,8 @@ public final class CanaryConfigParser {
   private static Config ownBlocks(Config reference) {
     return reference.withOnlyPath(SnapshotReader.ROUTER)
         .withFallback(reference.withOnlyPath(SnapshotReader.ROUTING))
-        .withFallback(reference.withOnlyPath(ShadowSettingsReader.SHADOW));
+        .withFallback(reference.withOnlyPath(ShadowSettingsReader.SHADOW))
+        .withFallback(reference.withOnlyPath(RolloutSettingsReader.ROLLOUT));
   }
 
   /** reference.conf's failure-handling settings and routing rules, read once on first use. */

@@ -37,7 +37,8 @@ final class SnapshotReader {
   private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,10}");
   static final String ROUTING = RoutingSettingsReader.ROUTING;
-  private static final Set<String> ROOT_KEYS = Set.of(ROUTER, ROUTING, BACKENDS, ShadowSettingsReader.SHADOW);
+  private static final Set<String> ROOT_KEYS = Set.of(ROUTER, ROUTING, BACKENDS, ShadowSettingsReader.SHADOW,
+      RolloutSettingsReader.ROLLOUT);
   static final String MAX_IN_FLIGHT = "max-in-flight";
   static final String HEALTH_CHECK_SERVICE = "health-check-service";
   private static final Set<String> BACKEND_KEYS = Set.of(TARGET, WEIGHT, MAX_IN_FLIGHT, HEALTH_CHECK_SERVICE);
@@ -76,8 +77,11 @@ final class SnapshotReader {
     ShadowSettings shadow = new ShadowSettingsReader(resolved, problems).read(
         backends == null ? null : backends.stream().map(BackendSpec::name).collect(java.util.stream.Collectors.toSet()),
         routerDefaults.getObject(ShadowSettingsReader.SHADOW).keySet());
+    RolloutSettings rollout = new RolloutSettingsReader(resolved.root().get(RolloutSettingsReader.ROLLOUT),
+        routerDefaults.getConfig(RolloutSettingsReader.ROLLOUT), problems).read(backends.isEmpty() ? null : backends,
+        fileRootKeys.contains(RolloutSettingsReader.ROLLOUT));
     problems.throwIfAny();
-    return new CanaryConfig(router, routing, backends, shadow, file, loadedAt);
+    return new CanaryConfig(router, routing, backends, shadow, rollout, file, loadedAt);
   }
 
   private RouterSettings readRouter(ConfigValue value) {

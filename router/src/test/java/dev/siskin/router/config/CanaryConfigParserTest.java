@@ -264,6 +264,62 @@ class CanaryConfigParserTest {
   }
 
   @Test
+  void rolloutIsOffByDefaultAndReadWhenSet() throws Exception {
+    String backends = "backends { v1 { target = \"h:1\", weight = 1 }, v2 { target = \"h:2\", weight = 0 } }\n";
+    RolloutSettings off = parse(backends).rollout();
+    assertThat(off).isEqualTo(RolloutSettings.OFF); // reference.conf and the record's OFF say the same
+    RolloutSettings r = parse(backends + """
+        rollout {
+          enabled = true, run-id = "r1", baseline = v2, canary = v1, steps = [5, 100], step-time = 2s, min-calls = 20
+          errors { codes = [internal, UNAVAILABLE], max-percent = 2.5 }
+          latency { max-p99 = 250ms }
+          predictions { max-disagreement-percent = 10 }
+        }
+        rollout { paused = true }
+        """).rollout();
+    assertThat(r.enabled()).isTrue();
+    assertThat(r.paused()).as("a later rollout { } merges into the first").isTrue();
+    assertThat(r.runId()).isEqualTo("r1");
+    assertThat(r.baseline()).isEqualTo("v2");
+    assertThat(r.steps()).containsExactly(RolloutSettings.Step.percent(5), RolloutSettings.Step.percent(100));
+    assertThat(r.stepTime()).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(r.minCalls()).isEqualTo(20);
+    assertThat(r.failureCodes()).containsExactlyInAnyOrder(io.grpc.Status.Code.INTERNAL,
+        io.grpc.Status.Code.UNAVAILABLE);
+    assertThat(r.maxFailurePercent()).isEqualTo(2.5);
+    assertThat(r.maxP99()).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(r.maxDisagreementPercent()).isEqualTo(10);
+    assertThat(r.latencyQuantile()).as("a default kept").isEqualTo(0.95);
+  }
+
+  @Test
+  void rejectsBadRolloutSettingsWithFileAndLine() throws Exception {
+    String backends = "backends { v1 { target = \"h:1\", weight = 1 }, v2 { target = \"h:2\", weight = 0 } }\n";
+    assertThat(rejection(backends + "rollout { canary = v3 }"))
+        .isEqualTo(":2: rollout.canary: \"v3\" is not a backend (expected one of: v1, v2)");
+    assertThat(rejection(backends + "rollout { canary = v1 }"))
+        .isEqualTo(":2: rollout.canary: \"v1\" is the baseline too (expected: two different backends)");
+    assertThat(rejection(backends + "rollout { steps = [10, shadow, 100] }"))
+        .startsWith(":2: rollout.steps: [10,\"shadow\",100] has \"shadow\" (expected: a list such as");
+    assertThat(rejection(backends + "rollout { steps = [50, 10, 100] }")).contains("has 10 (expected");
+    assertThat(rejection(backends + "rollout { steps = [shadow, 10, 50] }"))
+        .startsWith(":2: rollout.steps: [\"shadow\",10,50] (expected: a list such as").contains("the last 100");
+    assertThat(rejection(backends + "rollout { step-time = 0s }"))
+        .isEqualTo(":2: rollout.step-time: \"0s\" (expected: a duration > 0 such as 30s or 5m)");
+    assertThat(rejection(backends + "rollout { errors { codes = [OK] } }"))
+        .startsWith(":2: rollout.errors.codes: [\"OK\"] has \"OK\" (expected: gRPC status codes other than OK");
+    assertThat(rejection(backends + "rollout { errors { max-percent = 0 } }"))
+        .startsWith(":2: rollout.errors.max-percent: 0 (expected: a percent");
+    assertThat(rejection(backends + "rollout { latency { margn = 2 } }"))
+        .startsWith(":2: rollout.latency.margn: unknown key (did you mean margin?");
+    assertThat(rejection(backends + "rollout { alpha = 0 }")).startsWith(":2: rollout.alpha: 0 (expected: a probability");
+    assertThat(rejection("backends { v1 { target = \"h:1\", weight = 1 }, v2 { target = \"h:2\", weight = 0 }, "
+        + "v3 { target = \"h:3\", weight = 5 } }\nrollout { enabled = true }"))
+        .isEqualTo(":2: rollout.enabled: true is true while backend v3 has weight 5 (expected: during a rollout only v1 "
+            + "and v2 serve; set backends.v3.weight = 0)");
+  }
+
+  @Test
   void badSchemeSaysWhichSchemeIsUnsupported() throws Exception {
     assertThat(rejection("backends { v1 { target = \"http://h:80\", weight = 1 } }"))
         .contains("the scheme \"http:\" is not supported");
@@ -287,7 +343,7 @@ class CanaryConfigParserTest {
             + "outlier-detection, policy, retry); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
-            + file() + ":8: retries: unknown key (expected one of: backends, router, routing, shadow)");
+            + file() + ":8: retries: unknown key (expected one of: backends, rollout, router, routing, shadow)");
   }
 
   private String file() {
@@ -528,7 +584,7 @@ class CanaryConfigParserTest {
     assertThat(rejection("routing = \"x-user-id\"\n" + ONE_BACKEND)).startsWith(":1: routing: \"x-user-id\" "
         + "(expected: an object routing {");
     assertThat(rejection("rooting { sticky-header = \"x-user-id\" }\n" + ONE_BACKEND))
-        .startsWith(":1: rooting: unknown key (did you mean routing? expected one of: backends, router, routing, shadow)");
+        .startsWith(":1: rooting: unknown key (did you mean routing? expected one of: backends, rollout, router, routing, shadow)");
   }
 
   @Test

@@ -116,7 +116,7 @@ class ShadowTrafficTest {
     CanaryConfig running = harness.router.configState().current();
     harness.router.apply(new CanaryConfig(running.router(), running.routing(),
         List.of(new BackendSpec("v1", v1.target(), 2), new BackendSpec("v2", v2.target(), 0)), running.shadow(),
-        Path.of("test.conf"), Instant.now()));
+        running.rollout(), Path.of("test.conf"), Instant.now()));
     assertThat(harness.router.configState().current().shadow()).isEqualTo(running.shadow());
     assertThat(call("after reload").getResponseMessage()).isEqualTo("after reload");
     Awaitility.await().atMost(WAIT).until(() -> compared.size() == 1);
