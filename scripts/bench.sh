@@ -249,6 +249,7 @@ start_model() {  # NAME MODEL_FILE -> sets PORT_<NAME>
   PIDS+=("$pid")
   wait_port "model server $name" "$pid" "$port" "$WORK/$name.log"
   printf -v "PORT_$name" '%s' "$port"
+  printf -v "PID_$name" '%s' "$pid"
 }
 
 start_streaming_backend() {
@@ -430,10 +431,11 @@ target_port() {
   esac
 }
 
-h2load_args() {  # CONNS STREAMS PORT
-  local key=""
+h2load_args() {  # CONNS STREAMS PORT [RPS_PER_CONNECTION]
+  local key="" rate=""
   [ -n "$STICKY_KEY" ] && key="-H x-user-id:$STICKY_KEY"
-  echo "-d $WORK/predict.bin -H content-type:application/grpc -H te:trailers $key -c $1 -m $2 -t 1 http://127.0.0.1:$3$PREDICT_PATH"
+  [ -n "${4:-}" ] && rate="--rps=$4"
+  echo "-d $WORK/predict.bin -H content-type:application/grpc -H te:trailers $key $rate -c $1 -m $2 -t 1 http://127.0.0.1:$3$PREDICT_PATH"
 }
 
 # The first of the keys user-0, user-1, ... that router-rules (sticky at 50/50) sends to v1, from its
@@ -460,14 +462,34 @@ rotated() {
   echo "${list[@]:r}" "${list[@]:0:r}"
 }
 
-# One timed run: writes a line to runs.tsv.
+# One timed run: writes a line to runs.tsv. Closed loop (each stream sends its next call when the last one
+# ended) unless RATE is given: then h2load sends at most RATE calls/s in all (--rps per connection), and the
+# row's level is LEVEL@RATE. Target router-one+v2 is router-one while a second h2load sends the same rate of
+# calls straight to v2 (the work a shadow at 100 % gives v2, without the shadow).
 run_unary() {
-  local target=$1 level=$2 round=$3 conns=${2%x*} streams=${2#*x} port pids before after cpu requests out
-  port=$(target_port unary "$target")
+  local target=$1 level=$2 round=$3 rate=${4:-} conns=${2%x*} streams=${2#*x} port pids before after cpu requests out
+  local per_conn="" label=$level mirror=""
+  if [ -n "$rate" ]; then per_conn=$(((rate + conns - 1) / conns)); label="$level@$rate"; fi
+  if [ "$target" = router-one+v2 ]; then
+    [ -n "$rate" ] || die "router-one+v2 needs a rate"
+    mirror=$PORT_v2
+    port=$(target_port unary router-one)
+    pids=$(target_pids unary router-one)
+  else
+    port=$(target_port unary "$target")
+    pids=$(target_pids unary "$target")
+  fi
   h2_check "$target" "$port"
   # shellcheck disable=SC2046
-  h2load -D 1 $(h2load_args "$conns" "$streams" "$port") >/dev/null 2>&1 || true  # warm-up, unmeasured
-  pids=$(target_pids unary "$target")
+  h2load -D 1 $(h2load_args "$conns" "$streams" "$port" "$per_conn") >/dev/null 2>&1 || true  # warm-up, unmeasured
+  local backends_before backends_after mirror_pid=""
+  backends_before=$(cpu_ticks "$PID_v1" "$PID_v2")
+  if [ -n "$mirror" ]; then
+    # shellcheck disable=SC2046
+    h2load -D "$SECONDS_PER_RUN" $(h2load_args "$conns" "$streams" "$mirror" "$per_conn") >/dev/null 2>&1 &
+    mirror_pid=$!
+    PIDS+=("$mirror_pid")
+  fi
   # shellcheck disable=SC2086
   before=$(cpu_ticks $pids)
   # shellcheck disable=SC2086
@@ -475,10 +497,12 @@ run_unary() {
   switches_before=$(ctx_switches $pids)
   rm -f "$WORK/h2load.log"  # h2load appends to its log file
   # shellcheck disable=SC2046
-  out=$(h2load -D "$SECONDS_PER_RUN" --log-file="$WORK/h2load.log" $(h2load_args "$conns" "$streams" "$port") 2>&1) \
+  out=$(h2load -D "$SECONDS_PER_RUN" --log-file="$WORK/h2load.log" $(h2load_args "$conns" "$streams" "$port" "$per_conn") 2>&1) \
     || { echo "$out" | tail -5 >&2; die "h2load failed against $target"; }
   # shellcheck disable=SC2086
   after=$(cpu_ticks $pids)
+  [ -z "$mirror_pid" ] || wait "$mirror_pid" || true
+  backends_after=$(cpu_ticks "$PID_v1" "$PID_v2")
   # shellcheck disable=SC2086
   switches_after=$(ctx_switches $pids)
   local rps done_ succeeded
@@ -497,16 +521,19 @@ run_unary() {
       print ""
     }')
   requests=$done_
-  local errors=$((done_ - succeeded)) cpu_per10k=NA rss=NA switches=NA
+  local errors=$((done_ - succeeded)) cpu_per10k=NA rss=NA switches=NA backend_cpu=NA
+  if [ "$requests" -gt 0 ]; then
+    backend_cpu=$(awk -v t=$((backends_after - backends_before)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN {printf "%.3f", t / hz * 10000 / n}')
+  fi
   if [ -n "$pids" ] && [ "$requests" -gt 0 ]; then
     cpu_per10k=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN {printf "%.3f", t / hz * 10000 / n}')
     switches=$(awk -v d=$((switches_after - switches_before)) -v n="$requests" 'BEGIN {printf "%.3f", d / n}')
     # shellcheck disable=SC2086
     rss=$(peak_rss_kb $pids)
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$level" "$target" "$round" "$rps" "${lat// /$'\t'}" \
-    "$cpu_per10k" "$rss" "$errors" "$requests" "$switches" >>"$WORK/runs.tsv"
-  log "$level $target round $round: $rps req/s, p50/p90/p99 ms ${lat}, CPU s/10k $cpu_per10k, switches/call $switches, errors $errors"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$target" "$round" "$rps" "${lat// /$'\t'}" \
+    "$cpu_per10k" "$rss" "$errors" "$requests" "$switches" "$backend_cpu" >>"$WORK/runs.tsv"
+  log "$label $target round $round: $rps req/s, p50/p90/p99 ms ${lat}, CPU s/10k $cpu_per10k (model servers $backend_cpu), switches/call $switches, errors $errors"
 }
 
 run_stream() {
@@ -546,6 +573,7 @@ metric() {  # LEVEL TARGET METRIC -> median (or max for rss, sum for errors)
     rss) column_of "$1" "$2" 9 | sort -g | tail -1 | awk '{printf "%.0f", $1 / 1024}' ;;
     errors) column_of "$1" "$2" 10 | awk '{s += $1} END {print s + 0}' ;;
     switches) column_of "$1" "$2" 12 | median ;;
+    backendcpu) column_of "$1" "$2" 13 | median ;;
   esac
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "NA" || b == "NA" || a == "" || b == "" || b + 0 == 0) print "NA"; else printf "%.2f", a / b}'; }
@@ -690,8 +718,11 @@ shadow_cost() {
   echo "The copies are extra work for the machine: v2 answers as many calls as v1 (on the same 2 cores as"
   echo "everything else), and the router's CPU per call below includes sending and reading the copy."
   echo
-  echo "| load | p50 ms shadow / one | p50 rise | p99 ms shadow / one | req/s shadow / one | CPU s/10k shadow / one | p50 rise <= 10 % at 4x16 |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "Closed loop (every stream sends its next call when the last one ended), so at 4x16 the machine is saturated"
+  echo "and the copies' model work lowers everyone's throughput; the paced runs below separate that work."
+  echo
+  echo "| load | p50 ms shadow / one | p50 rise | p99 ms shadow / one | req/s shadow / one | router CPU s/10k shadow / one | model-server CPU s/10k shadow / one | p50 rise <= 10 % at 4x16 (closed loop) |"
+  echo "|---|---|---|---|---|---|---|---|"
   local level s o rise verdict
   for level in ${LEVELS//,/ }; do
     s=$(metric "$level" router-shadow p50); o=$(metric "$level" router-one p50)
@@ -700,8 +731,31 @@ shadow_cost() {
     if [ "$level" = 4x16 ]; then
       verdict=$(awk -v q="$(ratio "$s" "$o")" 'BEGIN {if (q == "NA") print "n/a"; else if (q + 0 <= 1.10) print "met"; else print "missed"}')
     fi
-    echo "| $level | $(fmt "$s" 2) / $(fmt "$o" 2) | $rise | $(fmt "$(metric "$level" router-shadow p99)" 2) / $(fmt "$(metric "$level" router-one p99)" 2) | $(fmt "$(metric "$level" router-shadow rps)") / $(fmt "$(metric "$level" router-one rps)") | $(fmt "$(metric "$level" router-shadow cpu)" 2) / $(fmt "$(metric "$level" router-one cpu)" 2) | $verdict |"
+    echo "| $level | $(fmt "$s" 2) / $(fmt "$o" 2) | $rise | $(fmt "$(metric "$level" router-shadow p99)" 2) / $(fmt "$(metric "$level" router-one p99)" 2) | $(fmt "$(metric "$level" router-shadow rps)") / $(fmt "$(metric "$level" router-one rps)") | $(fmt "$(metric "$level" router-shadow cpu)" 2) / $(fmt "$(metric "$level" router-one cpu)" 2) | $(fmt "$(metric "$level" router-shadow backendcpu)" 2) / $(fmt "$(metric "$level" router-one backendcpu)" 2) | $verdict |"
   done
+  [ -n "$PACED_RATE" ] || return 0
+  local paced="4x16@$PACED_RATE"
+  echo
+  echo "Paced at $PACED_RATE calls/s (4x16, h2load --rps; half of router-shadow's closed-loop rate, so nothing"
+  echo "saturates): the same primary calls through router-shadow, through router-one, and through router-one while a"
+  echo "second h2load sends v2 the same rate straight (router-one+v2: the model work a shadow gives v2, without the"
+  echo "shadow). router-shadow against router-one+v2 is the shadow's cost to the primary with the extra backend work"
+  echo "aside -- the target; router-one+v2 against router-one is what that backend work costs on these shared cores."
+  echo "Model-server CPU is v1's + v2's, per 10,000 primary calls."
+  echo
+  echo "| target | req/s | p50 ms | p99 ms | router CPU s/10k | model-server CPU s/10k | switches/call |"
+  echo "|---|---|---|---|---|---|---|"
+  local t
+  for t in router-shadow router-one+v2 router-one; do
+    echo "| $t | $(fmt "$(metric "$paced" "$t" rps)") | $(fmt "$(metric "$paced" "$t" p50)" 2) | $(fmt "$(metric "$paced" "$t" p99)" 2) | $(fmt "$(metric "$paced" "$t" cpu)" 2) | $(fmt "$(metric "$paced" "$t" backendcpu)" 2) | $(fmt "$(metric "$paced" "$t" switches)" 2) |"
+  done
+  s=$(metric "$paced" router-shadow p50); o=$(metric "$paced" router-one+v2 p50)
+  rise=$(awk -v a="$s" -v b="$o" 'BEGIN {if (a == "NA" || b == "NA" || b == 0) print "NA"; else printf "%+.1f %%", 100 * (a / b - 1)}')
+  verdict=$(awk -v q="$(ratio "$s" "$o")" 'BEGIN {if (q == "NA") print "n/a"; else if (q + 0 <= 1.10) print "met"; else print "missed"}')
+  echo
+  echo "Primary p50 with shadow at 100 %, the extra backend work aside (router-shadow / router-one+v2, paced 4x16):"
+  echo "$(fmt "$s" 2) / $(fmt "$o" 2) ms, $rise -- target <= +10 %: **$verdict**. The backend work itself:"
+  echo "router-one+v2 / router-one p50 $(fmt "$(ratio "$o" "$(metric "$paced" router-one p50)")" 2)x."
 }
 
 stat_size() { stat -c %s "$WORK/predict.bin" 2>/dev/null || wc -c <"$WORK/predict.bin"; }
@@ -831,6 +885,20 @@ for level in ${LEVELS//,/ }; do
     done
   done
 done
+
+# --shadow, paced: the same rate of primary calls at 4x16 through router-shadow, router-one, and router-one while
+# v2 gets that rate straight from a second h2load -- half of what router-shadow reached closed loop, so that no
+# target is saturated and a rise in p50 is the path's, not a queue's.
+PACED_RATE=""
+if [ "$SHADOW" = 1 ] && [[ ",$LEVELS," == *",4x16,"* ]]; then
+  PACED_RATE=$(awk -v r="$(metric 4x16 router-shadow rps)" 'BEGIN {if (r == "NA" || r == "") print ""; else printf "%d", r / 2}')
+  [ -n "$PACED_RATE" ] && [ "$PACED_RATE" -gt 0 ] || die "no 4x16 throughput of router-shadow to pace the shadow runs by"
+  for round in $(seq 1 "$ROUNDS"); do
+    for target in $(rotated router-shadow,router-one,router-one+v2 "$round"); do
+      run_unary "$target" 4x16 "$round" "$PACED_RATE"
+    done
+  done
+fi
 
 : >"$WORK/streams.tsv"
 for round in $(seq 1 "$ROUNDS"); do

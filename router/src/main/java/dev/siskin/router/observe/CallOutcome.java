@@ -26,6 +26,10 @@ import java.time.Instant;
  * @param share          {@code backend}'s share of the weights in the routing table in force when the call
  *                       was routed (after health adjustments; in panic mode the configured share), whatever
  *                       the cause: 0.0 for a backend of weight 0, and for calls no backend served
+ * @param first          the first attempt: the backend the routing chose (with its share then) and the status it
+ *                       ended with; for a call that was not retried, the same as {@code backend}, {@code share}
+ *                       and {@code code}. The canary judge reads this one: the first choice is the random draw
+ *                       with a known share, and a failure a retry hid is still the chosen backend's failure
  */
 public record CallOutcome(
     String backend,
@@ -39,7 +43,16 @@ public record CallOutcome(
     String peer,
     int attempts,
     RouteCause cause,
-    double share) {
+    double share,
+    FirstAttempt first) {
+  /** The backend the routing chose first for a call, its share of the weights then, and how that attempt ended. */
+  public record FirstAttempt(String backend, double share, Status.Code code) {
+    public FirstAttempt {
+      requireNonNull(backend, "backend");
+      requireNonNull(code, "code");
+    }
+  }
+
   public CallOutcome {
     requireNonNull(cause, "cause");
     if (!(share >= 0.0 && share <= 1.0)) {
@@ -50,6 +63,14 @@ public record CallOutcome(
     requireNonNull(code, "code");
     requireNonNull(startTime, "startTime");
     requireNonNull(peer, "peer");
+    requireNonNull(first, "first");
+  }
+
+  /** An outcome of a call that was not retried: the first attempt is the call. */
+  public CallOutcome(String backend, String fullMethod, Status.Code code, boolean routerError, Instant startTime,
+      long durationNanos, long bytesIn, long bytesOut, String peer, int attempts, RouteCause cause, double share) {
+    this(backend, fullMethod, code, routerError, startTime, durationNanos, bytesIn, bytesOut, peer, attempts, cause,
+        share, new FirstAttempt(backend, share, code));
   }
 
   /** An outcome routed by weight, without a known share (0.0): what callers before routing causes built. */

@@ -107,6 +107,8 @@ final class ProxyCall {
   private final boolean observed;
   /** The committed attempt's first response message, when observed; written by that attempt's thread. */
   private volatile byte[] firstResponse;
+  /** The first attempt and its status once a retry replaced it; null until then. Under the lock. */
+  private EndedAttempt first;
   /** Written only by the client side's (Requests) thread. */
   private volatile long bytesIn;
   /** Written only by the committed attempt's thread. */
@@ -394,6 +396,9 @@ final class ProxyCall {
         return false;
       }
       retriesTaken++;
+      if (first == null) {
+        first = new EndedAttempt(failed, code);
+      }
       resilience.retries().retried(failed.backend.name(), code);
       resilience.attempts().accept(failed.backend, code);
       failed.backend.release();
@@ -453,6 +458,8 @@ final class ProxyCall {
     bufferHeld = 0;
   }
 
+  private record EndedAttempt(Attempt attempt, Status.Code code) {}
+
   /** Reports the outcome and releases the backend of the last attempt, once, whichever side ends the call first. */
   private void finish(Attempt last, Status.Code code, boolean routerError) {
     if (!finished.compareAndSet(false, true)) {
@@ -460,11 +467,13 @@ final class ProxyCall {
     }
     int attempts;
     int retries;
+    EndedAttempt replaced;
     synchronized (this) {
       committed = true;
       dropBuffer();
       attempts = tried.size();
       retries = retriesTaken;
+      replaced = first;
     }
     resilience.memory().release(heldIn.getAndSet(0));
     resilience.memory().release(heldOut.getAndSet(0));
@@ -479,7 +488,10 @@ final class ProxyCall {
     resilience.attempts().accept(last.backend, code);
     resilience.budget().retriesFinished(retries);
     resilience.budget().callFinished();
+    CallOutcome.FirstAttempt firstAttempt = replaced == null
+        ? new CallOutcome.FirstAttempt(last.backend.name(), last.share, code)
+        : new CallOutcome.FirstAttempt(replaced.attempt.backend.name(), replaced.attempt.share, replaced.code);
     listener.onCallFinished(new CallOutcome(last.backend.name(), fullMethod, code, routerError, startTime,
-        System.nanoTime() - startNanos, bytesIn, bytesOut, peer, attempts, last.cause, last.share));
+        System.nanoTime() - startNanos, bytesIn, bytesOut, peer, attempts, last.cause, last.share, firstAttempt));
   }
 }

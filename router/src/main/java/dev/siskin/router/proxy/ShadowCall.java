@@ -38,9 +38,9 @@ final class ShadowCall extends ClientCall.Listener<byte[]> {
   private int sent;
   private volatile boolean abandoned;
   // Response side of the primary (its committed attempt's thread).
-  private final ResponseRecorder primaryAnswer = new ResponseRecorder();
+  private final ResponseRecorder primaryAnswer;
   // The shadow's own answer (the shadow channel's thread).
-  private final ResponseRecorder shadowAnswer = new ResponseRecorder();
+  private final ResponseRecorder shadowAnswer;
   // Guarded by this.
   private ShadowExchange.Side primaryEnd;
   private String primaryBackend;
@@ -53,6 +53,9 @@ final class ShadowCall extends ClientCall.Listener<byte[]> {
     this.traffic = traffic;
     this.backend = backend;
     this.fullMethod = method.getFullMethodName();
+    boolean digesting = !CanaryObserver.OBSERVED_METHOD.equals(fullMethod);
+    this.primaryAnswer = new ResponseRecorder(digesting);
+    this.shadowAnswer = new ResponseRecorder(digesting);
     Context previous = Context.ROOT.attach(); // not tied to the client's call: its end must not cancel us implicitly
     try {
       this.call = backend.channel().newCall(method, options);

@@ -88,6 +88,8 @@ class RetryPastAStaleHealthVerdictTest {
     CallOutcome outcome = harness.calls.finished().get(0);
     assertThat(outcome.backend()).isEqualTo("v1");
     assertThat(outcome.attempts()).isEqualTo(2);
+    // The canary judge reads the first attempt: v2 was chosen (the only routable backend, share 1) and failed.
+    assertThat(outcome.first()).isEqualTo(new CallOutcome.FirstAttempt("v2", 1.0, io.grpc.Status.Code.UNAVAILABLE));
     assertThat(v2.unaryHandled.get()).isEqualTo(1);
 
     // Only the retry went past the health verdict: new calls still go to v2 alone.
