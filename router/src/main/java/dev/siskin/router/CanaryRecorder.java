@@ -4,15 +4,19 @@ import dev.siskin.router.admin.CanaryView;
 import dev.siskin.router.canary.ClassDistribution;
 import dev.siskin.router.canary.ClassDistributionSnapshot;
 import dev.siskin.router.canary.Disagreement;
+import dev.siskin.router.canary.PairResult;
 import dev.siskin.router.canary.ShadowComparison;
 import dev.siskin.router.canary.ShadowSnapshot;
 import dev.siskin.router.canary.SkipReason;
 import dev.siskin.router.proxy.CanaryObserver;
 import dev.siskin.router.proxy.ShadowExchange;
+import dev.siskin.router.rollout.RolloutView;
+import dev.siskin.router.rollout.judge.Comparison;
 import dev.siskin.router.route.RoutingRuleStats;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Feeds what the forwarding observes into the canary analysis: shadow pairs into the {@link ShadowComparison}
@@ -21,8 +25,24 @@ import java.util.function.IntSupplier;
  * (the analysis classes are).
  */
 final class CanaryRecorder implements CanaryObserver {
+  /** Where each compared Predict pair also goes: the rollout's judge. */
+  interface ComparisonSink {
+    ComparisonSink NONE = (primary, shadow, result) -> {};
+
+    void compared(String primaryBackend, String shadowBackend, Comparison result);
+  }
+
   private final ShadowComparison comparison = new ShadowComparison();
   private final ClassDistribution classes = new ClassDistribution();
+  private final ComparisonSink judge;
+
+  CanaryRecorder(ComparisonSink judge) {
+    this.judge = judge;
+  }
+
+  CanaryRecorder() {
+    this(ComparisonSink.NONE);
+  }
 
   ShadowComparison comparison() {
     return comparison;
@@ -36,8 +56,13 @@ final class CanaryRecorder implements CanaryObserver {
    * What /canary shows, read at each request; {@code shadowInFlight} counts the copies running now, {@code rules}
    * the force-header values the routing rules could not use.
    */
-  CanaryView view(IntSupplier shadowInFlight, RoutingRuleStats rules) {
+  CanaryView view(IntSupplier shadowInFlight, RoutingRuleStats rules, Supplier<RolloutView> rollout) {
     return new CanaryView() {
+      @Override
+      public RolloutView rollout() {
+        return rollout.get();
+      }
+
       @Override
       public ShadowSnapshot shadow() {
         return comparison.snapshot();
@@ -73,8 +98,17 @@ final class CanaryRecorder implements CanaryObserver {
   @Override
   public void compared(ShadowExchange pair) {
     if (pair.fullMethod().equals(ShadowComparison.PREDICT_METHOD)) {
-      comparison.recordPredict(pair.primary().code(), pair.primary().firstResponse(), pair.shadow().code(),
-          pair.shadow().firstResponse(), pair.request());
+      PairResult result = comparison.recordPredict(pair.primary().code(), pair.primary().firstResponse(),
+          pair.shadow().code(), pair.shadow().firstResponse(), pair.request());
+      Comparison judged = switch (result) {
+        case AGREED -> Comparison.AGREED;
+        case DISAGREED -> Comparison.DISAGREED;
+        case SHADOW_FAILED -> Comparison.SHADOW_FAILED;
+        case NOT_COMPARED -> null;
+      };
+      if (judged != null) {
+        judge.compared(pair.primaryBackend(), pair.shadowBackend(), judged);
+      }
     } else {
       // The digests cover every response message (and their number), so equal digests mean equal answers.
       comparison.recordOther(pair.primary().code(), digestWithCount(pair.primary()), pair.shadow().code(),

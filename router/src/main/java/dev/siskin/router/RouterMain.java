@@ -5,6 +5,7 @@ import dev.siskin.router.admin.AdminServer;
 import dev.siskin.router.admin.BackendView;
 import dev.siskin.router.admin.Readiness;
 import dev.siskin.router.config.CanaryConfig;
+import dev.siskin.router.rollout.RolloutController;
 import dev.siskin.router.config.CanaryConfigParser;
 import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.config.ConfigWatcher;
@@ -13,10 +14,14 @@ import dev.siskin.router.metrics.RouterMetrics;
 import dev.siskin.router.route.RoutingTable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +42,12 @@ public final class RouterMain {
   private final Readiness readiness;
   private final AdminServer admin;
   private final ConfigWatcher watcher;
+  private final RolloutController rollout;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private RouterMain(Path configFile, CanaryConfig initial, RouterServer router, RouterMetrics metrics,
-      Readiness readiness, AdminServer admin) {
+      Readiness readiness, AdminServer admin, RolloutController rollout) {
+    this.rollout = rollout;
     this.router = router;
     this.metrics = metrics;
     this.readiness = readiness;
@@ -87,7 +94,20 @@ public final class RouterMain {
    */
   static RouterMain start(Path file) throws ConfigException, IOException {
     CanaryConfig config = CanaryConfigParser.parse(file);
-    RouterServer router = RouterServer.create(config);
+    // The rollout sets weights over the file's from the first call on (a restart mid-rollout resumes its step),
+    // so it exists before the router; it reaches the router through this reference once that exists.
+    AtomicReference<RouterServer> routerRef = new AtomicReference<>();
+    ScheduledExecutorService rolloutThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "siskin-rollout");
+      thread.setDaemon(true);
+      return thread;
+    });
+    RolloutController rollout = new RolloutController(file, Clock.systemUTC(), rolloutThread,
+        () -> routerRef.get().reinstall(),
+        (backend, status) -> routerRef.get().callsInFlight().endCallsOn(backend, status));
+    RouterServer router = RouterServer.create(config, rollout::inForce);
+    routerRef.set(router);
+    router.addCallListener(rollout);
     RouterMetrics metrics = new RouterMetrics(router::configState);
     metrics.registerFailureHandling(router::failureReport);
     metrics.registerMessageMemory(router.messageMemory()::held, router.messageMemory()::limit);
@@ -95,9 +115,10 @@ public final class RouterMain {
         router.routingRuleStats()::forceEmptyTotal);
     router.addCallListener(metrics.calls());
     router.addCallListener(new ConfiguredAccessLog(() -> router.configState().current().router()));
-    CanaryRecorder canary = new CanaryRecorder();
+    CanaryRecorder canary = new CanaryRecorder(rollout::onComparison);
     router.addCanaryObserver(canary);
     metrics.registerCanary(canary.comparison()::snapshot, canary.classes()::snapshot, router::shadowInFlight);
+    metrics.registerRollout(rollout::view);
     Readiness readiness = new Readiness();
     AdminServer admin;
     try {
@@ -107,7 +128,9 @@ public final class RouterMain {
           .config(router::configState)
           .backends(() -> backendViews(router.routingTable()))
           .failures(router::failureReport)
-          .canary(canary.view(router::shadowInFlight, router.routingRuleStats()))
+          .canary(canary.view(router::shadowInFlight, router.routingRuleStats(), rollout::view))
+          .rollout(rollout::view)
+          .inForce(() -> router.routingTable().config())
           .metrics(metrics)
           .start();
     } catch (IOException | RuntimeException e) {
@@ -127,8 +150,9 @@ public final class RouterMain {
     log.info("siskin router listening on {} (port {}), admin on http://{}:{}/, config {}: {}",
         config.router().listen(), router.port(), admin.address().getHostString(), admin.port(), file,
         RouterServer.describe(config));
-    RouterMain main = new RouterMain(file, config, router, metrics, readiness, admin);
+    RouterMain main = new RouterMain(file, config, router, metrics, readiness, admin, rollout);
     main.watcher.start();
+    rollout.start();
     return main;
   }
 
@@ -195,6 +219,7 @@ public final class RouterMain {
     readiness.markDraining();
     say(fromHook, "draining: /ready answers 503; new calls are still accepted for " + grace.toMillis()
         + " ms (router.drain-grace), then running calls get up to " + timeout.toMillis() + " ms (router.drain-timeout)");
+    rollout.stop(); // no decision while draining: the state file keeps the step for the next start
     try {
       watcher.close();
     } catch (RuntimeException e) {

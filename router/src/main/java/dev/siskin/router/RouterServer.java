@@ -19,6 +19,7 @@ import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CompositeCallListener;
 import dev.siskin.router.observe.FailureReport;
+import dev.siskin.router.proxy.CallsInFlight;
 import dev.siskin.router.proxy.CompositeCanaryObserver;
 import dev.siskin.router.proxy.MessageMemory;
 import dev.siskin.router.proxy.PassThroughRegistry;
@@ -87,9 +88,24 @@ public final class RouterServer {
   private final RetryBudget retryBudget = new RetryBudget();
   private final RetryStats retryStats = new RetryStats();
   private final RoutingRuleStats ruleStats = new RoutingRuleStats();
+  private final CallsInFlight callsInFlight = new CallsInFlight();
+  /** What is put in force for the file's config: the file itself, or a rollout's weights over it. */
+  private final ConfigOverlay overlay;
+
+  /**
+   * Turns the file's config into the one put in force (the automated rollout sets weights over it). Called under
+   * the router's lock at every install: at start ({@code previous} null), on every applied reload, and when the
+   * overlay itself asks ({@link #reinstall()}, {@code previous == file}).
+   */
+  public interface ConfigOverlay {
+    ConfigOverlay NONE = (previous, file) -> file;
+
+    CanaryConfig inForce(CanaryConfig previous, CanaryConfig file);
+  }
 
   private RouterServer(CanaryConfig initial, PickerFactory pickers,
-      ChannelFactory channels, Duration drainBound) {
+      ChannelFactory channels, Duration drainBound, ConfigOverlay overlay) {
+    this.overlay = requireNonNull(overlay, "overlay");
     this.pickers = requireNonNull(pickers, "pickers");
     int maxMessageBytes = initial.router().maxMessageBytes();
     this.pool = new BackendPool(channels, maxMessageBytes, drainBound);
@@ -106,7 +122,7 @@ public final class RouterServer {
       return configured > 0 ? configured : MessageMemory.autoLimit(maxHeap, maxMessageBytes);
     });
     Resilience resilience = new Resilience(() -> tables.current().config().router().failure(),
-        outliers::record, retryBudget, retryStats, messageMemory);
+        outliers::record, retryBudget, retryStats, messageMemory, callsInFlight);
     InetSocketAddress address = ListenAddress.parse(initial.router().listen());
     EventLoops loops = EventLoops.shared();
     this.server = NettyServerBuilder.forAddress(address)
@@ -128,15 +144,26 @@ public final class RouterServer {
 
   /** A router for {@code initial} with the production picker and channels; call {@link #start()}. */
   public static RouterServer create(CanaryConfig initial) {
-    return create(initial, WeightedPicker::create, BackendChannels.FACTORY, DEFAULT_DRAIN_BOUND);
+    return create(initial, ConfigOverlay.NONE);
+  }
+
+  /** A router whose config in force is {@code overlay}'s over the file's (the automated rollout's). */
+  public static RouterServer create(CanaryConfig initial, ConfigOverlay overlay) {
+    return create(initial, WeightedPicker::create, BackendChannels.FACTORY, DEFAULT_DRAIN_BOUND, overlay);
   }
 
   /** For tests: an injected picker, channel factory and drain bound. */
   public static RouterServer create(CanaryConfig initial, PickerFactory pickers,
       ChannelFactory channels, Duration drainBound) {
-    RouterServer router = new RouterServer(initial, pickers, channels, drainBound);
+    return create(initial, pickers, channels, drainBound, ConfigOverlay.NONE);
+  }
+
+  /** For tests: an injected picker, channel factory, drain bound and overlay. */
+  public static RouterServer create(CanaryConfig initial, PickerFactory pickers,
+      ChannelFactory channels, Duration drainBound, ConfigOverlay overlay) {
+    RouterServer router = new RouterServer(initial, pickers, channels, drainBound, overlay);
     synchronized (router) {
-      router.install(initial);
+      router.install(router.overlay.inForce(null, initial));
       Instant now = Instant.now();
       router.state.set(new ConfigState(initial, 1, now, new ConfigState.ReloadAttempt(now, true, null)));
     }
@@ -176,11 +203,25 @@ public final class RouterServer {
     CanaryConfig previous = before.current();
     warnIfNeedsRestart(previous, next);
     CanaryConfig inForce = keepStartupSettings(previous, next);
-    install(inForce);
+    install(overlay.inForce(previous, inForce));
     Instant now = Instant.now();
     state.set(new ConfigState(inForce, before.generation() + 1, now,
         new ConfigState.ReloadAttempt(now, true, null)));
     return describeChange(previous, inForce, before.generation() + 1);
+  }
+
+  /**
+   * Puts the overlay's config for the file's config in force again: the overlay changed its mind (a rollout
+   * moved to another step). Any thread; takes the router's lock.
+   */
+  public synchronized void reinstall() {
+    CanaryConfig file = state.get().current();
+    install(overlay.inForce(file, file));
+  }
+
+  /** The calls running now, to end a rolled-back canary's long streams. */
+  public CallsInFlight callsInFlight() {
+    return callsInFlight;
   }
 
   /**

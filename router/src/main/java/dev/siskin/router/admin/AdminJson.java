@@ -9,6 +9,7 @@ import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.config.ShadowSettings;
+import dev.siskin.router.rollout.RolloutView;
 import dev.siskin.router.metrics.BackendSnapshot;
 import dev.siskin.router.metrics.CallStats;
 import dev.siskin.router.metrics.LatencyPercentiles;
@@ -148,6 +149,15 @@ final class AdminJson {
 
   /** The snapshot in force with where and when it came from, and the last reload attempt. */
   ObjectNode config(ConfigState state) {
+    return config(state, state.current(), null);
+  }
+
+  /**
+   * @param inForce the config the routing uses: its weights are the ones shown (a rollout's, while one sets
+   *                them, each with the file's beside it as {@code fileWeight})
+   * @param rollout the automated rollout, or null
+   */
+  ObjectNode config(ConfigState state, CanaryConfig inForce, RolloutView rollout) {
     ObjectNode root = mapper.createObjectNode();
     CanaryConfig c = state.current();
     root.put("generation", state.generation());
@@ -167,7 +177,7 @@ final class AdminJson {
     routing.put("stickyHeader", rules.stickyHeader());
     routing.put("stickySalt", rules.stickySalt());
     routing.put("order", rulesInForce(rules));
-    ShadowSettings shadow = c.shadow();
+    ShadowSettings shadow = inForce.shadow();
     ObjectNode shadowNode = root.putObject("shadow");
     shadowNode.put("backend", shadow.backend());
     shadowNode.put("percent", shadow.percent());
@@ -179,8 +189,20 @@ final class AdminJson {
       ObjectNode b = backends.addObject();
       b.put("name", spec.name());
       b.put("target", spec.target());
-      b.put("weight", spec.weight());
+      int weight = inForce.backends().stream().filter(s -> s.name().equals(spec.name()))
+          .mapToInt(BackendSpec::weight).findFirst().orElse(spec.weight());
+      b.put("weight", weight);
+      if (weight != spec.weight()) {
+        b.put("fileWeight", spec.weight());
+      }
     }
+    ObjectNode rolloutNode = root.putObject("rollout");
+    boolean setsWeights = rollout != null && rollout.phase().setsWeights();
+    rolloutNode.put("enabled", c.rollout().enabled());
+    rolloutNode.put("runId", c.rollout().runId());
+    rolloutNode.put("state", rollout == null ? "disabled" : rollout.phase().label());
+    rolloutNode.put("setsWeights", setsWeights);
+    rolloutNode.put("weightsFrom", setsWeights ? "rollout" : "file");
     ConfigState.ReloadAttempt a = state.lastAttempt();
     ObjectNode attempt = root.putObject("lastAttempt");
     attempt.put("at", a.at().toString());

@@ -12,7 +12,9 @@ import dev.siskin.router.admin.http.BoundedHttpServer;
 import dev.siskin.router.admin.http.HttpLimits;
 import dev.siskin.router.admin.http.RequestHead;
 import dev.siskin.router.admin.http.Response;
+import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigState;
+import dev.siskin.router.rollout.RolloutView;
 import dev.siskin.router.metrics.CallStats;
 import dev.siskin.router.metrics.RouterMetrics;
 import dev.siskin.router.observe.FailureReport;
@@ -69,6 +71,8 @@ public final class AdminServer implements AutoCloseable {
   private final PrometheusRegistry registry;
   private final Supplier<FailureReport> failures;
   private final CanaryView canary;
+  private final Supplier<CanaryConfig> inForce;
+  private final Supplier<RolloutView> rollout;
   private final CanaryJson canaryJson = new CanaryJson(mapper);
 
   /** Answers a request whose path, method and lack of body are checked already. */
@@ -85,6 +89,8 @@ public final class AdminServer implements AutoCloseable {
     backends = b.backends != null ? b.backends : BackendDirectory.fromConfig(config);
     failures = b.failures != null ? b.failures : () -> FailureReport.EMPTY;
     canary = b.canary;
+    inForce = b.inForce != null ? b.inForce : () -> config.get().current();
+    rollout = b.rollout != null ? b.rollout : () -> null;
 
     // The probes are answered at once (a volatile read each), on the I/O thread: no busy worker delays them.
     routes.put("/ready", request -> Answer.now(ready()));
@@ -183,7 +189,7 @@ public final class AdminServer implements AutoCloseable {
     if (state == null) {
       return error(503, "no config loaded yet");
     }
-    return json(200, canaryJson.canary(state.current(), canary));
+    return json(200, canaryJson.canary(inForce.get(), canary));
   }
 
   private Response config() throws JsonProcessingException {
@@ -191,7 +197,7 @@ public final class AdminServer implements AutoCloseable {
     if (state == null) {
       return error(503, "no config loaded yet");
     }
-    return json(200, json.config(state));
+    return json(200, json.config(state, inForce.get(), rollout.get()));
   }
 
   /**
@@ -238,6 +244,8 @@ public final class AdminServer implements AutoCloseable {
     private PrometheusRegistry registry;
     private Supplier<FailureReport> failures;
     private CanaryView canary;
+    private Supplier<CanaryConfig> inForce;
+    private Supplier<RolloutView> rollout;
     private HttpLimits limits = HttpLimits.DEFAULTS;
 
     private Builder() {}
@@ -252,6 +260,21 @@ public final class AdminServer implements AutoCloseable {
     /** Serves {@code /canary} and {@code /canary/disagreements} from {@code canary}. */
     public Builder canary(CanaryView canary) {
       this.canary = canary;
+      return this;
+    }
+
+    /**
+     * The config the routing uses (the file's, or a rollout's weights and shadow over it), for {@code /config}'s
+     * weights and {@code /canary}; by default the file's.
+     */
+    public Builder inForce(Supplier<CanaryConfig> inForce) {
+      this.inForce = inForce;
+      return this;
+    }
+
+    /** The automated rollout, for {@code /config}; none by default. */
+    public Builder rollout(Supplier<RolloutView> rollout) {
+      this.rollout = rollout;
       return this;
     }
 

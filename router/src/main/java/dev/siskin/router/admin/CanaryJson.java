@@ -1,5 +1,14 @@
 package dev.siskin.router.admin;
 
+import dev.siskin.router.config.RolloutSettings;
+import dev.siskin.router.rollout.Decision;
+import dev.siskin.router.rollout.RolloutPhase;
+import dev.siskin.router.rollout.RolloutState;
+import dev.siskin.router.rollout.RolloutView;
+import dev.siskin.router.rollout.judge.GateReport;
+import dev.siskin.router.rollout.judge.JudgeReport;
+import dev.siskin.router.rollout.judge.StepCounts;
+import java.util.Locale;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,11 +51,111 @@ final class CanaryJson {
     routing.put("forceHeaderEmpty", view.forceHeaderEmpty());
     shadow(root.putObject("shadow"), config.shadow(), view.shadow(), view.shadowInFlight());
     classes(root.putObject("classes"), config, view.classes());
-    // No automated rollout runs in this version: the weights are moved by hand (stage.sh) only.
-    ObjectNode rollout = root.putObject("rollout");
-    rollout.put("state", "disabled");
-    rollout.put("step", 0);
+    rollout(root.putObject("rollout"), view.rollout());
     return root;
+  }
+
+  /** The automated rollout: state, step, the judge's gates with their evidence and bars, the decisions. */
+  private static void rollout(ObjectNode node, RolloutView view) {
+    if (view == null) {
+      node.put("state", RolloutPhase.DISABLED.label());
+      node.put("step", 0);
+      return;
+    }
+    RolloutSettings plan = view.plan();
+    RolloutState state = view.state();
+    node.put("state", view.phase().label());
+    node.put("step", view.step());
+    node.put("enabled", plan.enabled());
+    node.put("runId", state != null ? state.runId() : plan.runId());
+    node.put("baseline", plan.baseline());
+    node.put("canary", plan.canary());
+    ArrayNode steps = node.putArray("steps");
+    plan.steps().forEach(s -> {
+      if (s.shadow()) {
+        steps.add("shadow");
+      } else {
+        steps.add(s.canaryPercent());
+      }
+    });
+    if (state != null && view.step() < plan.steps().size()) {
+      node.put("stepName", plan.steps().get(view.step()).label());
+    }
+    Integer canaryPercent = view.canaryPercent();
+    if (canaryPercent == null) {
+      node.putNull("canaryPercent");
+    } else {
+      node.put("canaryPercent", canaryPercent);
+    }
+    node.put("stepTimeSeconds", plan.stepTime().toMillis() / 1000.0);
+    node.put("minCalls", plan.minCalls());
+    if (state != null) {
+      node.put("startedAt", state.startedAt().toString());
+      node.put("stepStartedAt", state.stepStartedAt().toString());
+      node.put("timeInStepSeconds", view.timeInStep().toMillis() / 1000.0);
+    }
+    node.put("waiting", view.waiting());
+    JudgeReport report = view.report();
+    if (report != null) {
+      ObjectNode judge = node.putObject("judge");
+      judge.put("verdict", report.verdict().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      judge.put("reason", report.reason());
+      StepCounts c = report.counts();
+      ObjectNode counts = judge.putObject("counts");
+      counts.put("canaryCalls", c.canaryCalls());
+      counts.put("canaryFailures", c.canaryFailures());
+      counts.put("baselineCalls", c.baselineCalls());
+      counts.put("baselineFailures", c.baselineFailures());
+      if (c.slowThresholdNanos() == null) {
+        counts.putNull("slowThresholdMs");
+      } else {
+        counts.put("slowThresholdMs", c.slowThresholdNanos() / 1e6);
+      }
+      counts.put("canarySlow", c.canarySlow());
+      counts.put("baselineSlow", c.baselineSlow());
+      counts.put("compared", c.compared());
+      counts.put("disagreed", c.disagreed());
+      counts.put("shadowFailed", c.shadowFailed());
+      ArrayNode gates = judge.putArray("gates");
+      for (GateReport g : report.gates()) {
+        gate(gates.addObject(), g.gate().label(), g.verdict().name().toLowerCase(Locale.ROOT), g.eValue(), g.bar(),
+            g.upperBound(), g.limit(), g.reason());
+      }
+    }
+    ArrayNode history = node.putArray("history");
+    if (state != null) {
+      for (Decision d : state.history()) {
+        ObjectNode entry = history.addObject();
+        entry.put("at", d.at().toString());
+        entry.put("kind", d.kind());
+        entry.put("fromStep", d.fromStep());
+        entry.put("toStep", d.toStep());
+        entry.put("reason", d.reason());
+        ArrayNode evidence = entry.putArray("evidence");
+        for (Decision.GateEvidence g : d.evidence()) {
+          gate(evidence.addObject(), g.gate(), g.verdict(), g.eValue(), g.bar(), g.upperBound(), g.limit(), g.reason());
+        }
+      }
+    }
+  }
+
+  private static void gate(ObjectNode node, String gate, String verdict, Double eValue, Double bar,
+      Double upperBound, Double limit, String reason) {
+    node.put("gate", gate);
+    node.put("verdict", verdict);
+    putNumber(node, "eValue", eValue);
+    putNumber(node, "bar", bar);
+    putNumber(node, "upperBound", upperBound);
+    putNumber(node, "limit", limit);
+    node.put("reason", reason);
+  }
+
+  private static void putNumber(ObjectNode node, String field, Double value) {
+    if (value == null || value.isNaN()) {
+      node.putNull(field);
+    } else {
+      node.put(field, value);
+    }
   }
 
   ObjectNode disagreements(List<Disagreement> kept) {

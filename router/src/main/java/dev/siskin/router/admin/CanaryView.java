@@ -3,6 +3,7 @@ package dev.siskin.router.admin;
 import dev.siskin.router.canary.ClassDistributionSnapshot;
 import dev.siskin.router.canary.Disagreement;
 import dev.siskin.router.canary.ShadowSnapshot;
+import dev.siskin.router.rollout.RolloutView;
 import java.util.List;
 
 /**
@@ -25,4 +26,9 @@ public interface CanaryView {
 
   /** Calls whose force header was empty (routed as without it). */
   long forceHeaderEmpty();
+
+  /** The automated rollout now; null when the router has none (tests of other things). */
+  default RolloutView rollout() {
+    return null;
+  }
 }

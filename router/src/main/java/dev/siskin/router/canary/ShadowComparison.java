@@ -75,14 +75,18 @@ public final class ShadowComparison {
    * @param shadowResponse  the shadow's response message; null if none
    * @param request         the request message both were sent, kept (decoded) only if they disagree; null if not
    *                        at hand
+   * @return what the pair showed
    */
-  public void recordPredict(Status.Code primaryCode, byte[] primaryResponse, Status.Code shadowCode,
+  public PairResult recordPredict(Status.Code primaryCode, byte[] primaryResponse, Status.Code shadowCode,
       byte[] shadowResponse, byte[] request) {
     // Counted before the finer counts, which snapshot() reads first: agreed <= compared <= pairs.
     pairs.increment();
     statusPairs.record(primaryCode, shadowCode);
-    if (primaryCode != Status.Code.OK || shadowCode != Status.Code.OK) {
-      return;
+    if (primaryCode != Status.Code.OK) {
+      return PairResult.NOT_COMPARED;
+    }
+    if (shadowCode != Status.Code.OK) {
+      return PairResult.SHADOW_FAILED;
     }
     Optional<PredictAnswer> primary = PredictAnswer.decode(primaryResponse);
     Optional<PredictAnswer> shadow = PredictAnswer.decode(shadowResponse);
@@ -93,23 +97,25 @@ public final class ShadowComparison {
       shadowUnparseable.increment();
     }
     if (primary.isPresent() && shadow.isPresent()) {
-      compare(primary.get(), shadow.get(), request);
+      return compare(primary.get(), shadow.get(), request);
     }
+    return PairResult.NOT_COMPARED;
   }
 
-  private void compare(PredictAnswer primary, PredictAnswer shadow, byte[] request) {
+  private PairResult compare(PredictAnswer primary, PredictAnswer shadow, byte[] request) {
     compared.increment();
     flips.record(primary.prediction(), shadow.prediction());
     deltas.record(shadow.confidence() - primary.confidence());
     if (primary.prediction().equals(shadow.prediction())) {
       agreed.increment();
-      return;
+      return PairResult.AGREED;
     }
     if (shadow.confidence() >= CONFIDENT) {
       confidentFlips.increment();
     }
     disagreements.add(new Disagreement(clock.instant(), FeatureValue.fromRequest(request),
         primary.truncated(BoundedLabels.MAX_CHARS), shadow.truncated(BoundedLabels.MAX_CHARS)));
+    return PairResult.DISAGREED;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.siskin.router.metrics;
 
+import dev.siskin.router.rollout.RolloutView;
 import static java.util.Objects.requireNonNull;
 
 import dev.siskin.router.accesslog.CountingAsyncAppender;
@@ -145,6 +146,11 @@ public final class RouterMetrics implements AutoCloseable {
    * Adds the counter of force-header values the routing rules could not use: {@code problem="unknown-backend"}
    * (the call was refused with INVALID_ARGUMENT) and {@code problem="empty"} (routed as without the header).
    */
+  /** The automated rollout's state, step, share, decisions and gate evidence (see {@link RolloutMetrics}). */
+  public void registerRollout(Supplier<RolloutView> rollout) {
+    RolloutMetrics.register(registry, rollout);
+  }
+
   public void registerRoutingRules(LongSupplier unknownBackend, LongSupplier empty) {
     CounterWithCallback.builder().name(FORCE_HEADER_UNUSABLE)
         .help("Calls whose force header (routing.force-header) named no backend or was empty")

@@ -162,10 +162,16 @@ final class ProxyCall {
   /** Starts the first attempt and returns the listener for the client's side. */
   ServerCall.Listener<byte[]> start(Metadata headers) {
     this.requestHeaders = ForwardedHeaders.strip(headers);
+    resilience.calls().joined(this);
     Attempt first = current;
     listener.onCallStarted(first.backend.name(), fullMethod);
-    synchronized (this) {
-      first.start();
+    try {
+      synchronized (this) {
+        first.start();
+      }
+    } catch (RuntimeException e) {
+      resilience.calls().left(this);
+      throw e;
     }
     shadow = shadows.maybeStart(serverCall.getMethodDescriptor(), first.backend, requestHeaders, options);
     serverCall.request(1);
@@ -426,6 +432,22 @@ final class ProxyCall {
    * Ends the call with {@code status} because a message found no room in MessageMemory: the message is not
    * forwarded, the attempt is cancelled, and its onClose closes the client's call with {@code status}.
    */
+  /**
+   * Ends the call with {@code status} if {@code backend} serves it now (its current attempt's backend), as
+   * {@link #refuse} does. Any thread.
+   *
+   * @return whether it was ended by this
+   */
+  boolean endIfServedBy(String backend, Status status) {
+    synchronized (this) {
+      if (finished.get() || refusal != null || !current.backend.name().equals(backend)) {
+        return false;
+      }
+    }
+    refuse(status);
+    return true;
+  }
+
   private void refuse(Status status) {
     Attempt attempt;
     synchronized (this) {
@@ -465,6 +487,7 @@ final class ProxyCall {
     if (!finished.compareAndSet(false, true)) {
       return;
     }
+    resilience.calls().left(this);
     int attempts;
     int retries;
     EndedAttempt replaced;
