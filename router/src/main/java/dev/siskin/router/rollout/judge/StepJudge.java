@@ -16,8 +16,9 @@ import java.util.stream.Collectors;
  *
  * <p>Rollback evidence belongs to the rollout: {@link #next} starts the following step's judge with this one's
  * evidence, so the false-rollback chance is at most {@code alpha} over the whole rollout however many steps it has
- * and however often {@link #report} is read. What a step must show before it may advance (a floor inside its limit,
- * the latency gate's judged calls) starts afresh with each step. Feed the current step's judge only; a call routed
+ * and however often {@link #report} is read. What a step must show before it may advance (the failure-rate and p99
+ * floors inside their limits, the latency gate's judged calls) starts afresh with each step, because a step's
+ * load changes them; the disagreement floor is shown over the whole rollout, because it does not. Feed the current step's judge only; a call routed
  * in the previous step may still arrive, and is judged correctly because it brings its own routing share.
  *
  * <p>Thread-safe: calls finish on many threads, and each observation takes one short lock (a few counter updates
@@ -215,23 +216,27 @@ public final class StepJudge {
 
   private GateReport errorRateGate() {
     return floor(Gate.ERROR_RATE, evidence.errorRate, scope.canaryServes(), "the canary serves no calls in this step",
-        "failure rate", canaryFailures, canaryCalls, "canary calls failed");
+        "failure rate", canaryFailures, canaryCalls, "canary calls failed in this step");
   }
 
   private GateReport p99Gate() {
     String over = "canary calls slower than the p99 limit " + millis(p99LimitNanos);
     return floor(Gate.LATENCY_P99, evidence.overP99, scope.canaryServes(),
         evidence.overP99 == null ? "no p99 limit set" : "the canary serves no calls in this step",
-        "share of " + over, canaryOverP99Limit, canaryCalls, "canary calls over the limit");
+        "share of " + over, canaryOverP99Limit, canaryCalls, "canary calls over the limit in this step");
   }
 
   private GateReport predictionsGate() {
-    return floor(Gate.PREDICTIONS, evidence.disagreement, scope.shadowing(),
-        evidence.disagreement == null ? "predictions are not compared in this rollout" : "no shadowing in this step",
-        "disagreement rate", disagreed + shadowFailed, compared, "shadow answers disagreeing or failing");
+    // Unlike failures and latency, how often two models disagree depends on the inputs, not on the load a step
+    // puts on them: the shadow step's comparisons keep counting in later steps, where few calls are shadowed.
+    RateLimitTest test = evidence.disagreement;
+    return floor(Gate.PREDICTIONS, test, scope.shadowing(),
+        test == null ? "predictions are not compared in this rollout" : "no shadowing in this step",
+        "disagreement rate", test == null ? 0 : test.events(), test == null ? 0 : test.trials(),
+        "shadow answers disagreeing or failing in this rollout");
   }
 
-  /** An absolute floor: rejects on its e-value; passes when this step shows the rate inside the limit. */
+  /** An absolute floor: rejects on its e-value; passes when the counts given show the rate inside the limit. */
   private GateReport floor(Gate gate, RateLimitTest test, boolean judgedHere, String offReason, String what,
       long events, long trials, String eventsText) {
     if (test == null) {
@@ -249,13 +254,13 @@ public final class StepJudge {
     }
     if (trials == 0) {
       return new GateReport(gate, GateVerdict.WAITING, e, test.bar(), null, limit,
-          "waiting for traffic: nothing to judge yet in this step");
+          "waiting for traffic: nothing to judge yet");
     }
     double confidence = settings.promotionConfidence();
     double upper = RateBound.upper(events, trials, confidence);
     boolean inside = RateBound.provenBelow(events, trials, limit, confidence);
     String text = what + " upper bound " + percent(upper) + (inside ? " inside" : " above") + " limit "
-        + percent(limit) + " (" + events + " of " + trials + " " + eventsText + " in this step)";
+        + percent(limit) + " (" + events + " of " + trials + " " + eventsText + ")";
     return new GateReport(gate, inside ? GateVerdict.PASS : GateVerdict.WAITING, e, test.bar(), upper, limit, text);
   }
 

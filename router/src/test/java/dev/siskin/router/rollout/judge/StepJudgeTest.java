@@ -131,15 +131,28 @@ class StepJudgeTest {
     JudgeReport idle = judge.report();
     assertThat(idle.gate(Gate.ERRORS).verdict()).isEqualTo(GateVerdict.OFF);
     assertThat(idle.gate(Gate.LATENCY).verdict()).isEqualTo(GateVerdict.OFF);
-    assertThat(idle.reason()).isEqualTo("predictions: waiting for traffic: nothing to judge yet in this step");
+    assertThat(idle.reason()).isEqualTo("predictions: waiting for traffic: nothing to judge yet");
     for (int i = 0; i < 150; i++) {
       judge.recordComparison(i == 0 ? Comparison.DISAGREED : Comparison.AGREED);
     }
     JudgeReport report = judge.report();
     assertThat(report.verdict()).as(report.reason()).isEqualTo(Verdict.READY);
-    assertThat(report.gate(Gate.PREDICTIONS).reason()).contains("inside limit 5 % (1 of 150 shadow answers");
+    assertThat(report.gate(Gate.PREDICTIONS).reason()).contains("inside limit 5 % (1 of 150 shadow answers disagreeing or failing in this rollout)");
     assertThat(report.counts().compared()).isEqualTo(150);
     assertThat(report.counts().disagreed()).isEqualTo(1);
+  }
+
+  @Test
+  void theShadowStepsComparisonsCarryIntoTheServingSteps() {
+    StepJudge shadow = StepJudge.start(JudgeSettings.defaults(), StepScope.SHADOW);
+    for (int i = 0; i < 150; i++) {
+      shadow.recordComparison(Comparison.AGREED);
+    }
+    StepJudge serving = shadow.next(StepScope.serving(true));
+    GateReport predictions = serving.report().gate(Gate.PREDICTIONS);
+    assertThat(predictions.verdict()).isEqualTo(GateVerdict.PASS);
+    assertThat(predictions.reason()).contains("(0 of 150 shadow answers disagreeing or failing in this rollout)");
+    assertThat(serving.report().counts().compared()).isZero();
   }
 
   @Test
