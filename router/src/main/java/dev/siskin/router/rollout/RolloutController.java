@@ -72,6 +72,7 @@ public final class RolloutController implements CallListener {
   private String waiting = "";
   private String stateFileProblem;
   private ScheduledFuture<?> ticking;
+  private boolean started;
   private final Map<String, Long> decisionsTotal = new TreeMap<>();
 
   /**
@@ -91,17 +92,32 @@ public final class RolloutController implements CallListener {
 
   /** Starts the decision tick. */
   public synchronized void start() {
-    if (ticking == null) {
-      ticking = scheduler.scheduleWithFixedDelay(this::tickSafely, TICK.toMillis(), TICK.toMillis(),
-          TimeUnit.MILLISECONDS);
+    if (!started) {
+      started = true;
+      ticking = scheduler.schedule(this::tickAndRepeat, TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
   /** Stops the decision tick (the state file keeps what was decided). */
   public synchronized void stop() {
+    started = false;
     if (ticking != null) {
       ticking.cancel(false);
       ticking = null;
+    }
+  }
+
+  /** One tick, then the next one a tick later (one-shot tasks: a slow tick never piles up runs). */
+  private void tickAndRepeat() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      log.error("rollout decision failed; it is tried again in {}", TICK, e);
+    }
+    synchronized (this) {
+      if (started) {
+        ticking = scheduler.schedule(this::tickAndRepeat, TICK.toMillis(), TimeUnit.MILLISECONDS);
+      }
     }
   }
 
@@ -163,6 +179,7 @@ public final class RolloutController implements CallListener {
           0, "cannot read the state file (" + stateFileProblem + "); fix or delete it, or start a new rollout "
           + "with stage.sh auto", List.of())));
       judge = null;
+      startJudge(plan, file); // paused counts on: resuming (paused = true, then false) judges what it saw
       log.error("rollout {}: {}", plan.runId(), state.lastDecision().reason());
       return;
     }
@@ -321,14 +338,6 @@ public final class RolloutController implements CallListener {
   }
 
   // ------------------------------------------------------------------------------------------- deciding
-
-  private void tickSafely() {
-    try {
-      tick();
-    } catch (RuntimeException e) {
-      log.error("rollout decision failed; it is tried again in {}", TICK, e);
-    }
-  }
 
   /** One decision: roll back, advance, or hold. Runs on the scheduler's thread (tests call it directly). */
   void tick() {
