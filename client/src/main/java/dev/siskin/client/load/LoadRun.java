@@ -1,7 +1,8 @@
 package dev.siskin.client.load;
 
 import dev.siskin.client.AsyncPredict;
-import io.grpc.Channel;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +24,7 @@ public final class LoadRun {
   // The loop wakes at least this often, to draw progress and to notice a stop.
   private static final long MAX_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-  private final Channel channel;
+  private final ManagedChannel channel;
   private final String target;
   private final LoadSchedule schedule;
   private final RowCycle rows;
@@ -36,7 +37,7 @@ public final class LoadRun {
   /**
    * @param headers the request headers of call {@code i} (a fresh Metadata per call)
    */
-  public LoadRun(Channel channel, String target, LoadSchedule schedule, RowCycle rows, LongFunction<Metadata> headers,
+  public LoadRun(ManagedChannel channel, String target, LoadSchedule schedule, RowCycle rows, LongFunction<Metadata> headers,
       int maxInFlight, Duration deadline) {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
@@ -64,6 +65,7 @@ public final class LoadRun {
    * @param progress told the number of calls handed out so far (sent or skipped), on the calling thread
    */
   public LoadResult run(LongConsumer progress) throws InterruptedException {
+    connect();
     LoadTally tally = new LoadTally();
     Pacer pacer = new Pacer(schedule, MAX_LATENESS);
     long durationNanos = schedule.duration().toNanos();
@@ -98,6 +100,26 @@ public final class LoadRun {
     Duration sending = Duration.ofNanos(Math.min(elapsed, durationNanos));
     awaitInFlight(tally);
     return tally.snapshot(target, schedule, maxInFlight, sent, skippedInFlight, skippedLate, sending, stoppedBy);
+  }
+
+  /**
+   * Connects before the clock starts (at most one deadline long), so that setting up the connection and the
+   * transport on the first call does not make the calls after it late. A target that does not answer is left
+   * to the calls: they fail and are counted.
+   */
+  private void connect() throws InterruptedException {
+    CountDownLatch settled = new CountDownLatch(1);
+    watch(channel.getState(true), settled);
+    settled.await(deadline.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void watch(ConnectivityState state, CountDownLatch settled) {
+    if (state == ConnectivityState.READY || state == ConnectivityState.TRANSIENT_FAILURE
+        || state == ConnectivityState.SHUTDOWN || stoppedBy != null) {
+      settled.countDown();
+    } else {
+      channel.notifyWhenStateChanged(state, () -> watch(channel.getState(false), settled));
+    }
   }
 
   private void send(LoadTally tally, long call) {
