@@ -15,8 +15,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,7 +47,8 @@ import picocli.CommandLine.Spec;
         "Exit 0 when the run ended with at least one OK answer, also when other calls failed (it generates load; "
             + "it does not judge it). Exit 1 when no call was sent or none was answered OK (e.g. no server at "
             + "--target), 2 for a bad command line."},
-    footer = {"", "Examples:", "  load --rate 100 --duration 30s", "  load --rate 50 --duration 2m --rows data/iris.csv --seed 7",
+    footer = {"", "Examples:", "  load --rate 100 --duration 30s",
+        "  load --rate 50 --duration 2m --rows data/iris.csv --seed 7",
         "  load --rate 200 --duration 10m --sticky-keys 1000"})
 final class LoadCommand implements Callable<Integer> {
   @Spec
@@ -66,7 +70,8 @@ final class LoadCommand implements Callable<Integer> {
   Duration duration;
 
   @Option(names = "--max-in-flight", paramLabel = "N", defaultValue = "1000",
-      description = "Most calls in flight at once; a call due beyond it is skipped and counted (default: ${DEFAULT-VALUE}).")
+      description = "Most calls in flight at once; a call due beyond it is skipped and counted "
+          + "(default: ${DEFAULT-VALUE}).")
   int maxInFlight;
 
   @Option(names = "--rows", paramLabel = "FILE",
@@ -82,7 +87,8 @@ final class LoadCommand implements Callable<Integer> {
       description = "Send call i with key user-(i mod K) in --sticky-header.")
   Integer stickyKeys;
 
-  @Option(names = "--sticky-header", paramLabel = "HEADER", defaultValue = DistributionCommand.DEFAULT_STICKY_HEADER,
+  @Option(names = "--sticky-header", paramLabel = "HEADER",
+      defaultValue = DistributionCommand.DEFAULT_STICKY_HEADER,
       description = "The header for --sticky-keys: the router's routing.sticky-header (default: ${DEFAULT-VALUE}).")
   String stickyHeader;
 
@@ -130,15 +136,10 @@ final class LoadCommand implements Callable<Integer> {
 
   private LoadSchedule schedule() {
     if (!(rate > 0) || Double.isInfinite(rate)) {
-      throw new ParameterException(spec.commandLine(), "--rate " + LoadReport.plain(rate) + ": expected a number of calls per second "
-          + "greater than 0, e.g. 100");
+      throw new ParameterException(spec.commandLine(), "--rate " + LoadReport.plain(rate)
+          + ": expected a number of calls per second greater than 0, e.g. 100");
     }
-    LoadSchedule schedule = new LoadSchedule(rate, duration);
-    if (schedule.total() > Integer.MAX_VALUE) {
-      throw new ParameterException(spec.commandLine(), "--rate " + LoadReport.plain(rate) + " for --duration " + duration.toMillis()
-          + "ms: " + schedule.total() + " calls; expected at most " + Integer.MAX_VALUE + " in one run");
-    }
-    return schedule;
+    return new LoadSchedule(rate, duration);
   }
 
   private RowCycle rowCycle() {
@@ -160,13 +161,16 @@ final class LoadCommand implements Callable<Integer> {
   }
 
   private static String readProblem(IOException e) {
-    String kind = e.getClass().getSimpleName().replace("Exception", "");
-    return switch (kind) {
-      case "NoSuchFile" -> "no such file";
-      case "AccessDenied" -> "permission denied";
-      case "MalformedInput" -> "not UTF-8 text";
-      default -> e.getMessage() == null ? kind : e.getMessage();
-    };
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof CharacterCodingException) {
+      return "not UTF-8 text";
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   /** Each call's headers: the force header of --backend, and its sticky key. */

@@ -139,7 +139,8 @@ class LoadCommandTest {
     CliRun run = CliRun.of("load", "--target", down, "--rate", "50", "--duration", "200ms");
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.FAILED);
-    assertThat(run.out()).contains("Answered  0 OK, 10 failed").containsPattern("\nbackend +UNAVAILABLE +total\n- +10 +10\n");
+    assertThat(run.out()).contains("Answered  0 OK, 10 failed")
+        .containsPattern("\nbackend +UNAVAILABLE +total\n- +10 +10\n");
     assertThat(run.errLines()).singleElement().asString()
         .startsWith("error: no call was answered OK: Predict on " + down + " failed: UNAVAILABLE")
         .endsWith("-- is the server running and listening on that address?");

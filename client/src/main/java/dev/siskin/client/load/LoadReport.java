@@ -27,7 +27,8 @@ public final class LoadReport {
     }
     out.append(String.format(Locale.ROOT, "Sent      %d calls in %.2f s: %.1f calls/s achieved\n",
         r.sent(), seconds(r.sending()), r.achievedRate()));
-    out.append(String.format(Locale.ROOT, "Skipped   %d at the in-flight cap (%d), %d more than %d ms behind schedule\n",
+    out.append(String.format(Locale.ROOT,
+        "Skipped   %d at the in-flight cap (%d), %d more than %d ms behind schedule\n",
         r.skippedInFlight(), r.maxInFlight(), r.skippedLate(), maxLateness.toMillis()));
     out.append(String.format(Locale.ROOT, "Answered  %d OK, %d failed, %d unfinished (still in flight at the end)\n",
         r.answered(), r.failed(), r.unfinished()));

@@ -37,8 +37,8 @@ public final class LoadRun {
   /**
    * @param headers the request headers of call {@code i} (a fresh Metadata per call)
    */
-  public LoadRun(ManagedChannel channel, String target, LoadSchedule schedule, RowCycle rows, LongFunction<Metadata> headers,
-      int maxInFlight, Duration deadline) {
+  public LoadRun(ManagedChannel channel, String target, LoadSchedule schedule, RowCycle rows,
+      LongFunction<Metadata> headers, int maxInFlight, Duration deadline) {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
     }

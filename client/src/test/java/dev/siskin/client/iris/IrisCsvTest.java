@@ -21,7 +21,8 @@ class IrisCsvTest {
         "",
         "6.7, 3.0, 5.2, 2.3, virginica"));
     assertThat(rows).hasSize(2);
-    assertThat(rows.get(0).getFeaturesList()).extracting(Feature::getName).containsExactlyElementsOf(IrisFeatures.NAMES);
+    assertThat(rows.get(0).getFeaturesList()).extracting(Feature::getName)
+        .containsExactlyElementsOf(IrisFeatures.NAMES);
     assertThat(values(rows.get(0))).containsExactly(5.1, 3.5, 1.4, 0.2);
     assertThat(values(rows.get(1))).containsExactly(6.7, 3.0, 5.2, 2.3);
   }
