@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "client", mixinStandardHelpOptions = true, versionProvider = ClientMain.Version.class,
     description = "Siskin command-line client: call the router or a model server and check the canary split.",
     subcommands = {PredictCommand.class, HealthCommand.class, DistributionCommand.class, ReadyCommand.class,
-        StatusCommand.class, StopCheckCommand.class})
+        StatusCommand.class, StopCheckCommand.class, LoadCommand.class})
 public final class ClientMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -49,7 +49,7 @@ public final class ClientMain implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing command; expected one of predict, health, distribution, ready, status, stop-check");
+        "missing command; expected one of predict, health, distribution, ready, status, stop-check, load");
   }
 
   private static String oneLine(String text) {

@@ -12,7 +12,11 @@ public final class GrpcErrors {
    * -- is the server running and listening on that address?}.
    */
   public static String describe(String method, Target target, Throwable error) {
-    Status status = Status.fromThrowable(error);
+    return describe(method, target, Status.fromThrowable(error));
+  }
+
+  /** The same for a call's final status. */
+  public static String describe(String method, Target target, Status status) {
     return method + " on " + target + " failed: " + statusText(status) + hint(status.getCode());
   }
 

@@ -44,23 +44,18 @@ final class PredictCommand implements Callable<Integer> {
       description = "A named measurement instead of positional values; give all four once each.")
   List<String> named = List.of();
 
-  @Option(names = "--backend", paramLabel = "NAME",
-      description = "Ask the router to send the call to this backend (sends the force header with NAME).")
-  String backend;
-
-  @Option(names = "--force-header", paramLabel = "HEADER", defaultValue = "x-canary-backend",
-      description = "The router's routing.force-header (default: ${DEFAULT-VALUE}).")
-  String forceHeader;
+  @Mixin
+  ForcedBackendOptions forced;
 
   @Override
   public Integer call() {
     PredictRequest request = request();
-    Metadata forced = forcedBackend();
+    Metadata forcedHeaders = forced.headers(spec);
     ManagedChannel channel = connection.target.openChannel();
     try {
       BackendHeader header = new BackendHeader();
       PredictResponse response = connection.stub(channel, header)
-          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(forced))
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(forcedHeaders))
           .predict(request);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(Locale.ROOT, "species     %s%n", response.getPrediction());
@@ -68,34 +63,17 @@ final class PredictCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "version     %s%n", response.getModelVersion());
       out.printf(Locale.ROOT, "backend     %s%n", header.backend());
       out.flush();
-      if (backend != null && !backend.equals(header.backend())) {
-        throw new CliException("asked for backend " + backend + " with " + forceHeader + ", but "
+      if (forced.backend != null && !forced.backend.equals(header.backend())) {
+        throw new CliException("asked for backend " + forced.backend + " with " + forced.forceHeader + ", but "
             + (header.backend().equals(BackendHeader.NONE) ? "the answer names no backend (is --target a model "
             + "server rather than the router?)" : header.backend() + " answered: the router does not route by "
-            + forceHeader + " (its routing.force-header is off or another header; see its /config)"));
+            + forced.forceHeader + " (its routing.force-header is off or another header; see its /config)"));
       }
       return ExitCodes.OK;
     } catch (StatusRuntimeException e) {
       throw GrpcErrors.asCliException("Predict", connection.target, e);
     } finally {
       ConnectionOptions.close(channel);
-    }
-  }
-
-  /** The force header for {@code --backend}, or no header at all. */
-  private Metadata forcedBackend() {
-    Metadata headers = new Metadata();
-    if (backend == null) {
-      return headers;
-    }
-    try {
-      if (backend.isBlank()) {
-        throw new IllegalArgumentException("--backend '': expected a backend name such as v2");
-      }
-      headers.put(HeaderName.key("--force-header", forceHeader), backend);
-      return headers;
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 

@@ -3,11 +3,13 @@ package dev.siskin.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged {@code client.jar} run as users run it ({@code java -jar}): exit codes reach the shell, errors
@@ -59,6 +61,42 @@ class ClientJarIT {
       assertThat(r.exitCode()).as(r.err()).isZero();
       assertThat(r.out()).contains("100 ok, 0 failed").endsWith("PASS" + System.lineSeparator());
       assertThat(r.out()).as("no progress bar when stdout is not a terminal").doesNotContain("\r");
+    }
+  }
+
+  /** SIGTERM (as Ctrl-C's SIGINT) ends a load run early with its summary and exit 0, not the JVM's 143. */
+  @Test
+  void loadStoppedBySigtermPrintsTheSummaryOfWhatWasSent(@TempDir Path dir) throws Exception {
+    try (FakePredictionServer server = FakePredictionServer.router()) {
+      Path jar = RepoFiles.root().resolve("client/target/client.jar");
+      // To files: Process.destroy() closes the pipes, and the summary comes after the signal.
+      Path outFile = dir.resolve("out.txt");
+      Path errFile = dir.resolve("err.txt");
+      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+          jar.toString(), "load", "--target", server.target(), "--rate", "50", "--duration", "60s")
+          .redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).start();
+      try {
+        p.getOutputStream().close();
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (server.callsReceived() < 5 && p.isAlive() && System.nanoTime() < waitUntil) {
+          Thread.sleep(20); // calls arriving: the run is sending, so its signal handlers are in place
+        }
+        assertThat(server.callsReceived()).as("calls reached the server").isGreaterThanOrEqualTo(5);
+        p.destroy(); // SIGTERM to this PID
+        assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
+        String out = Files.readString(outFile);
+        String err = Files.readString(errFile);
+
+        assertThat(p.exitValue()).as(out + err).isZero();
+        assertThat(out).containsPattern("Stopped by SIGTERM after [0-9.]+ s: \\d+ planned calls were not sent")
+            .containsPattern("Answered  \\d+ OK, 0 failed")
+            .containsPattern("\nall +\\d+ +\\d+\n");
+        long sent = Long.parseLong(out.replaceAll("(?s).*Sent +(\\d+) calls.*", "$1"));
+        assertThat(sent).isBetween(5L, 2999L);
+        assertThat(err).isEmpty();
+      } finally {
+        p.destroyForcibly();
+      }
     }
   }
 

@@ -37,8 +37,16 @@ class ErrorPathsTest {
       "distribution -c 0|error: -c 0: expected at least 1 (see 'client distribution --help')",
       "distribution --deadline 5|error: Invalid value for option '--deadline': '5': expected a duration such as 500ms, 5s or 1m (see 'client distribution --help')",
       "distribution --bogus|error: Unknown option: '--bogus' (see 'client distribution --help')",
+      "load --rate 0 --duration 1s|error: --rate 0: expected a number of calls per second greater than 0, e.g. 100 (see 'client load --help')",
+      "load --rate -2.5 --duration 1s|error: --rate -2.5: expected a number of calls per second greater than 0, e.g. 100 (see 'client load --help')",
+      "load --rate 10 --duration 0s|error: Invalid value for option '--duration': '0s': expected a duration of at least 1ms (see 'client load --help')",
+      "load --rate 10|error: Missing required option: '--duration=DURATION' (see 'client load --help')",
+      "load --rate 10 --duration 1s --max-in-flight 0|error: --max-in-flight 0: expected at least 1 (see 'client load --help')",
+      "load --rate 10 --duration 1s --rows no-such.csv|error: --rows no-such.csv: cannot read it (no such file) (see 'client load --help')",
+      "load --rate 10 --duration 1s --seed 7|error: --seed shuffles the --rows flowers; give --rows FILE too (see 'client load --help')",
+      "load --rate 10 --duration 1s --sticky-keys 0|error: --sticky-keys 0: expected at least 1 key (see 'client load --help')",
       "frobnicate|error: Unmatched argument at index 0: 'frobnicate' (see 'client --help')",
-      "|error: missing command; expected one of predict, health, distribution, ready, status, stop-check (see 'client --help')"})
+      "|error: missing command; expected one of predict, health, distribution, ready, status, stop-check, load (see 'client --help')"})
   void badArgumentsAreUsageErrors(String spec) {
     String[] parts = spec.split("\\|", 2);
     String[] args = parts[0].isEmpty() ? new String[0] : parts[0].split(" ");

@@ -21,6 +21,8 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * One that stops by itself serves {@code stopAfter} Predict calls, fails the next {@code failingBeforeStop} with
  * UNAVAILABLE (as a router does whose backends are gone) and then shuts down gracefully: the calls it took
  * complete, later ones find the port closed.
+ * One that answers late holds every Predict answer for a fixed delay (a slow backend).
  * Thread-safe: the call counter is atomic and the settings are final.
  */
 final class FakePredictionServer implements AutoCloseable {
@@ -39,6 +42,8 @@ final class FakePredictionServer implements AutoCloseable {
 
   private final Server server;
   private final AtomicLong calls = new AtomicLong();
+  // Answers the calls of a slow server later, without holding a gRPC thread per call.
+  private final ScheduledExecutorService delayer = Executors.newSingleThreadScheduledExecutor();
 
   static final Metadata.Key<String> USER = Metadata.Key.of("x-user-id", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -48,6 +53,11 @@ final class FakePredictionServer implements AutoCloseable {
 
   private FakePredictionServer(boolean withBackendHeader, int failEvery, String healthStatus, long stopAfter,
       long failingBeforeStop, boolean rules) throws IOException {
+    this(withBackendHeader, failEvery, healthStatus, stopAfter, failingBeforeStop, rules, 0);
+  }
+
+  private FakePredictionServer(boolean withBackendHeader, int failEvery, String healthStatus, long stopAfter,
+      long failingBeforeStop, boolean rules, long answerDelayMillis) throws IOException {
     ServerInterceptor pickBackend = new ServerInterceptor() {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -106,9 +116,16 @@ final class FakePredictionServer implements AutoCloseable {
           }
         }
         String backend = BACKEND.get();
-        responses.onNext(PredictResponse.newBuilder().setPrediction("setosa").setConfidence(0.97)
-            .setModelVersion(backend.equals("v1") ? "v1.0.0" : "v2.0.0").build());
-        responses.onCompleted();
+        Runnable answer = () -> {
+          responses.onNext(PredictResponse.newBuilder().setPrediction("setosa").setConfidence(0.97)
+              .setModelVersion(backend.equals("v1") ? "v1.0.0" : "v2.0.0").build());
+          responses.onCompleted();
+        };
+        if (answerDelayMillis > 0) {
+          delayer.schedule(answer, answerDelayMillis, TimeUnit.MILLISECONDS);
+        } else {
+          answer.run();
+        }
       }
 
       @Override
@@ -142,9 +159,19 @@ final class FakePredictionServer implements AutoCloseable {
     return new FakePredictionServer(true, 0, "ok", 0, 0, true);
   }
 
+  /** Like {@link #router()}, but every Predict answer comes {@code delayMillis} after the call arrived. */
+  static FakePredictionServer routerAnsweringAfter(long delayMillis) throws IOException {
+    return new FakePredictionServer(true, 0, "ok", 0, 0, false, delayMillis);
+  }
+
   /** A model server called directly: no x-canary-backend header. */
   static FakePredictionServer modelServer(String healthStatus) throws IOException {
     return new FakePredictionServer(false, 0, healthStatus);
+  }
+
+  /** Calls received so far (Predict and Health). */
+  long callsReceived() {
+    return calls.get();
   }
 
   String target() {
@@ -158,6 +185,7 @@ final class FakePredictionServer implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    delayer.shutdownNow();
     server.shutdownNow();
     server.awaitTermination(5, TimeUnit.SECONDS);
   }

@@ -1,16 +1,11 @@
 package dev.siskin.client.dist;
 
-import dev.siskin.client.BackendHeader;
+import dev.siskin.client.AsyncPredict;
 import dev.siskin.client.CliException;
 import dev.siskin.client.GrpcErrors;
 import dev.siskin.proto.v1.PredictRequest;
-import dev.siskin.proto.v1.PredictResponse;
-import dev.siskin.proto.v1.PredictionServiceGrpc;
 import io.grpc.Channel;
 import io.grpc.Metadata;
-import io.grpc.Status;
-import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -86,39 +81,19 @@ public final class DistributionRun {
 
   /** @param key the call's sticky key, or null */
   private void startCall(CallTally tally, Semaphore permits, String key) {
-    BackendHeader header = new BackendHeader();
     Metadata sent = new Metadata();
     if (key != null) {
       sent.put(keys.header(), key);
     }
-    PredictionServiceGrpc.newStub(channel)
-        .withInterceptors(header.interceptor(), MetadataUtils.newAttachHeadersInterceptor(sent))
-        .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-        .predict(request, new StreamObserver<>() {
-          private PredictResponse response;
-
-          @Override
-          public void onNext(PredictResponse value) {
-            response = value;
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            Status status = Status.fromThrowable(t);
-            tally.failure(header.backend(), status.getCode(), GrpcErrors.statusText(status));
-            permits.release();
-          }
-
-          @Override
-          public void onCompleted() {
-            String version = response == null ? "" : response.getModelVersion();
-            if (key == null) {
-              tally.success(header.backend(), version);
-            } else {
-              tally.success(header.backend(), version, key);
-            }
-            permits.release();
-          }
-        });
+    AsyncPredict.start(channel, request, sent, deadline, (backend, status, response) -> {
+      if (!status.isOk()) {
+        tally.failure(backend, status.getCode(), GrpcErrors.statusText(status));
+      } else if (key == null) {
+        tally.success(backend, response.getModelVersion());
+      } else {
+        tally.success(backend, response.getModelVersion(), key);
+      }
+      permits.release();
+    });
   }
 }

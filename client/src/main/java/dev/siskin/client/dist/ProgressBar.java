@@ -32,8 +32,20 @@ public final class ProgressBar implements LongConsumer {
     int filled = (int) (WIDTH * done / total);
     out.print("\r[" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + done + "/" + total);
     if (finished) {
-      out.print("\r" + " ".repeat(WIDTH + 30) + "\r");
+      erase();
     }
     out.flush();
+  }
+
+  /** Takes the bar off the screen when the run ends before its total (e.g. stopped by a signal). */
+  public void clear() {
+    if (lastDrawnDone >= 0 && lastDrawnDone < total) {
+      erase();
+      out.flush();
+    }
+  }
+
+  private void erase() {
+    out.print("\r" + " ".repeat(WIDTH + 30) + "\r");
   }
 }

@@ -20,7 +20,7 @@ public record StickyKeys(Metadata.Key<String> header, int count) {
   }
 
   /** The key of call number {@code call} (0-based). */
-  public String keyOf(int call) {
-    return "user-" + Math.floorMod(call, count);
+  public String keyOf(long call) {
+    return "user-" + Math.floorMod(call, (long) count);
   }
 }
