@@ -57,7 +57,8 @@ public record JudgeSettings(
 
   public JudgeSettings {
     if (!(alpha > 0 && alpha <= 0.5)) {
-      throw new IllegalArgumentException("alpha " + alpha + " (expected: a false-rollback chance in (0, 0.5], e.g. 0.01)");
+      throw new IllegalArgumentException("alpha " + alpha
+          + " (expected: a false-rollback chance in (0, 0.5], e.g. 0.01)");
     }
     requireNonNull(failureCodes, "failureCodes");
     if (failureCodes.isEmpty() || failureCodes.contains(Status.Code.OK)) {

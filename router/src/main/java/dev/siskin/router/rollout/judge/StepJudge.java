@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
  * evidence, so the false-rollback chance is at most {@code alpha} over the whole rollout however many steps it has
  * and however often {@link #report} is read. What a step must show before it may advance (the failure-rate and p99
  * floors inside their limits, the latency gate's judged calls) starts afresh with each step, because a step's
- * load changes them; the disagreement floor is shown over the whole rollout, because it does not. Feed the current step's judge only; a call routed
- * in the previous step may still arrive, and is judged correctly because it brings its own routing share.
+ * load changes them; the disagreement floor is shown over the whole rollout, because it does not. Feed the current
+ * step's judge only; a call routed in the previous step may still arrive, and is judged correctly because it
+ * brings its own routing share.
  *
  * <p>Thread-safe: calls finish on many threads, and each observation takes one short lock (a few counter updates
  * and, at a failure or a slow call, a handful of logarithms). Freezing the slow-call threshold sorts the baseline's
@@ -79,7 +80,9 @@ public final class StepJudge {
 
   /**
    * One finished weight-routed call that a backend served (not one the router answered itself: that says
-   * nothing about either version).
+   * nothing about either version). A retried call must be fed as the version it was drawn for with its first
+   * attempt's outcome, or not at all: its last backend is the other version, and charging the retry's outcome
+   * to it would turn the attribution round (docs/rollout.md, Design choices and limits).
    *
    * @param role         which version served it
    * @param canaryShare  the canary's routing share when the call was routed, in [0, 1] (for a baseline call too)
@@ -174,7 +177,8 @@ public final class StepJudge {
     AttributionTest test = evidence.errors;
     String facts = test.canaryEvents() + " of " + test.events() + " failures in this rollout from the canary, "
         + number(test.expectedCanaryEvents()) + " expected";
-    return relative(Gate.ERRORS, test, "canary failing " + moreOften(settings.errorMargin()), facts, canaryCalls == 0 ? "waiting for traffic: no canary call yet in this step" : null);
+    String waiting = canaryCalls == 0 ? "waiting for traffic: no canary call yet in this step" : null;
+    return relative(Gate.ERRORS, test, "canary failing " + moreOften(settings.errorMargin()), facts, waiting);
   }
 
   private GateReport latencyGate() {
@@ -206,7 +210,8 @@ public final class StepJudge {
       return new GateReport(gate, GateVerdict.REJECT, e, test.bar(), null, null, rejection + ": " + evidenceText);
     }
     if (!scope.canaryServes()) {
-      return new GateReport(gate, GateVerdict.OFF, e, test.bar(), null, null, "the canary serves no calls in this step");
+      return new GateReport(gate, GateVerdict.OFF, e, test.bar(), null, null,
+          "the canary serves no calls in this step");
     }
     if (waiting != null) {
       return new GateReport(gate, GateVerdict.WAITING, e, test.bar(), null, null, waiting);

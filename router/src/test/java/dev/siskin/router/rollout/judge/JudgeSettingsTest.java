@@ -46,14 +46,16 @@ class JudgeSettingsTest {
     assertThatThrownBy(() -> JudgeSettings.builder().failureCodes(Set.of(Status.Code.OK)).build())
         .hasMessageContaining("other than OK");
     assertThatThrownBy(() -> JudgeSettings.builder().errorMargin(0.9).build()).hasMessageStartingWith("errorMargin");
-    assertThatThrownBy(() -> JudgeSettings.builder().maxFailureRate(1).build()).hasMessageStartingWith("maxFailureRate");
+    assertThatThrownBy(() -> JudgeSettings.builder().maxFailureRate(1).build())
+        .hasMessageStartingWith("maxFailureRate");
     assertThatThrownBy(() -> JudgeSettings.builder().baselineCalls(19).build())
         .hasMessageStartingWith("baselineCalls 19 (expected: 20 to");
     assertThatThrownBy(() -> JudgeSettings.builder().latencySlack(Duration.ofMillis(-1)).build())
         .hasMessageStartingWith("latencySlack");
     assertThatThrownBy(() -> JudgeSettings.builder().latencyCanaryCalls(0).build())
         .hasMessageStartingWith("latencyCanaryCalls");
-    assertThatThrownBy(() -> JudgeSettings.builder().p99Limit(Duration.ZERO).build()).hasMessageStartingWith("p99Limit");
+    assertThatThrownBy(() -> JudgeSettings.builder().p99Limit(Duration.ZERO).build())
+        .hasMessageStartingWith("p99Limit");
     assertThatThrownBy(() -> JudgeSettings.builder().maxDisagreement(0).build())
         .hasMessageStartingWith("maxDisagreement");
     assertThatThrownBy(() -> JudgeSettings.builder().promotionConfidence(1).build())

@@ -20,6 +20,21 @@ class RateBoundTest {
     // One event: the no-event alternative is gone; 136 calls are needed for 5 %.
     assertThat(RateBound.provenBelow(1, 136, 0.05, 0.95)).isTrue();
     assertThat(RateBound.provenBelow(1, 135, 0.05, 0.95)).isFalse();
+    assertThat(RateBound.provenBelow(1, 343, 0.02, 0.95)).isTrue();
+    assertThat(RateBound.provenBelow(1, 342, 0.02, 0.95)).isFalse();
+    assertThat(RateBound.provenBelow(1, 688, 0.01, 0.95)).isTrue();
+    assertThat(RateBound.provenBelow(1, 687, 0.01, 0.95)).isFalse();
+  }
+
+  @Test
+  void threeHundredCanaryCallsShowFivePercentWithUpToFiveFailures() {
+    // Why the default failure-rate limit is 5 %: the default step minimum of 300 canary calls shows it with up to
+    // 5 failures; 1 % cannot be shown by 300 calls even without a failure (364 are needed), 2 % only without one.
+    assertThat(RateBound.provenBelow(5, 300, 0.05, 0.95)).isTrue();
+    assertThat(RateBound.provenBelow(6, 300, 0.05, 0.95)).isFalse();
+    assertThat(RateBound.provenBelow(0, 300, 0.02, 0.95)).isTrue();
+    assertThat(RateBound.provenBelow(1, 300, 0.02, 0.95)).isFalse();
+    assertThat(RateBound.provenBelow(0, 300, 0.01, 0.95)).isFalse();
   }
 
   @Test

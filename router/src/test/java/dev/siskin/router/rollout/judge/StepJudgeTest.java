@@ -137,7 +137,8 @@ class StepJudgeTest {
     }
     JudgeReport report = judge.report();
     assertThat(report.verdict()).as(report.reason()).isEqualTo(Verdict.READY);
-    assertThat(report.gate(Gate.PREDICTIONS).reason()).contains("inside limit 5 % (1 of 150 shadow answers disagreeing or failing in this rollout)");
+    assertThat(report.gate(Gate.PREDICTIONS).reason())
+        .contains("inside limit 5 % (1 of 150 shadow answers disagreeing or failing in this rollout)");
     assertThat(report.counts().compared()).isEqualTo(150);
     assertThat(report.counts().disagreed()).isEqualTo(1);
   }
