@@ -6,7 +6,7 @@ public enum Gate {
   ERRORS("errors"),
   /** Absolute floor: the canary's failure rate against {@code maxFailureRate}. */
   ERROR_RATE("error-rate"),
-  /** Relative: calls slower than the step's frozen threshold, attributed beyond {@code slowMargin}. */
+  /** Relative: calls slower than the step's slow-call threshold (a quantile of the recent baseline), attributed beyond {@code slowMargin}. */
   LATENCY("latency"),
   /** Absolute floor, optional: the canary's share of calls slower than {@code p99Limit} against 1 %. */
   LATENCY_P99("latency-p99"),

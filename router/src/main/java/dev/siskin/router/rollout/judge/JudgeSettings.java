@@ -22,7 +22,7 @@ import java.util.Set;
  * @param baselineCalls       baseline calls of each step the quantile is taken over, at least 1 / (1 - quantile)
  * @param latencySlack        added to the quantile, >= 0 (keeps ties and tiny shifts from counting as slow)
  * @param slowMargin          tolerated ratio of the canary's slow-call rate to the baseline's, >= 1
- * @param latencyCanaryCalls  canary calls the latency gate must have judged against the frozen threshold in a step
+ * @param latencyCanaryCalls  canary calls the latency gate must have judged against the slow-call threshold in a step
  *                            before it passes, >= 1
  * @param p99Limit            absolute latency floor on the canary's p99, or null for none
  * @param comparePredictions  whether the rollout shadows (a shadow step, or shadowing during steps): the

@@ -7,9 +7,9 @@ package dev.siskin.router.rollout.judge;
  * @param canaryFailures     of those, failed
  * @param baselineCalls      weight-routed calls the baseline served
  * @param baselineFailures   of those, failed
- * @param slowThresholdNanos the frozen slow-call threshold, or null while the baseline's first calls are collected
- * @param canarySlow         canary calls slower than the threshold (counted once it is frozen)
- * @param baselineSlow       baseline calls slower than the threshold (counted once it is frozen)
+ * @param slowThresholdNanos the slow-call threshold in force, or null while the step's first baseline calls are collected
+ * @param canarySlow         canary calls slower than the threshold (counted once it is in force)
+ * @param baselineSlow       baseline calls slower than the threshold (counted once it is in force)
  * @param canaryJudgedSlow   canary calls judged against the threshold (those after it froze)
  * @param canaryOverP99Limit canary calls slower than the p99 limit (0 without one)
  * @param compared           shadow comparisons

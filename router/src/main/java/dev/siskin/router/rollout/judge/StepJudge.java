@@ -118,21 +118,21 @@ public final class StepJudge {
   }
 
   private void judgeLatency(boolean canary, double canaryShare, long latencyNanos) {
-    if (!threshold.frozen()) {
-      // Calls before the freeze are never judged: the threshold must not depend on what it judges.
-      if (!canary) {
-        threshold.offerBaseline(latencyNanos);
+    // A call is judged against the threshold taken from calls before it, then (a baseline call) joins the
+    // window of later thresholds: the threshold never depends on the call it judges.
+    if (threshold.open()) {
+      canaryJudgedSlow += canary ? 1 : 0;
+      if (latencyNanos > threshold.thresholdNanos()) {
+        if (canary) {
+          canarySlow++;
+        } else {
+          baselineSlow++;
+        }
+        evidence.slow.observe(canaryShare, canary);
       }
-      return;
     }
-    canaryJudgedSlow += canary ? 1 : 0;
-    if (latencyNanos > threshold.thresholdNanos()) {
-      if (canary) {
-        canarySlow++;
-      } else {
-        baselineSlow++;
-      }
-      evidence.slow.observe(canaryShare, canary);
+    if (!canary) {
+      threshold.offerBaseline(latencyNanos);
     }
   }
 
@@ -153,7 +153,7 @@ public final class StepJudge {
     List<Gate> rejectedBy = gates.stream().filter(g -> g.verdict() == GateVerdict.REJECT).map(GateReport::gate)
         .collect(Collectors.toList());
     StepCounts counts = new StepCounts(canaryCalls, canaryFailures, baselineCalls, baselineFailures,
-        threshold.frozen() ? threshold.thresholdNanos() : null, canarySlow, baselineSlow, canaryJudgedSlow,
+        threshold.open() ? threshold.thresholdNanos() : null, canarySlow, baselineSlow, canaryJudgedSlow,
         canaryOverP99Limit, compared, disagreed, shadowFailed);
     if (!rejectedBy.isEmpty()) {
       return new JudgeReport(Verdict.ROLL_BACK, reasons(gates, GateVerdict.REJECT), rejectedBy, gates, counts);
@@ -186,7 +186,7 @@ public final class StepJudge {
     String facts = test.canaryEvents() + " of " + test.events() + " slow calls in this rollout from the canary, "
         + number(test.expectedCanaryEvents()) + " expected";
     String waiting = null;
-    if (!threshold.frozen()) {
+    if (!threshold.open()) {
       waiting = "waiting for traffic: the slow-call threshold needs " + threshold.needed() + " baseline calls ("
           + threshold.collected() + " so far)";
     } else if (canaryJudgedSlow < settings.latencyCanaryCalls()) {
