@@ -140,6 +140,16 @@ class RolloutIT {
     assertThat(config.get("rollout").get("weightsFrom").asText()).isEqualTo("rollout");
     assertThat(config.get("backends").get(1).get("weight").asInt()).isEqualTo(100);
     assertThat(config.get("backends").get(1).get("fileWeight").asInt()).isZero();
+    Map<String, Double> series = new java.util.HashMap<>();
+    router.admin().metrics().values().stream().flatMap(f -> f.samples().stream())
+        .filter(x -> x.name().startsWith("siskin_router_rollout_"))
+        .forEach(x -> series.put(x.name() + x.labels(), x.value()));
+    assertThat(series).containsEntry("siskin_router_rollout_state{state=promoted}", 1.0)
+        .containsEntry("siskin_router_rollout_state{state=running}", 0.0)
+        .containsEntry("siskin_router_rollout_step{}", 4.0)
+        .containsEntry("siskin_router_rollout_canary_share{}", 1.0)
+        .containsEntry("siskin_router_rollout_decisions_total{kind=advance}", 3.0)
+        .containsEntry("siskin_router_rollout_decisions_total{kind=promote}", 1.0);
     System.out.printf("e2e rollout good: promoted; %d client calls, 0 failed; history %s%n", load.tally().total(),
         kinds(done));
   }
