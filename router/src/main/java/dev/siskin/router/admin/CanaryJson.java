@@ -1,14 +1,5 @@
 package dev.siskin.router.admin;
 
-import dev.siskin.router.config.RolloutSettings;
-import dev.siskin.router.rollout.Decision;
-import dev.siskin.router.rollout.RolloutPhase;
-import dev.siskin.router.rollout.RolloutState;
-import dev.siskin.router.rollout.RolloutView;
-import dev.siskin.router.rollout.judge.GateReport;
-import dev.siskin.router.rollout.judge.JudgeReport;
-import dev.siskin.router.rollout.judge.StepCounts;
-import java.util.Locale;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,9 +15,18 @@ import dev.siskin.router.canary.SkipReason;
 import dev.siskin.router.canary.StatusPair;
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
+import dev.siskin.router.config.RolloutSettings;
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.config.ShadowSettings;
+import dev.siskin.router.rollout.Decision;
+import dev.siskin.router.rollout.RolloutPhase;
+import dev.siskin.router.rollout.RolloutState;
+import dev.siskin.router.rollout.RolloutView;
+import dev.siskin.router.rollout.judge.GateReport;
+import dev.siskin.router.rollout.judge.JudgeReport;
+import dev.siskin.router.rollout.judge.StepCounts;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**

@@ -1,6 +1,5 @@
 package dev.siskin.router.metrics;
 
-import dev.siskin.router.rollout.RolloutView;
 import static java.util.Objects.requireNonNull;
 
 import dev.siskin.router.accesslog.CountingAsyncAppender;
@@ -8,6 +7,7 @@ import dev.siskin.router.canary.ClassDistributionSnapshot;
 import dev.siskin.router.canary.ShadowSnapshot;
 import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.observe.FailureReport;
+import dev.siskin.router.rollout.RolloutView;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
