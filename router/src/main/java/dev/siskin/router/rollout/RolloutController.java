@@ -73,6 +73,10 @@ public final class RolloutController implements CallListener {
   private String stateFileProblem;
   private ScheduledFuture<?> ticking;
   private boolean started;
+  /** A decision's weights are not in force yet (the reinstall failed): the next tick tries again. */
+  private boolean reinstallPending;
+  /** The canary whose running calls the current tick is to end after the grace (a rollback). */
+  private String pendingEnd;
   private final Map<String, Long> decisionsTotal = new TreeMap<>();
 
   /**
@@ -345,52 +349,64 @@ public final class RolloutController implements CallListener {
     String canaryToEnd = null;
     Duration grace = Duration.ZERO;
     synchronized (this) {
-      if (state == null || judge == null || file == null) {
-        return;
+      boolean decided = state != null && judge != null && file != null && decide();
+      // A decision whose weights could not be put in force last time (the reinstall threw) is tried again.
+      weightsChanged = decided || reinstallPending;
+      reinstallPending = weightsChanged;
+      if (pendingEnd != null) {
+        canaryToEnd = pendingEnd;
+        grace = file.rollout().streamGrace();
+        pendingEnd = null;
       }
-      RolloutSettings plan = file.rollout();
-      JudgeReport report = judge.report();
-      lastReport = report;
-      if (state.phase() != RolloutPhase.RUNNING) {
-        waiting = state.phase() == RolloutPhase.PAUSED ? "paused" : "";
-        return;
-      }
-      Instant now = clock.instant();
-      int step = state.step();
-      if (report.verdict() == Verdict.ROLL_BACK) {
-        transition(new Decision(now, "roll-back", step, step, report.reason(), evidence(report)),
-            RolloutPhase.ROLLED_BACK, false);
-        judge = null;
-        canaryToEnd = plan.canary();
-        grace = plan.streamGrace();
-        weightsChanged = true;
-      } else {
-        Duration inStep = Duration.between(state.stepStartedAt(), now);
-        long calls = plan.steps().get(step).shadow() ? report.counts().compared() : report.counts().canaryCalls();
-        if (report.verdict() == Verdict.READY && inStep.compareTo(plan.stepTime()) >= 0 && calls >= plan.minCalls()) {
-          int to = step + 1;
-          boolean last = to == plan.steps().size() - 1;
-          String reason = "step " + plan.steps().get(step).label() + " passed every gate after " + calls
-              + " canary calls in " + inStep.toSeconds() + " s";
-          transition(new Decision(now, last ? "promote" : "advance", step, to, reason, evidence(report)),
-              last ? RolloutPhase.PROMOTED : RolloutPhase.RUNNING, true);
-          if (last) {
-            judge = null;
-          }
-          weightsChanged = true;
-        } else {
-          waiting = waitingFor(plan, report, inStep, calls);
-          weightsChanged = false;
-        }
-      }
-      publish(plan);
-    }
-    if (weightsChanged) {
-      reinstall.run();
     }
     if (canaryToEnd != null) {
       scheduleEndOfCalls(canaryToEnd, grace);
     }
+    if (weightsChanged) {
+      reinstall.run(); // if it throws, the flag stays set
+      synchronized (this) {
+        reinstallPending = false;
+      }
+    }
+  }
+
+  /** Acts on the judge's report; true when the weights in force change. Under the lock. */
+  private boolean decide() {
+    RolloutSettings plan = file.rollout();
+    JudgeReport report = judge.report();
+    lastReport = report;
+    if (state.phase() != RolloutPhase.RUNNING) {
+      waiting = state.phase() == RolloutPhase.PAUSED ? "paused" : "";
+      return false;
+    }
+    Instant now = clock.instant();
+    int step = state.step();
+    boolean weightsChanged = true;
+    if (report.verdict() == Verdict.ROLL_BACK) {
+      transition(new Decision(now, "roll-back", step, step, report.reason(), evidence(report)),
+          RolloutPhase.ROLLED_BACK, false);
+      judge = null;
+      pendingEnd = plan.canary();
+    } else {
+      Duration inStep = Duration.between(state.stepStartedAt(), now);
+      long calls = plan.steps().get(step).shadow() ? report.counts().compared() : report.counts().canaryCalls();
+      if (report.verdict() == Verdict.READY && inStep.compareTo(plan.stepTime()) >= 0 && calls >= plan.minCalls()) {
+        int to = step + 1;
+        boolean last = to == plan.steps().size() - 1;
+        String reason = "step " + plan.steps().get(step).label() + " passed every gate after " + calls
+            + " canary calls in " + inStep.toSeconds() + " s";
+        transition(new Decision(now, last ? "promote" : "advance", step, to, reason, evidence(report)),
+            last ? RolloutPhase.PROMOTED : RolloutPhase.RUNNING, true);
+        if (last) {
+          judge = null;
+        }
+      } else {
+        waiting = waitingFor(plan, report, inStep, calls);
+        weightsChanged = false;
+      }
+    }
+    publish(plan);
+    return weightsChanged;
   }
 
   private static String waitingFor(RolloutSettings plan, JudgeReport report, Duration inStep, long calls) {
@@ -409,11 +425,15 @@ public final class RolloutController implements CallListener {
 
   private void scheduleEndOfCalls(String canary, Duration grace) {
     Runnable end = () -> {
-      int ended = endCalls.apply(canary, Status.UNAVAILABLE.withDescription("siskin router: canary " + canary
-          + " was rolled back; call again to be served by the baseline"));
-      if (ended > 0) {
-        log.info("rollout: ended {} call(s) still running on rolled-back canary {} after the {} grace", ended,
-            canary, grace);
+      try {
+        int ended = endCalls.apply(canary, Status.UNAVAILABLE.withDescription("siskin router: canary " + canary
+            + " was rolled back; call again to be served by the baseline"));
+        if (ended > 0) {
+          log.info("rollout: ended {} call(s) still running on rolled-back canary {} after the {} grace", ended,
+              canary, grace);
+        }
+      } catch (RuntimeException e) {
+        log.error("rollout: could not end the calls still running on rolled-back canary {}", canary, e);
       }
     };
     scheduler.schedule(end, grace.toMillis(), TimeUnit.MILLISECONDS);

@@ -226,6 +226,26 @@ class RolloutControllerTest {
   }
 
   @Test
+  void aDecisionWhoseWeightsCouldNotBePutInForceIsTriedAgainAtTheNextTick() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    RolloutController c = new RolloutController(config(), scheduler.clock(), scheduler, () -> {
+      if (attempts.incrementAndGet() == 1) {
+        throw new IllegalStateException("a channel could not be opened");
+      }
+    }, (backend, status) -> 0);
+    c.start();
+    apply(c, "enabled = true, run-id = r1, steps = [10, 100]", 100, 0);
+    served(c, "v2", 0.1, Status.Code.INTERNAL, 30);
+    seconds(1);
+    assertThat(c.view().phase()).isEqualTo(RolloutPhase.ROLLED_BACK);
+    assertThat(attempts.get()).isEqualTo(1);
+    seconds(1);
+    assertThat(attempts.get()).as("tried again").isEqualTo(2);
+    seconds(5);
+    assertThat(attempts.get()).as("once in force, not again").isEqualTo(2);
+  }
+
+  @Test
   void anUnreadableStateFileNeverStartsTheRunOver() throws Exception {
     Files.writeString(RolloutStateFile.besideConfig(config()), "{ not json");
     RolloutController c = controller();
