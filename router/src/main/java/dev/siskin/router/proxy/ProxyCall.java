@@ -188,9 +188,7 @@ final class ProxyCall {
         refuse(RouterErrors.messageMemoryFull("request", message.length, resilience.memory().limit()));
         return;
       }
-      if (shadow != null) {
-        shadow.onRequest(message);
-      }
+      // The primary first, its shadow copy after: the copy's framing and write must not delay the primary's.
       if (committed) {
         keep(heldIn, hold);
         current.call.sendMessage(message);
@@ -208,6 +206,9 @@ final class ProxyCall {
           current.call.sendMessage(message);
         }
       }
+      if (shadow != null) {
+        shadow.onRequest(message);
+      }
       toBackend.afterSend();
     }
 
@@ -216,16 +217,16 @@ final class ProxyCall {
       if (refusal != null) {
         return; // the attempt is cancelled; its onClose ends the call
       }
-      if (shadow != null) {
-        shadow.onHalfClose();
-      }
       if (committed) {
         current.call.halfClose();
-        return;
+      } else {
+        synchronized (ProxyCall.this) {
+          halfClosed = true;
+          current.call.halfClose();
+        }
       }
-      synchronized (ProxyCall.this) {
-        halfClosed = true;
-        current.call.halfClose();
+      if (shadow != null) {
+        shadow.onHalfClose();
       }
     }
 

@@ -210,7 +210,7 @@ public final class RolloutController implements CallListener {
         + " against " + plan.baseline() + ", steps " + steps(plan), List.of()), phase, true);
   }
 
-  /** Reads the state file once per run: later states are this process's own. */
+  /** Reads the state file when a run-id is first seen: later states of the run are this process's own. */
   private Optional<RolloutState> readStateFile(RolloutSettings plan) {
     stateFileProblem = null;
     try {
@@ -228,8 +228,9 @@ public final class RolloutController implements CallListener {
   }
 
   /**
-   * Records the decision, logs it, writes the state file. A new step ({@code newStep}) starts its time again; the
-   * judge is set by the caller.
+   * Records the decision, logs it, writes the state file. A new step ({@code newStep}) starts its time again and
+   * gets its judge (carrying the rollout's evidence on, when there is a judge already); a phase that judges
+   * nothing leaves the judge to the caller.
    */
   private void transition(Decision decision, RolloutPhase phase, boolean newStep) {
     state = state.after(decision, phase, newStep);
