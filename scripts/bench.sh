@@ -651,6 +651,7 @@ report() {
       local direct_rate
       direct_rate=$(awk -F'\t' '$1 == "direct" {print $3}' "$WORK/streams.tsv" | median)
       for t in ${targets//,/ }; do
+        [[ "$UNARY_ONLY" == *" $t "* ]] && continue  # variants measured on unary calls only
         local rate cpu
         rate=$(awk -F'\t' -v t="$t" '$1 == t {print $3}' "$WORK/streams.tsv" | median)
         cpu=$(awk -F'\t' -v t="$t" '$1 == t && $4 != "NA" {print $4}' "$WORK/streams.tsv" | median)
