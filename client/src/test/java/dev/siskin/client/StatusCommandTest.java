@@ -109,7 +109,7 @@ class StatusCommandTest {
         .contains("Rollout (router /canary): rolled-back, run 20261201T203112Z-1bdef7, v2 against v1\n"
             + "  step 10 % (1 of 4), canary share now 0 %\n"
             + "  canary calls 54 of 100\n"
-            + "  judge: roll-back\n")
+            + "  judge's last report (step 10 %): roll-back\n")
         .containsPattern("\n +errors +reject +e-value 1440 vs bar 300 +canary failing more often than the baseline")
         .contains("  last decision: roll-back at 2026-12-01T20:31:15Z (step 10 %): errors: canary failing more often "
             + "than the baseline: e-value 1400 reached bar 300 (5 of 5 failures in this rollout from the canary, "

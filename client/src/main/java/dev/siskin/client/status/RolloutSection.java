@@ -50,7 +50,11 @@ final class RolloutSection {
         out.append("  ").append(String.join("; ", progress)).append(nl);
       }
       if (r.judge() != null) {
-        out.append("  judge: ").append(r.judge().verdict()).append(nl).append(gates(r));
+        // Once ended, the router keeps the judge's last report: that of the step the last decision was made in.
+        RolloutStatus.Decision d = r.lastDecision();
+        out.append(r.live() || d == null ? "  judge: "
+            : "  judge's last report (step " + stepLabel(r, d.fromStep()) + "): ").append(r.judge().verdict())
+            .append(nl).append(gates(r));
       }
       if (r.live() && !r.waiting().isEmpty()) {
         out.append("  waiting for: ").append(r.waiting()).append(nl);
@@ -110,9 +114,12 @@ final class RolloutSection {
     return significant(100 * rate) + " %";
   }
 
-  /** Three significant digits without an exponent below a million: 398975.1 -> 399000, 399.99 -> 400, 1.0 -> 1. */
+  /**
+   * Three significant digits, without an exponent from 0.001 to a million: 398975.1 -> 399000, 399.99 -> 400,
+   * 1.0 -> 1, 3.02e-37 -> 3.02e-37.
+   */
   static String significant(double v) {
-    if (Double.isNaN(v) || Double.isInfinite(v) || Math.abs(v) >= 1e6) {
+    if (Double.isNaN(v) || Double.isInfinite(v) || Math.abs(v) >= 1e6 || (v != 0 && Math.abs(v) < 1e-3)) {
       return String.format(Locale.ROOT, "%.2e", v);
     }
     if (v == 0) {

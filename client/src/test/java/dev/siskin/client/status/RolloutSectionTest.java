@@ -30,5 +30,7 @@ class RolloutSectionTest {
         .isEqualTo("-");
     assertThat(RolloutSection.significant(2.5e12)).isEqualTo("2.50e+12");
     assertThat(RolloutSection.significant(1.0)).isEqualTo("1");
+    assertThat(RolloutSection.significant(3.02e-37)).isEqualTo("3.02e-37");
+    assertThat(RolloutSection.significant(0.0867)).isEqualTo("0.0867");
   }
 }
