@@ -149,6 +149,7 @@ field() {  # field NAME JSON: the first value of NAME, a string's without its qu
 
 started=$SECONDS
 state=
+ran=
 while [ $((SECONDS - started)) -lt "$TIMEOUT" ]; do
   sleep 1
   json=$(canary)
@@ -157,7 +158,11 @@ while [ $((SECONDS - started)) -lt "$TIMEOUT" ]; do
   printf '%4ss  %-11s  step %-6s (%s of %s)  canary %3s %%  %s\n' "$((SECONDS - started))" "${state:-?}" \
     "$(field stepName "$json")" "$(( $(field step "$json") + 1 ))" "$(( ${#commas} + 1 ))" \
     "$(field canaryPercent "$json")" "$(field reason "$json" | cut -c1-100)"
-  case "$state" in promoted|rolled-back) break ;; esac
+  case "$state" in
+    promoted|rolled-back) break ;;
+    running|paused) ran=1 ;;
+    disabled) [ -z "$ran" ] || break ;;  # ended by a hand: a manual stage.sh, or an edit of the file
+  esac
   kill -0 "$router_pid" 2>/dev/null || die "the router exited; see $run_dir/router.log"
 done
 elapsed=$((SECONDS - started))
@@ -171,6 +176,10 @@ echo
 echo "Load summary (client.jar load, stopped when the rollout ended):"
 sed 's/^/  /' "$run_dir/load.log"
 echo
+if [ "$state" = disabled ] && [ -n "$ran" ]; then
+  echo "Scenario $scenario: the rollout was ended by hand (state disabled); see $run_dir/router.log"
+  exit 1
+fi
 case "$state" in
   promoted|rolled-back) ;;
   *) echo "Scenario $scenario: the rollout did not end within ${TIMEOUT} s (state: ${state:-unknown}); see $run_dir/router.log"
