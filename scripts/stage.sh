@@ -7,7 +7,7 @@
 # file's weights and shows what the router serves: whether it rejected the file (and why), the weights in
 # force, its recent split and the rollout (by client.jar).
 # Needs only bash, coreutils, awk and sed; the router part of `status` needs java and client/target/client.jar.
-# See docs/config.md and docs/rollout.md.
+# See docs/config.md.
 set -euo pipefail
 
 usage() {

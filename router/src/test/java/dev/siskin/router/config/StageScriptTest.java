@@ -253,6 +253,13 @@ class StageScriptTest {
     return CanaryConfigParser.parse(config, Map.of(), java.time.Clock.systemUTC()).rollout();
   }
 
+  /** Runs stage.sh auto on the file and returns the run-id it wrote. */
+  private String auto(Path config) throws Exception {
+    Result result = run(config, "auto");
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    return rollout(config).runId();
+  }
+
   private static String controlLine(boolean enabled, String runId, boolean paused) {
     return "rollout { enabled = " + enabled + ", run-id = \"" + runId + "\", paused = " + paused + " }" + MARKER;
   }
@@ -278,8 +285,7 @@ class StageScriptTest {
   void autoAgainReplacesTheLineWithANewRunIdSoThatANewRolloutStarts() throws Exception {
     String original = Files.readString(CONTRACT_EXAMPLE);
     Path config = copy(original);
-    assertThat(run(config, "auto").exitCode()).isZero();
-    String first = rollout(config).runId();
+    String first = auto(config);
 
     Result again = run(config, "auto");
 
@@ -293,8 +299,7 @@ class StageScriptTest {
   void pauseAndResumeSetPausedAndKeepTheRunId() throws Exception {
     String original = Files.readString(CONTRACT_EXAMPLE);
     Path config = copy(original);
-    assertThat(run(config, "auto").exitCode()).isZero();
-    String runId = rollout(config).runId();
+    String runId = auto(config);
 
     Result paused = run(config, "pause");
 
@@ -333,8 +338,7 @@ class StageScriptTest {
   void aManualStageAtTheSameWeightsStillEndsTheAutomationAndKeepsTheRunId() throws Exception {
     String original = Files.readString(CONTRACT_EXAMPLE);
     Path config = copy(original);
-    assertThat(run(config, "auto").exitCode()).isZero();
-    String runId = rollout(config).runId();
+    String runId = auto(config);
 
     Result result = run(config, "10"); // the file's weights are 90/10 already
 
@@ -354,9 +358,8 @@ class StageScriptTest {
   void aManualStageRewritesTheWeightsAndEndsAPausedAutomationInOneWrite() throws Exception {
     String original = Files.readString(CONTRACT_EXAMPLE);
     Path config = copy(original);
-    assertThat(run(config, "auto").exitCode()).isZero();
+    String runId = auto(config);
     assertThat(run(config, "pause").exitCode()).isZero();
-    String runId = rollout(config).runId();
 
     Result result = run(config, "rollback");
 
@@ -374,9 +377,8 @@ class StageScriptTest {
     String plan = "rollout { steps = [shadow, 100], step-time = 5s }\r\n";
     Path config = copy(plan + BLOCK_FORM.replace("\n", "\r\n").replace("v3 { target = \"127.0.0.1:50054\", weight = 5 }",
         "v3 { target = \"127.0.0.1:50054\", weight = 0 }"));
-    assertThat(run(config, "auto").exitCode()).isZero();
+    String runId = auto(config);
     String withLine = Files.readString(config);
-    String runId = rollout(config).runId();
     assertThat(withLine).endsWith("}\r\n" + controlLine(true, runId, false));
     Files.writeString(config, withLine + "\r\n# after");
 
