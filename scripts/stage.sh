@@ -1,26 +1,36 @@
 #!/usr/bin/env bash
 # Moves the canary: rewrites the weights of backends v1 and v2 in the router's config file, atomically,
 # keeping every other byte of the file. A running router picks the change up within 1 s; nothing is
-# restarted, and the router need not be running. `status` checks the file's weights and shows what the router
-# serves: whether it rejected the file (and why), the weights in force and its recent split (by client.jar).
+# restarted, and the router need not be running. `auto`, `pause` and `resume` hand the canary to the router's
+# automated rollout instead: they maintain one control line, `rollout { enabled, run-id, paused }`, at the end
+# of the file; a manual stage sets its enabled = false, so that the hand is always obeyed. `status` checks the
+# file's weights and shows what the router serves: whether it rejected the file (and why), the weights in
+# force, its recent split and the rollout (by client.jar).
 # Needs only bash, coreutils, awk and sed; the router part of `status` needs java and client/target/client.jar.
 # See docs/config.md.
 set -euo pipefail
 
 usage() {
   cat >&2 <<'USAGE'
-usage: scripts/stage.sh 10|50|90|100|rollback|status
+usage: scripts/stage.sh 10|50|90|100|rollback|auto|pause|resume|status
 
   10        v1 weight 90,  v2 weight 10
   50        v1 weight 50,  v2 weight 50
   90        v1 weight 10,  v2 weight 90
   100       v1 weight 0,   v2 weight 100
   rollback  v1 weight 100, v2 weight 0
+            each of these also ends an automated rollout (rollout.enabled = false): the file's weights rule
+  auto      start an automated rollout from its first step (rollout.enabled = true, a new run-id): the router
+            moves the canary through rollout.steps by itself and rolls it back when a gate rejects
+  pause     pause the automated rollout (rollout.paused = true): it keeps counting, decides nothing
+  resume    resume it (rollout.paused = false)
   status    check the weights in the file and, when the router's admin endpoint answers, show whether the
-            router rejected the file (with its error), the weights in force and the split of the last minute;
+            router rejected the file (with its error), the weights in force, the split of the last minute
+            and the rollout (state, step, each gate's evidence, the last decision);
             exit 1 when the file is invalid or the router rejected it
 
-The file is $CANARY_CONFIG, default config/canary.conf in this repository.
+The file is $CANARY_CONFIG, default config/canary.conf in this repository. auto, pause and resume write one
+line at its end, marked "# written by scripts/stage.sh ...", and replace it when it is there.
 USAGE
 }
 
@@ -34,7 +44,7 @@ case "$1" in
   90) new_v1=10; new_v2=90 ;;
   100) new_v1=0; new_v2=100 ;;
   rollback) new_v1=100; new_v2=0 ;;
-  status) new_v1=; new_v2= ;;
+  auto|pause|resume|status) new_v1=; new_v2= ;;
   -h|--help) usage; exit 0 ;;
   *) echo "stage.sh: unknown stage '$1'" >&2; usage; exit 2 ;;
 esac
@@ -228,32 +238,87 @@ if [[ $stage == status ]]; then
   exit 0
 fi
 
+# The control line of the automated rollout: found by its marker, replaced in place, else appended (with the
+# file's line ending). HOCON merges a later rollout { } into an earlier one key by key, so as the last line its
+# three keys win over a rollout block above it.
+marker='# written by scripts/stage.sh auto|pause|resume|<stage>; keep it last'
+# shellcheck disable=SC2016
+control_program='
+index($0, marker) { cr = sub(/\r$/, "") ? "\r" : ""; if (line != "") $0 = line cr; found = 1 }
+/\r$/ { crlf = 1 }
+{ if (NR > 1) printf "\n"; printf "%s", $0; last = $0 }
+END {
+  append = !found && line != ""
+  if (append && NR > 0) printf "%s\n", crlf && last !~ /\r$/ ? "\r" : ""
+  if (append) printf "%s%s", line, crlf && final_newline ? "\r" : ""
+  if ((NR > 0 || append) && final_newline) printf "\n"
+}
+'
+# The control line's value of $1 (enabled, run-id or paused); empty when there is no control line.
+control_value() {
+  awk -v m="$marker" -v k="$1" '
+    index($0, m) { l = $0 }
+    END {
+      if (match(l, k " *= *(\"[^\"]*\"|[a-z]+)")) { v = substr(l, RSTART, RLENGTH); sub(/^[^=]*= */, "", v); gsub(/"/, "", v); print v }
+    }' "$real"
+}
+control_line() { echo "rollout { enabled = $1, run-id = \"$2\", paused = $3 }  $marker"; }
+
+enabled=$(control_value enabled)
+run_id=$(control_value run-id)
+paused=$(control_value paused)
+line=
+case $stage in
+  auto)
+    run_id=$(date -u +%Y%m%dT%H%M%SZ)-$(od -An -N3 -tx1 /dev/urandom | tr -d " \n")
+    line=$(control_line true "$run_id" false) ;;
+  pause|resume)
+    if [[ $enabled != true ]]; then
+      echo "stage.sh: no automated rollout to $stage in $config (no control line with rollout.enabled = true);" \
+        "start one with: scripts/stage.sh auto" >&2
+      exit 1
+    fi
+    line=$(control_line true "$run_id" "$([[ $stage == pause ]] && echo true || echo false)") ;;
+  *)
+    if [[ -n $enabled ]]; then
+      line=$(control_line false "$run_id" "${paused:-false}")
+    fi ;;
+esac
+
 dir=$(dirname -- "$real")
 tmp=$(mktemp "$dir/.$(basename -- "$real").stage.XXXXXX")
 work_files+=("$tmp")
 awk -v report="$report" -v set_v1="$new_v1" -v set_v2="$new_v2" -v final_newline="$final_newline" \
-  "$scan_program" "$real" > "$tmp"
+  "$scan_program" "$real" \
+  | awk -v marker="$marker" -v line="$line" -v final_newline="$final_newline" "$control_program" > "$tmp"
 
-old_v1=$(weight_of v1)
-old_v2=$(weight_of v2)
-for b in v1 v2; do
-  if [[ -z $(weight_of "$b") ]]; then
-    echo "stage.sh: $config has no integer weight for backend $b to rewrite" \
-      "(expected: backends { $b { target = \"host:port\", weight = N } })" >&2
-    exit 1
-  fi
-  if grep -q "^dynamic $b " "$report"; then
-    echo "stage.sh: warning: the weight of $b in $config also has a non-literal value" \
-      "($(awk -v b="$b" '$1 == "dynamic" && $2 == b { $1 = ""; $2 = ""; print substr($0, 3) }' "$report" | head -n 1));" \
-      "when it is set it may override the weight written here" >&2
-  fi
-done
-
-echo "$config: stage $stage"
-echo "  v1: weight $old_v1 -> $new_v1"
-echo "  v2: weight $old_v2 -> $new_v2"
+case $stage in
+  auto) echo "$config: automated rollout $run_id, from its first step" ;;
+  pause|resume) echo "$config: automated rollout $run_id: $stage" ;;
+  *)
+    old_v1=$(weight_of v1)
+    old_v2=$(weight_of v2)
+    for b in v1 v2; do
+      if [[ -z $(weight_of "$b") ]]; then
+        echo "stage.sh: $config has no integer weight for backend $b to rewrite" \
+          "(expected: backends { $b { target = \"host:port\", weight = N } })" >&2
+        exit 1
+      fi
+      if grep -q "^dynamic $b " "$report"; then
+        echo "stage.sh: warning: the weight of $b in $config also has a non-literal value" \
+          "($(awk -v b="$b" '$1 == "dynamic" && $2 == b { $1 = ""; $2 = ""; print substr($0, 3) }' "$report" | head -n 1));" \
+          "when it is set it may override the weight written here" >&2
+      fi
+    done
+    echo "$config: stage $stage"
+    echo "  v1: weight $old_v1 -> $new_v1"
+    echo "  v2: weight $old_v2 -> $new_v2"
+    if [[ $enabled == true ]]; then
+      echo "  rollout: the automated rollout $run_id ends (rollout.enabled = false); these weights are in force"
+    fi ;;
+esac
 if cmp -s -- "$tmp" "$real"; then
-  echo "Already at these weights; the file is unchanged."
+  echo "Already so; the file is unchanged."
   exit 0
 fi
 chmod --reference="$real" -- "$tmp"

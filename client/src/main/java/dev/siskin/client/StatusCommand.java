@@ -4,7 +4,7 @@ import dev.siskin.client.admin.AdminClient;
 import dev.siskin.client.admin.AdminException;
 import dev.siskin.client.admin.BackendActivity;
 import dev.siskin.client.admin.RouterConfig;
-import dev.siskin.client.admin.ShadowAgreement;
+import dev.siskin.client.admin.CanaryStatus;
 import dev.siskin.client.status.StatusReport;
 import java.io.PrintWriter;
 import java.util.List;
@@ -53,13 +53,13 @@ final class StatusCommand implements Callable<Integer> {
       }
       throw new CliException(e.getMessage());
     }
-    Optional<ShadowAgreement> shadow;
+    Optional<CanaryStatus> canary;
     try {
-      shadow = client.shadow();
+      canary = client.canary();
     } catch (AdminException e) {
-      shadow = Optional.empty(); // the comparison is extra: its absence must not fail the status
+      canary = Optional.empty(); // the comparison and the rollout are extra: their absence must not fail the status
     }
-    out.print(StatusReport.render(options.admin.toString(), config, activity, shadow));
+    out.print(StatusReport.render(options.admin.toString(), config, activity, canary));
     out.flush();
     if (!config.lastAttempt().ok()) {
       throw new CliException("the router rejected its config file: " + config.lastAttempt().error()

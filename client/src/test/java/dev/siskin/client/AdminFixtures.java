@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Admin JSON as the real router serves it (captured from router.jar, counts edited): /clusters with 50/50 over
  * the last minute but 70/30 since start, v2 unhealthy; /config after the router rejected a file; /canary with a
- * disagreeing shadow (captured as is).
+ * disagreeing shadow (captured as is); /canary and /config of a router running scripts/demo-rollout.sh errors
+ * (captured as is, only the config file's path edited).
  */
 public final class AdminFixtures {
   private AdminFixtures() {}
@@ -20,6 +21,31 @@ public final class AdminFixtures {
   /** /canary of a router at 90/10 with shadow v2, v2 started with FAULT_WRONG_RATE=0.3, after the 150 iris rows. */
   public static String canary() {
     return read("/admin/canary.json");
+  }
+
+  /** /canary during step 10 of rollout [10, 50, 90, 100], v2 failing 10 % of calls: the judge holds. */
+  public static String canaryRolloutRunning() {
+    return read("/admin/canary-rollout-running.json");
+  }
+
+  /** /config at that moment: the rollout sets v1=90 v2=10, the file says v1=100 v2=0. */
+  public static String configRolloutRunning() {
+    return read("/admin/config-rollout-running.json");
+  }
+
+  /** /canary a second after the errors gate rolled that rollout back. */
+  public static String canaryRolledBack() {
+    return read("/admin/canary-rollout-rolled-back.json");
+  }
+
+  /** /config after the rollback: the rollout's weights v1=100 v2=0 are in force. */
+  public static String configRolledBack() {
+    return read("/admin/config-rollout-rolled-back.json");
+  }
+
+  /** /canary of a router with a rollout block but no rollout started yet. */
+  public static String canaryRolloutNeverRan() {
+    return read("/admin/canary-rollout-never.json");
   }
 
   public static String configRejected() {

@@ -8,7 +8,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
-/** The router's admin endpoint as the client sees it: fixed /clusters and /config JSON, a fixed /ready status. */
+/**
+ * The router's admin endpoint as the client sees it: fixed /clusters, /config and (when given) /canary JSON, a
+ * fixed /ready status. Without /canary JSON that path answers 404, as an older router's does.
+ */
 final class FakeAdmin implements AutoCloseable {
   private final HttpServer server;
 
@@ -17,9 +20,16 @@ final class FakeAdmin implements AutoCloseable {
   }
 
   FakeAdmin(String clustersJson, String configJson, int readyStatus) throws IOException {
+    this(clustersJson, configJson, null, readyStatus);
+  }
+
+  FakeAdmin(String clustersJson, String configJson, String canaryJson, int readyStatus) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/clusters", exchange -> respond(exchange, 200, clustersJson));
     server.createContext("/config", exchange -> respond(exchange, 200, configJson));
+    if (canaryJson != null) {
+      server.createContext("/canary", exchange -> respond(exchange, 200, canaryJson));
+    }
     server.createContext("/ready", exchange -> respond(exchange, readyStatus, readyStatus == 200 ? "ready" : "not ready"));
     server.start();
   }

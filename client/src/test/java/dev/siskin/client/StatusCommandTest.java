@@ -65,4 +65,78 @@ class StatusCommandTest {
       assertThat(run.errLines()).singleElement().asString().startsWith("error: router admin /config is not JSON");
     }
   }
+
+  // ------------------------------------------------------------------------------------ the automated rollout
+
+  private static CliRun statusOf(String config, String canary) throws Exception {
+    try (FakeAdmin admin = new FakeAdmin(AdminFixtures.clusters(), config, canary, 200)) {
+      return CliRun.of("status", "--admin", admin.address());
+    }
+  }
+
+  @Test
+  void aRunningRolloutShowsItsStepEachGateAgainstItsBarWhatItWaitsForAndWhoSetsTheWeights() throws Exception {
+    CliRun run = statusOf(AdminFixtures.configRolloutRunning(), AdminFixtures.canaryRolloutRunning());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("Weights in force (router /config; set by the rollout; file: v1=100 v2=0):")
+        .containsPattern("v1 +90 +90\\.0 %")
+        .containsPattern("v2 +10 +10\\.0 %")
+        .contains("Rollout (router /canary): running, run 20261201T203112Z-1bdef7, v2 against v1\n"
+            + "  step 10 % (1 of 4), canary share now 10 %\n"
+            + "  time in step 2.3 s of 5 s; canary calls 40 of 100\n"
+            + "  judge: hold\n")
+        .containsPattern("\n +gate +verdict +evidence vs bar +reason\n")
+        .containsPattern("\n +errors +pass +e-value 289 vs bar 300 +e-value 290 below bar 300 \\(4 of 4 failures")
+        .containsPattern("\n +error-rate +waiting +e-value 1\\.08 vs bar 300; upper bound 27\\.3 % vs limit 5 % +"
+            + "failure rate upper bound 27 % above limit 5 % \\(4 of 40 canary calls failed in this step\\)\n")
+        .containsPattern("\n +latency-p99 +off +- +no p99 limit set\n")
+        .contains("  waiting for: error-rate: failure rate upper bound 28 % above limit 5 % (3 of 34 canary calls "
+            + "failed in this step); latency: waiting for traffic: 23 of 100 canary calls judged against the "
+            + "threshold 140 ms; waiting for traffic: 34 of 100 canary calls; step time 1 of 5 s\n")
+        .contains("  last decision: start at 2026-12-01T20:31:12Z (step 10 %): rollout 20261201T203112Z-1bdef7 of v2 "
+            + "against v1, steps [10, 50, 90, 100]\n");
+  }
+
+  @Test
+  void aRolledBackRolloutShowsTheRejectingGateAndTheDecisionButNoStaleClockOrWaiting() throws Exception {
+    CliRun run = statusOf(AdminFixtures.configRolledBack(), AdminFixtures.canaryRolledBack());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("Weights in force (router /config; set by the rollout; file: v1=100 v2=0):")
+        .contains("Rollout (router /canary): rolled-back, run 20261201T203112Z-1bdef7, v2 against v1\n"
+            + "  step 10 % (1 of 4), canary share now 0 %\n"
+            + "  canary calls 54 of 100\n"
+            + "  judge's last report (step 10 %): roll-back\n")
+        .containsPattern("\n +errors +reject +e-value 1440 vs bar 300 +canary failing more often than the baseline")
+        .contains("  last decision: roll-back at 2026-12-01T20:31:15Z (step 10 %): errors: canary failing more often "
+            + "than the baseline: e-value 1400 reached bar 300 (5 of 5 failures in this rollout from the canary, "
+            + "0.5 expected)\n")
+        .doesNotContain("waiting for:")
+        .doesNotContain("time in step");
+  }
+
+  @Test
+  void aRouterWhereNoRolloutEverRanGetsOneLine() throws Exception {
+    CliRun run = statusOf(AdminFixtures.configOk(), AdminFixtures.canaryRolloutNeverRan());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).endsWith("\nRollout (router /canary): disabled\n")
+        .contains("Weights in force (router /config):\n");
+  }
+
+  @Test
+  void anOlderRouterWithoutRolloutFieldsGetsNoRolloutSection() throws Exception {
+    String canary = AdminFixtures.canary().replaceFirst(",\\s*\"rollout\" : \\{[^}]*\\}", "");
+    assertThat(canary).doesNotContain("rollout").contains("\"shadow\"");
+
+    CliRun run = statusOf(AdminFixtures.configOk(), canary);
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).doesNotContain("Rollout").doesNotContain("set by the rollout")
+        .contains("Weights in force (router /config):\n")
+        .contains("Shadow comparison (router /canary):\n  v2 gets copies: 98 of 135");
+  }
 }

@@ -51,13 +51,16 @@ public final class AdminClient {
     return parseConfig(getOk("/config"));
   }
 
-  /** The shadow comparison from {@code /canary}; empty when the router has no such path (an older version). */
-  public Optional<ShadowAgreement> shadow() throws AdminException {
+  /**
+   * The shadow comparison and the automated rollout from {@code /canary}; empty when the router has no such path
+   * (an older version).
+   */
+  public Optional<CanaryStatus> canary() throws AdminException {
     HttpResponse<String> response = get("/canary");
     if (response.statusCode() == 404) {
       return Optional.empty();
     }
-    return Optional.of(parseShadow(getOkBody(response, "/canary")));
+    return Optional.of(parseCanary(getOkBody(response, "/canary")));
   }
 
   /** The HTTP status of {@code /ready}: 200 when the router is ready to serve, 503 when not. */
@@ -123,8 +126,9 @@ public final class AdminClient {
         throw new AdminException("router admin /config: backend entry without text \"name\" and integer "
             + "\"weight\": " + b);
       }
+      JsonNode fileWeight = b.path("fileWeight");
       backends.add(new RouterConfig.Backend(b.get("name").asText(), b.path("target").asText(""),
-          b.get("weight").asLong()));
+          b.get("weight").asLong(), fileWeight.isIntegralNumber() ? fileWeight.asLong() : null));
     }
     JsonNode attempt = root.path("lastAttempt");
     if (!attempt.path("ok").isBoolean()) {
@@ -134,10 +138,13 @@ public final class AdminClient {
     JsonNode routing = root.path("routing");
     RouterConfig.Routing rules = routing.path("forceHeader").isTextual() && routing.path("stickyHeader").isTextual()
         ? new RouterConfig.Routing(routing.get("forceHeader").asText(), routing.get("stickyHeader").asText()) : null;
+    JsonNode rollout = root.path("rollout");
+    RouterConfig.Rollout weightsFrom = rollout.path("state").isTextual()
+        ? new RouterConfig.Rollout(rollout.get("state").asText(), rollout.path("setsWeights").asBoolean(false)) : null;
     return new RouterConfig(root.path("generation").asLong(-1), root.path("appliedAt").asText(""),
         root.path("source").asText(""), backends, new RouterConfig.ReloadAttempt(attempt.path("at").asText(""),
         attempt.get("ok").asBoolean(), error.isTextual() ? error.asText() : attempt.get("ok").asBoolean() ? null
-        : "(the router gave no reason)"), rules);
+        : "(the router gave no reason)"), rules, weightsFrom);
   }
 
   private static JsonNode readJson(String body, String path) throws AdminException {
@@ -182,6 +189,59 @@ public final class AdminClient {
     return new ShadowAgreement(backend.isTextual() ? backend.asText() : null, shadow.get("compared").asLong(),
         shadow.get("agreed").asLong(), shadow.path("agreement").path("lower95").asDouble(0),
         shadow.path("agreement").path("upper95").asDouble(1), flips, shadow.path("statusMismatches").asLong());
+  }
+
+  /**
+   * Parses {@code /canary}: its {@code shadow} (null when not usable, see {@link #parseShadow}) and its
+   * {@code rollout} (null without a text {@code rollout.state}). Lenient: the status must work with any router.
+   */
+  static CanaryStatus parseCanary(String body) throws AdminException {
+    JsonNode root = readJson(body, "/canary");
+    ShadowAgreement shadow;
+    try {
+      shadow = parseShadow(body);
+    } catch (AdminException e) {
+      shadow = null;
+    }
+    return new CanaryStatus(shadow, parseRollout(root.path("rollout")));
+  }
+
+  /** The {@code rollout} object of {@code /canary}, or null when there is none (an older router). */
+  static RolloutStatus parseRollout(JsonNode r) {
+    if (!r.path("state").isTextual()) {
+      return null;
+    }
+    List<String> steps = new ArrayList<>();
+    r.path("steps").forEach(s -> steps.add(s.asText()));
+    RolloutStatus.Judge judge = null;
+    JsonNode j = r.path("judge");
+    if (j.isObject()) {
+      List<RolloutStatus.Gate> gates = new ArrayList<>();
+      j.path("gates").forEach(g -> gates.add(new RolloutStatus.Gate(g.path("gate").asText(""),
+          g.path("verdict").asText(""), number(g.path("eValue")), number(g.path("bar")),
+          number(g.path("upperBound")), number(g.path("limit")), g.path("reason").asText(""))));
+      JsonNode counts = j.path("counts");
+      judge = new RolloutStatus.Judge(j.path("verdict").asText(""), j.path("reason").asText(""),
+          counts.path("canaryCalls").asLong(0), counts.path("compared").asLong(0), gates);
+    }
+    RolloutStatus.Decision last = null;
+    JsonNode history = r.path("history");
+    if (history.isArray() && !history.isEmpty()) {
+      JsonNode d = history.get(history.size() - 1);
+      last = new RolloutStatus.Decision(d.path("at").asText(""), d.path("kind").asText(""),
+          d.path("fromStep").asInt(0), d.path("toStep").asInt(0), d.path("reason").asText(""));
+    }
+    JsonNode percent = r.path("canaryPercent");
+    JsonNode minCalls = r.path("minCalls");
+    return new RolloutStatus(r.get("state").asText(), r.path("runId").asText(""), r.path("baseline").asText(""),
+        r.path("canary").asText(""), r.path("step").asInt(0), r.path("stepName").asText(""), steps,
+        percent.isIntegralNumber() ? percent.asLong() : null, number(r.path("timeInStepSeconds")),
+        number(r.path("stepTimeSeconds")), minCalls.isIntegralNumber() ? minCalls.asLong() : null,
+        r.path("waiting").asText(""), judge, last);
+  }
+
+  private static Double number(JsonNode node) {
+    return node.isNumber() ? node.asDouble() : null;
   }
 
   private String getOk(String path) throws AdminException {

@@ -11,12 +11,21 @@ import java.util.List;
  * @param backends    the backends in force, in config order
  * @param lastAttempt the last reload attempt (or the load at start)
  * @param routing     the routing rules in force; null when the router does not report them (an older router)
+ * @param rollout     whose weights are in force; null when the router does not report it (an older router)
  */
 public record RouterConfig(long generation, String appliedAt, String source, List<Backend> backends,
-    ReloadAttempt lastAttempt, Routing routing) {
+    ReloadAttempt lastAttempt, Routing routing, Rollout rollout) {
   public RouterConfig {
     backends = List.copyOf(backends);
   }
+
+  /**
+   * The router's {@code rollout} block of {@code /config}.
+   *
+   * @param state       the rollout's state (disabled, running, paused, promoted, rolled-back)
+   * @param setsWeights true while the rollout's weights of its baseline and canary are in force, not the file's
+   */
+  public record Rollout(String state, boolean setsWeights) {}
 
   /**
    * The router's {@code routing} block in force.
@@ -26,8 +35,22 @@ public record RouterConfig(long generation, String appliedAt, String source, Lis
    */
   public record Routing(String forceHeader, String stickyHeader) {}
 
-  /** A backend in force with its weight. */
-  public record Backend(String name, String target, long weight) {}
+  /**
+   * A backend in force with its weight.
+   *
+   * @param fileWeight the weight the file gives it when that is not the one in force (a rollout sets it), else
+   *                   null
+   */
+  public record Backend(String name, String target, long weight, Long fileWeight) {
+    public Backend(String name, String target, long weight) {
+      this(name, target, weight, null);
+    }
+
+    /** The weight the file gives it. */
+    public long weightInFile() {
+      return fileWeight == null ? weight : fileWeight;
+    }
+  }
 
   /**
    * @param at    when (ISO-8601 text)

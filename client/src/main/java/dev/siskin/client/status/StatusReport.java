@@ -1,6 +1,7 @@
 package dev.siskin.client.status;
 
 import dev.siskin.client.admin.BackendActivity;
+import dev.siskin.client.admin.CanaryStatus;
 import dev.siskin.client.admin.RouterConfig;
 import dev.siskin.client.admin.ShadowAgreement;
 import dev.siskin.client.text.Table;
@@ -26,9 +27,9 @@ public final class StatusReport {
     return render(admin, config, activity, Optional.empty());
   }
 
-  /** As above, with the shadow comparison's line when the router reports one. */
+  /** As above, with the shadow comparison's line and the automated rollout when the router reports them. */
   public static String render(String admin, RouterConfig config, List<BackendActivity> activity,
-      Optional<ShadowAgreement> shadow) {
+      Optional<CanaryStatus> canary) {
     String nl = System.lineSeparator();
     StringBuilder out = new StringBuilder();
     out.append("Router (admin http://").append(admin).append("): reads ").append(config.source())
@@ -43,14 +44,26 @@ public final class StatusReport {
           .append("  the router keeps serving its last good config (generation ").append(config.generation())
           .append(", weights below); fix the file and save it again").append(nl);
     }
-    out.append(nl).append("Weights in force (router /config):").append(nl).append(weights(config, activity));
+    out.append(nl).append("Weights in force (router /config").append(weightsFrom(config)).append("):").append(nl)
+        .append(weights(config, activity));
     out.append(nl).append("Observed split, calls finished per backend (router /clusters):").append(nl)
         .append(split(activity))
         .append("  last minute = the last 50 to 60 s (the router counts in 10 s slots); since start = since the "
             + "router started").append(nl);
-    shadow.ifPresent(s -> out.append(nl).append("Shadow comparison (router /canary):").append(nl)
-        .append("  ").append(agreement(s)).append(nl));
+    canary.map(CanaryStatus::shadow).ifPresent(s -> out.append(nl).append("Shadow comparison (router /canary):")
+        .append(nl).append("  ").append(agreement(s)).append(nl));
+    canary.map(CanaryStatus::rollout).ifPresent(r -> out.append(nl).append(RolloutSection.render(r)));
     return out.toString();
+  }
+
+  /** {@code ; set by the rollout; file: v1=100 v2=0} while the rollout's weights are in force, else nothing. */
+  private static String weightsFrom(RouterConfig config) {
+    if (config.rollout() == null || !config.rollout().setsWeights()) {
+      return "";
+    }
+    StringBuilder file = new StringBuilder("; set by the rollout; file:");
+    config.backends().forEach(b -> file.append(' ').append(b.name()).append('=').append(b.weightInFile()));
+    return file.toString();
   }
 
   /**

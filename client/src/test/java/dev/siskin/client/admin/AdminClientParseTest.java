@@ -106,4 +106,46 @@ class AdminClientParseTest {
     assertThatThrownBy(() -> AdminClient.parseShadow("{\"shadow\":{}}"))
         .hasMessageStartingWith("router admin /canary: no integer \"shadow.compared\"");
   }
+
+  @Test
+  void readsTheRolloutsWeightsBesideTheFilesAndNoneFromARouterWithout() throws AdminException {
+    RouterConfig config = AdminClient.parseConfig(AdminFixtures.configRolloutRunning());
+    assertThat(config.rollout()).isEqualTo(new RouterConfig.Rollout("running", true));
+    assertThat(config.backends()).extracting(RouterConfig.Backend::weight, RouterConfig.Backend::weightInFile)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(90L, 100L), org.assertj.core.groups.Tuple.tuple(10L, 0L));
+
+    RouterConfig older = AdminClient.parseConfig(AdminFixtures.configRejected());
+    assertThat(older.rollout()).isNull();
+    assertThat(older.backends()).allSatisfy(b -> assertThat(b.fileWeight()).isNull());
+  }
+
+  @Test
+  void readsTheRolloutOfCanaryWithItsGatesAndLastDecision() throws AdminException {
+    RolloutStatus r = AdminClient.parseCanary(AdminFixtures.canaryRolledBack()).rollout();
+
+    assertThat(r.state()).isEqualTo("rolled-back");
+    assertThat(r.steps()).containsExactly("10", "50", "90", "100");
+    assertThat(r.canaryPercent()).isZero();
+    assertThat(r.minCalls()).isEqualTo(100);
+    assertThat(r.judge().canaryCalls()).isEqualTo(54);
+    assertThat(r.judge().gates()).extracting(RolloutStatus.Gate::gate)
+        .containsExactly("errors", "error-rate", "latency", "latency-p99", "predictions");
+    assertThat(r.judge().gates().get(3).eValue()).isNull();
+    assertThat(r.lastDecision().kind()).isEqualTo("roll-back");
+    assertThat(r.lastDecision().at()).isEqualTo("2026-12-01T20:31:15.171927634Z");
+  }
+
+  @Test
+  void theRolloutIsReadLenientlyAndIsAbsentFromARouterWithout() throws AdminException {
+    assertThat(AdminClient.parseCanary("{}").rollout()).isNull();
+    assertThat(AdminClient.parseCanary("{}").shadow()).isNull();
+    assertThat(AdminClient.parseCanary("{\"rollout\":{\"state\":7}}").rollout()).isNull();
+
+    RolloutStatus bare = AdminClient.parseCanary("{\"rollout\":{\"state\":\"running\",\"judge\":{}}}").rollout();
+    assertThat(bare.state()).isEqualTo("running");
+    assertThat(bare.steps()).isEmpty();
+    assertThat(bare.canaryPercent()).isNull();
+    assertThat(bare.judge().gates()).isEmpty();
+    assertThat(bare.lastDecision()).isNull();
+  }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -162,7 +163,7 @@ class StageScriptTest {
     Result result = run(config, argument.split(" ", -1));
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.stderr()).contains("usage: scripts/stage.sh 10|50|90|100|rollback|status");
+    assertThat(result.stderr()).contains("usage: scripts/stage.sh 10|50|90|100|rollback|auto|pause|resume|status");
     assertThat(result.stdout()).isEmpty();
     assertThat(Files.readString(config)).isEqualTo(original);
   }
@@ -241,6 +242,156 @@ class StageScriptTest {
 
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.stdout()).contains("INVALID", "(expected: at least one weight > 0)").doesNotContain("share");
+  }
+
+  // ------------------------------------------------------------------------------- the automated rollout's line
+
+  private static final String MARKER = "  # written by scripts/stage.sh auto|pause|resume|<stage>; keep it last";
+  private static final Pattern RUN_ID = Pattern.compile("[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}");
+
+  private static RolloutSettings rollout(Path config) throws ConfigException {
+    return CanaryConfigParser.parse(config, Map.of(), java.time.Clock.systemUTC()).rollout();
+  }
+
+  /** Runs stage.sh auto on the file and returns the run-id it wrote. */
+  private String auto(Path config) throws Exception {
+    Result result = run(config, "auto");
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    return rollout(config).runId();
+  }
+
+  private static String controlLine(boolean enabled, String runId, boolean paused) {
+    return "rollout { enabled = " + enabled + ", run-id = \"" + runId + "\", paused = " + paused + " }" + MARKER;
+  }
+
+  @Test
+  void autoAppendsOneControlLineWithAFreshRunIdAndKeepsEveryOtherByte() throws Exception {
+    String original = Files.readString(CONTRACT_EXAMPLE);
+    Path config = copy(original);
+
+    Result result = run(config, "auto");
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    RolloutSettings plan = rollout(config);
+    assertThat(plan.enabled()).isTrue();
+    assertThat(plan.paused()).isFalse();
+    assertThat(plan.runId()).matches(RUN_ID);
+    assertThat(Files.readString(config)).isEqualTo(original + controlLine(true, plan.runId(), false) + "\n");
+    assertThat(weights(config)).containsExactly(90, 10);
+    assertThat(result.stdout()).contains("automated rollout " + plan.runId() + ", from its first step");
+  }
+
+  @Test
+  void autoAgainReplacesTheLineWithANewRunIdSoThatANewRolloutStarts() throws Exception {
+    String original = Files.readString(CONTRACT_EXAMPLE);
+    Path config = copy(original);
+    String first = auto(config);
+
+    Result again = run(config, "auto");
+
+    assertThat(again.exitCode()).as(again.stderr()).isZero();
+    String second = rollout(config).runId();
+    assertThat(second).matches(RUN_ID).isNotEqualTo(first);
+    assertThat(Files.readString(config)).isEqualTo(original + controlLine(true, second, false) + "\n");
+  }
+
+  @Test
+  void pauseAndResumeSetPausedAndKeepTheRunId() throws Exception {
+    String original = Files.readString(CONTRACT_EXAMPLE);
+    Path config = copy(original);
+    String runId = auto(config);
+
+    Result paused = run(config, "pause");
+
+    assertThat(paused.exitCode()).as(paused.stderr()).isZero();
+    assertThat(rollout(config)).satisfies(p -> {
+      assertThat(p.enabled()).isTrue();
+      assertThat(p.paused()).isTrue();
+      assertThat(p.runId()).isEqualTo(runId);
+    });
+    assertThat(Files.readString(config)).isEqualTo(original + controlLine(true, runId, true) + "\n");
+
+    Result resumed = run(config, "resume");
+
+    assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
+    assertThat(rollout(config).paused()).isFalse();
+    assertThat(Files.readString(config)).isEqualTo(original + controlLine(true, runId, false) + "\n");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"pause", "resume"})
+  void pauseOrResumeWithoutAnAutomatedRolloutFailsClearlyAndChangesNothing(String command) throws Exception {
+    String original = Files.readString(CONTRACT_EXAMPLE);
+    Path config = copy(original);
+
+    Result result = run(config, command);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.stderr()).contains("no automated rollout to " + command, "start one with: scripts/stage.sh auto");
+    assertThat(Files.readString(config)).isEqualTo(original);
+    try (Stream<Path> files = Files.list(config.getParent())) {
+      assertThat(files).containsExactly(config);
+    }
+  }
+
+  @Test
+  void aManualStageAtTheSameWeightsStillEndsTheAutomationAndKeepsTheRunId() throws Exception {
+    String original = Files.readString(CONTRACT_EXAMPLE);
+    Path config = copy(original);
+    String runId = auto(config);
+
+    Result result = run(config, "10"); // the file's weights are 90/10 already
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(result.stdout()).contains("the automated rollout " + runId + " ends");
+    assertThat(rollout(config).enabled()).isFalse();
+    assertThat(rollout(config).runId()).isEqualTo(runId);
+    assertThat(weights(config)).containsExactly(90, 10);
+    assertThat(Files.readString(config)).isEqualTo(original + controlLine(false, runId, false) + "\n");
+
+    Result pause = run(config, "pause");
+    assertThat(pause.exitCode()).isEqualTo(1);
+    assertThat(pause.stderr()).contains("no automated rollout to pause");
+  }
+
+  @Test
+  void aManualStageRewritesTheWeightsAndEndsAPausedAutomationInOneWrite() throws Exception {
+    String original = Files.readString(CONTRACT_EXAMPLE);
+    Path config = copy(original);
+    String runId = auto(config);
+    assertThat(run(config, "pause").exitCode()).isZero();
+
+    Result result = run(config, "rollback");
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(weights(config)).containsExactly(100, 0);
+    assertThat(rollout(config).enabled()).isFalse();
+    assertThat(Files.readString(config)).isEqualTo(original
+        .replace("weight = 90 }", "weight = 100 }").replace("weight = 10 }", "weight = 0 }")
+        + controlLine(false, runId, true) + "\n");
+  }
+
+  @Test
+  void theLineIsReplacedWhereItIsAndMergesOverARolloutBlockAboveIt() throws Exception {
+    // CRLF, no final newline, a rollout block of the operator's above, and a line someone added after the control line.
+    String plan = "rollout { steps = [shadow, 100], step-time = 5s }\r\n";
+    Path config = copy(plan + BLOCK_FORM.replace("\n", "\r\n").replace("v3 { target = \"127.0.0.1:50054\", weight = 5 }",
+        "v3 { target = \"127.0.0.1:50054\", weight = 0 }"));
+    String runId = auto(config);
+    String withLine = Files.readString(config);
+    assertThat(withLine).endsWith("}\r\n" + controlLine(true, runId, false));
+    Files.writeString(config, withLine + "\r\n# after");
+
+    Result result = run(config, "pause");
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(Files.readString(config))
+        .isEqualTo(withLine.replace(controlLine(true, runId, false), controlLine(true, runId, true)) + "\r\n# after");
+    RolloutSettings merged = rollout(config);
+    assertThat(merged.paused()).isTrue();
+    assertThat(merged.enabled()).isTrue();
+    assertThat(merged.steps()).hasSize(2);
+    assertThat(merged.stepTime()).isEqualTo(java.time.Duration.ofSeconds(5));
   }
 
   /** Finds a file of the repository from the module directory (Maven) or the repository root (IDE). */

@@ -1,0 +1,36 @@
+package dev.siskin.client.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.siskin.client.admin.RolloutStatus;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RolloutSectionTest {
+  @Test
+  void aRolloutWithFewFieldsIsShownWithDashesNotACrash() {
+    RolloutStatus bare = new RolloutStatus("running", "", "", "", 0, "", List.of(), null, null, null, null, "",
+        new RolloutStatus.Judge("", "", 0, 0, List.of()), null);
+
+    assertThat(RolloutSection.render(bare)).isEqualTo(String.join(System.lineSeparator(),
+        "Rollout (router /canary): running",
+        "  step -, canary share now -",
+        "  time in step - of -; canary calls 0 of -",
+        "  judge: ",
+        "    gate  verdict  evidence vs bar  reason", ""));
+  }
+
+  @Test
+  void evidenceShowsTheEValueAgainstItsBarAndAFloorsBoundAgainstItsLimit() {
+    assertThat(RolloutSection.evidence(new RolloutStatus.Gate("error-rate", "waiting", 1.0773, 299.99999999999994,
+        0.2732889847829938, 0.05, ""))).isEqualTo("e-value 1.08 vs bar 300; upper bound 27.3 % vs limit 5 %");
+    assertThat(RolloutSection.evidence(new RolloutStatus.Gate("predictions", "reject", 398975.078, 400.0, null, 0.05,
+        ""))).isEqualTo("e-value 399000 vs bar 400");
+    assertThat(RolloutSection.evidence(new RolloutStatus.Gate("latency-p99", "off", null, null, null, null, "")))
+        .isEqualTo("-");
+    assertThat(RolloutSection.significant(2.5e12)).isEqualTo("2.50e+12");
+    assertThat(RolloutSection.significant(1.0)).isEqualTo("1");
+    assertThat(RolloutSection.significant(3.02e-37)).isEqualTo("3.02e-37");
+    assertThat(RolloutSection.significant(0.0867)).isEqualTo("0.0867");
+  }
+}
