@@ -98,6 +98,7 @@ final class CanaryJson {
     JudgeReport report = view.report();
     if (report != null) {
       ObjectNode judge = node.putObject("judge");
+      judge.put("step", view.reportStep());
       judge.put("verdict", report.verdict().name().toLowerCase(Locale.ROOT).replace('_', '-'));
       judge.put("reason", report.reason());
       StepCounts c = report.counts();

@@ -69,6 +69,8 @@ public final class RolloutController implements CallListener {
   private RolloutState state;
   private StepJudge judge;
   private JudgeReport lastReport;
+  /** The step {@link #lastReport} judged. */
+  private int lastReportStep;
   private String waiting = "";
   private String stateFileProblem;
   private ScheduledFuture<?> ticking;
@@ -233,6 +235,13 @@ public final class RolloutController implements CallListener {
    * nothing leaves the judge to the caller.
    */
   private void transition(Decision decision, RolloutPhase phase, boolean newStep) {
+    if (newStep || phase != RolloutPhase.RUNNING) {
+      waiting = ""; // what the step waited for is no longer so
+    }
+    if (judge != null) {
+      lastReport = judge.report();
+      lastReportStep = state.step();
+    }
     state = state.after(decision, phase, newStep);
     decisionsTotal.merge(decision.kind(), 1L, Long::sum);
     if ((phase == RolloutPhase.RUNNING || phase == RolloutPhase.PAUSED) && (newStep || judge == null)) {
@@ -376,6 +385,7 @@ public final class RolloutController implements CallListener {
     RolloutSettings plan = file.rollout();
     JudgeReport report = judge.report();
     lastReport = report;
+    lastReportStep = state.step();
     if (state.phase() != RolloutPhase.RUNNING) {
       waiting = state.phase() == RolloutPhase.PAUSED ? "paused" : "";
       return false;
@@ -482,9 +492,11 @@ public final class RolloutController implements CallListener {
     RolloutSettings plan = file == null ? RolloutSettings.OFF : file.rollout();
     Instant now = clock.instant();
     if (state == null || !plan.enabled() && state.phase() == RolloutPhase.DISABLED && state.history().isEmpty()) {
-      return new RolloutView(plan, null, null, "", now, decisionsTotal);
+      return new RolloutView(plan, null, null, 0, "", now, decisionsTotal);
     }
     JudgeReport report = judge != null ? judge.report() : lastReport;
-    return new RolloutView(plan, state, report, Objects.requireNonNullElse(waiting, ""), now, decisionsTotal);
+    int reportStep = judge != null ? state.step() : lastReportStep;
+    return new RolloutView(plan, state, report, reportStep, Objects.requireNonNullElse(waiting, ""), now,
+        decisionsTotal);
   }
 }

@@ -11,13 +11,15 @@ import java.util.Map;
  *
  * @param plan    the plan of the config in force
  * @param state   the run, or null when no rollout ever ran in this router
- * @param report  the judge's last report on the current step, or null (no step being judged)
+ * @param report  the judge's report on the current step, or once the rollout ended its last report; null before
+ *                any
+ * @param reportStep the step {@code report} judged (after a promotion: the step before the last)
  * @param waiting what the current step waits for before it may advance ("" when nothing or not running)
  * @param now     when this view was taken
  * @param decisionsTotal decisions this router made since start, by kind (the history keeps only the last ones)
  */
-public record RolloutView(RolloutSettings plan, RolloutState state, JudgeReport report, String waiting,
-    Instant now, Map<String, Long> decisionsTotal) {
+public record RolloutView(RolloutSettings plan, RolloutState state, JudgeReport report, int reportStep,
+    String waiting, Instant now, Map<String, Long> decisionsTotal) {
   public RolloutView {
     decisionsTotal = Map.copyOf(decisionsTotal);
   }
@@ -41,8 +43,14 @@ public record RolloutView(RolloutSettings plan, RolloutState state, JudgeReport 
     return phase == RolloutPhase.ROLLED_BACK ? 0 : RolloutWeights.stepInForce(plan, state).canaryPercent();
   }
 
-  /** Time in the current step. */
+  /** Time in the current step; for a rollout that ended, until it ended. */
   public Duration timeInStep() {
-    return state == null ? Duration.ZERO : Duration.between(state.stepStartedAt(), now);
+    if (state == null) {
+      return Duration.ZERO;
+    }
+    Instant until = phase() == RolloutPhase.RUNNING || phase() == RolloutPhase.PAUSED || state.lastDecision() == null
+        ? now : state.lastDecision().at();
+    return Duration.between(state.stepStartedAt(), until).isNegative() ? Duration.ZERO
+        : Duration.between(state.stepStartedAt(), until);
   }
 }

@@ -144,6 +144,9 @@ class RolloutControllerTest {
     assertThat(rollBack.kind()).isEqualTo("roll-back");
     assertThat(rollBack.evidence()).anySatisfy(g -> assertThat(g.verdict()).isEqualTo("reject"));
     assertThat(weight(c.inForce(file, file), "v2")).isZero();
+    assertThat(view.waiting()).as("a rolled-back step waits for nothing").isEmpty();
+    assertThat(view.report().verdict()).isEqualTo(dev.siskin.router.rollout.judge.Verdict.ROLL_BACK);
+    assertThat(view.reportStep()).isZero();
     assertThat(ended).as("not before the grace").isEmpty();
     seconds(5);
     assertThat(ended).containsExactly("v2 UNAVAILABLE");
@@ -152,6 +155,7 @@ class RolloutControllerTest {
     served(c, "v2", 0.1, Status.Code.OK, 1000);
     seconds(30);
     assertThat(c.view().phase()).isEqualTo(RolloutPhase.ROLLED_BACK);
+    assertThat(c.view().timeInStep()).as("time in step stops when the rollout ends").isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test
