@@ -17,6 +17,7 @@
 #               sticky-header configured, weights 50/50) and router-one (no rules, weights 100/0), and every
 #               target's calls carry one sticky key, picked so that router-rules sends them all to v1 -- so
 #               router-rules and router-one put the same load on the same backend and differ only in the rules
+#               (and router-aa, a second router-one: the noise floor of two identical routers in the same run)
 #   --shadow    the cost of shadow traffic for the primary: adds router-shadow (v1=100 v2=0, every Predict copied
 #               to v2: shadow { backend = v2, percent = 100 }) and router-one (the same without shadow); the
 #               report compares the primary's latency and the router's CPU per call
@@ -578,6 +579,10 @@ metric() {  # LEVEL TARGET METRIC -> median (or max for rss, sum for errors)
     backendcpu) column_of "$1" "$2" 13 | median ;;
   esac
 }
+paired_ratio() {  # LEVEL TARGET_A TARGET_B -> median over the rounds of A's req/s / B's in the same round
+  awk -F'\t' -v l="$1" -v a="$2" -v b="$3" '$1 == l && $2 == a {ra[$3] = $4} $1 == l && $2 == b {rb[$3] = $4}
+    END {for (r in ra) if ((r in rb) && rb[r] > 0) print ra[r] / rb[r]}' "$WORK/runs.tsv" | median
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "NA" || b == "NA" || a == "" || b == "" || b + 0 == 0) print "NA"; else printf "%.2f", a / b}'; }
 best() {  # max|min VALUES... -> the largest or smallest (NA and empty ignored; NA when none)
   local mode=$1; shift
@@ -703,13 +708,18 @@ rules_cost() {
   echo "per backend, which 1024 calls on one backend would pass). router (50/50, no rules) shows what spreading"
   echo "the calls over two model servers changes on this machine."
   echo
-  echo "| load | router-rules req/s | router-one req/s | req/s rules / one | CPU s/10k rules / one | p50 ms rules / one | p99 ms rules / one | router req/s | rules cost <= 5 % req/s |"
-  echo "|---|---|---|---|---|---|---|---|---|"
-  local level r o verdict
+  echo "router-aa is a second router-one, started the same way: router-aa / router-one is what two identical"
+  echo "routers differ by in this run -- the noise floor for rules / one. \"paired\" = the median over the rounds of"
+  echo "the two targets' ratio within one round (they run back to back), steadier than the ratio of the medians."
+  echo
+  echo "| load | router-rules req/s | router-one req/s | req/s rules / one | paired rules / one | paired aa / one (A/A) | CPU s/10k rules / one | p50 ms rules / one | p99 ms rules / one | router req/s | rules cost <= 5 % req/s (paired) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  local level r o verdict paired
   for level in ${LEVELS//,/ }; do
     r=$(metric "$level" router-rules rps); o=$(metric "$level" router-one rps)
-    verdict=$(awk -v q="$(ratio "$r" "$o")" 'BEGIN {if (q == "NA") print "n/a"; else if (q + 0 >= 0.95) print "met"; else print "missed"}')
-    echo "| $level | $(fmt "$r") | $(fmt "$o") | $(fmt "$(ratio "$r" "$o")" 2) | $(fmt "$(metric "$level" router-rules cpu)" 2) / $(fmt "$(metric "$level" router-one cpu)" 2) | $(fmt "$(metric "$level" router-rules p50)" 2) / $(fmt "$(metric "$level" router-one p50)" 2) | $(fmt "$(metric "$level" router-rules p99)" 2) / $(fmt "$(metric "$level" router-one p99)" 2) | $(fmt "$(metric "$level" router rps)") | $verdict |"
+    paired=$(paired_ratio "$level" router-rules router-one)
+    verdict=$(awk -v q="$paired" 'BEGIN {if (q == "NA") print "n/a"; else if (q + 0 >= 0.95) print "met"; else print "missed"}')
+    echo "| $level | $(fmt "$r") | $(fmt "$o") | $(fmt "$(ratio "$r" "$o")" 2) | $(fmt "$paired" 2) | $(fmt "$(paired_ratio "$level" router-aa router-one)" 2) | $(fmt "$(metric "$level" router-rules cpu)" 2) / $(fmt "$(metric "$level" router-one cpu)" 2) | $(fmt "$(metric "$level" router-rules p50)" 2) / $(fmt "$(metric "$level" router-one p50)" 2) | $(fmt "$(metric "$level" router-rules p99)" 2) / $(fmt "$(metric "$level" router-one p99)" 2) | $(fmt "$(metric "$level" router rps)") | $verdict |"
   done
 }
 
@@ -826,14 +836,16 @@ UNARY_ONLY=" "
 # (HTTP 200). No cap for them.
 no_cap='router.max-in-flight-per-backend = 0'
 if [ "$RULES" = 1 ]; then
-  log "starting router-one (no rules, v1=100 v2=0) and router-rules (force and sticky headers, v1=50 v2=50)"
+  log "starting router-one and router-aa (no rules, v1=100 v2=0) and router-rules (force and sticky headers, v1=50 v2=50)"
   start_router router_one router/target/router.jar "$ROUTER_JAVA_OPTS" "  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 100 }
   v2 { target = \"127.0.0.1:$PORT_v2\", weight = 0 }" "$no_cap"
   start_router router_rules router/target/router.jar "$ROUTER_JAVA_OPTS" "$BACKENDS_MODELS" \
     "$no_cap
 routing { force-header = \"x-canary-backend\", sticky-header = \"x-user-id\" }"
-  ALL_TARGETS+=",router-one,router-rules"
-  UNARY_ONLY+="router-one router-rules "
+  start_router router_aa router/target/router.jar "$ROUTER_JAVA_OPTS" "  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 100 }
+  v2 { target = \"127.0.0.1:$PORT_v2\", weight = 0 }" "$no_cap"
+  ALL_TARGETS+=",router-one,router-rules,router-aa"
+  UNARY_ONLY+="router-one router-rules router-aa "
   STICKY_KEY=$(pick_sticky_key "$PORT_router_rules")
   log "every call carries x-user-id: $STICKY_KEY, which router-rules sends to v1"
 fi
