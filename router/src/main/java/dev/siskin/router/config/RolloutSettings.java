@@ -31,6 +31,7 @@ import java.util.Set;
  * @param latencyBaselineCalls baseline calls of a step the threshold is frozen from
  * @param latencySlack   added to the frozen quantile, so that tiny latencies do not make every jitter slow
  * @param latencyMargin  the canary may be slow this many times as often as the baseline
+ * @param latencyWarmupCalls the canary's first calls of the rollout the latency gate leaves out (its warm-up)
  * @param maxP99         the canary's p99 limit (at most 1 % of its calls slower); zero = off
  * @param maxDisagreementPercent shadow answers differing from the baseline's above this rate reject
  * @param shadowPercent  share of the selected calls mirrored to the canary in the shadow step
@@ -38,7 +39,7 @@ import java.util.Set;
 public record RolloutSettings(boolean enabled, String runId, boolean paused, String baseline, String canary,
     List<Step> steps, Duration stepTime, long minCalls, String stateFile, Duration streamGrace, double alpha,
     Set<Status.Code> failureCodes, double errorMargin, double maxFailurePercent, double latencyQuantile,
-    int latencyBaselineCalls, Duration latencySlack, double latencyMargin, Duration maxP99,
+    int latencyBaselineCalls, Duration latencySlack, double latencyMargin, int latencyWarmupCalls, Duration maxP99,
     double maxDisagreementPercent, double shadowPercent) {
   /** One step: the canary's share of served calls, or the shadow step (0 % served, calls mirrored to it). */
   public record Step(int canaryPercent, boolean shadow) {
@@ -85,7 +86,7 @@ public record RolloutSettings(boolean enabled, String runId, boolean paused, Str
       Duration.ofSeconds(60), 300, "", Duration.ofSeconds(10), 0.01,
       EnumSet.of(Status.Code.UNKNOWN, Status.Code.INTERNAL, Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
           Status.Code.DATA_LOSS, Status.Code.UNIMPLEMENTED),
-      1.0, 5, 0.95, 500, Duration.ofMillis(1), 1.5, Duration.ZERO, 5, 100);
+      1.0, 5, 0.95, 500, Duration.ofMillis(5), 1.5, 100, Duration.ZERO, 5, 100);
 
   /** The same plan with {@code enabled}, {@code runId} and {@code paused} aside: what a rollout is judged by. */
   public boolean samePlan(RolloutSettings other) {

@@ -96,6 +96,7 @@ final class RolloutSettingsReader {
     long baselineCalls = integer("latency.baseline-calls", 20, 1_000_000);
     Duration slack = duration("latency.slack", true);
     double latencyMargin = number("latency.margin", 1.0, 100, "a ratio >= 1 such as 1.5");
+    long warmupCalls = integer("latency.canary-warmup-calls", 0, 1_000_000);
     Duration maxP99 = duration("latency.max-p99", true);
     double maxDisagreement = number("predictions.max-disagreement-percent", 1e-6, 100,
         "a percent such as 5 (0 < percent <= 100)");
@@ -105,7 +106,7 @@ final class RolloutSettingsReader {
     }
     return new RolloutSettings(enabled, runId, paused, baseline, canary, steps, stepTime, minCalls, stateFile,
         streamGrace, alpha, codes, errorMargin, maxFailurePercent, quantile, (int) baselineCalls, slack,
-        latencyMargin, maxP99, maxDisagreement, shadowPercent);
+        latencyMargin, (int) warmupCalls, maxP99, maxDisagreement, shadowPercent);
   }
 
   /** Every key of {@code given} (and of its nested blocks) must be one of {@code known}'s. */

@@ -279,6 +279,7 @@ public final class RolloutController implements CallListener {
         .baselineCalls(plan.latencyBaselineCalls())
         .latencySlack(plan.latencySlack())
         .slowMargin(plan.latencyMargin())
+        .latencyWarmupCalls(plan.latencyWarmupCalls())
         .latencyCanaryCalls((int) Math.min(Integer.MAX_VALUE, plan.minCalls()))
         .p99Limit(plan.maxP99().isZero() ? null : plan.maxP99())
         .comparePredictions(plan.steps().get(0).shadow())

@@ -22,6 +22,10 @@ import java.util.Set;
  * @param baselineCalls       baseline calls of each step the quantile is taken over, at least 1 / (1 - quantile)
  * @param latencySlack        added to the quantile, >= 0 (keeps ties and tiny shifts from counting as slow)
  * @param slowMargin          tolerated ratio of the canary's slow-call rate to the baseline's, >= 1
+ * @param latencyWarmupCalls  the canary's first calls of the rollout that the latency gate does not judge, >= 0:
+ *                            a canary that just began to serve (cold JIT, fresh connections, caches) is slower for
+ *                            a while, and that is no regression. Leaving out canary calls only makes the slow-call
+ *                            test more conservative (it never drops a baseline call)
  * @param latencyCanaryCalls  canary calls the latency gate must have judged against the slow-call threshold in a step
  *                            before it passes, >= 1
  * @param p99Limit            absolute latency floor on the canary's p99, or null for none
@@ -39,6 +43,7 @@ public record JudgeSettings(
     int baselineCalls,
     Duration latencySlack,
     double slowMargin,
+    int latencyWarmupCalls,
     int latencyCanaryCalls,
     Duration p99Limit,
     boolean comparePredictions,
@@ -79,6 +84,9 @@ public record JudgeSettings(
       throw new IllegalArgumentException("latencySlack " + latencySlack + " (expected: >= 0, e.g. 1 ms)");
     }
     requireRatio("slowMargin", slowMargin);
+    if (latencyWarmupCalls < 0) {
+      throw new IllegalArgumentException("latencyWarmupCalls " + latencyWarmupCalls + " (expected: >= 0, e.g. 100)");
+    }
     if (latencyCanaryCalls < 1) {
       throw new IllegalArgumentException("latencyCanaryCalls " + latencyCanaryCalls + " (expected: >= 1, e.g. 300)");
     }
@@ -95,8 +103,8 @@ public record JudgeSettings(
    * maxDisagreement 0.05; promotionConfidence 0.95.
    */
   public static JudgeSettings defaults() {
-    return new JudgeSettings(0.01, SERVER_FAILURES, 1.0, 0.05, 0.95, 500, Duration.ofMillis(1), 1.5, 300, null, true,
-        0.05, 0.95);
+    return new JudgeSettings(0.01, SERVER_FAILURES, 1.0, 0.05, 0.95, 500, Duration.ofMillis(5), 1.5, 100, 300, null,
+        true, 0.05, 0.95);
   }
 
   /** The gates that can reject in this rollout: each gets {@link #gateAlpha()}. */
@@ -141,6 +149,7 @@ public record JudgeSettings(
     private int baselineCalls;
     private Duration latencySlack;
     private double slowMargin;
+    private int latencyWarmupCalls;
     private int latencyCanaryCalls;
     private Duration p99Limit;
     private boolean comparePredictions;
@@ -156,6 +165,7 @@ public record JudgeSettings(
       baselineCalls = from.baselineCalls;
       latencySlack = from.latencySlack;
       slowMargin = from.slowMargin;
+      latencyWarmupCalls = from.latencyWarmupCalls;
       latencyCanaryCalls = from.latencyCanaryCalls;
       p99Limit = from.p99Limit;
       comparePredictions = from.comparePredictions;
@@ -203,6 +213,11 @@ public record JudgeSettings(
       return this;
     }
 
+    public Builder latencyWarmupCalls(int value) {
+      latencyWarmupCalls = value;
+      return this;
+    }
+
     public Builder latencyCanaryCalls(int value) {
       latencyCanaryCalls = value;
       return this;
@@ -232,7 +247,7 @@ public record JudgeSettings(
     /** @throws IllegalArgumentException naming the first setting out of range and what it expects */
     public JudgeSettings build() {
       return new JudgeSettings(alpha, failureCodes, errorMargin, maxFailureRate, latencyQuantile, baselineCalls,
-          latencySlack, slowMargin, latencyCanaryCalls, p99Limit, comparePredictions, maxDisagreement,
+          latencySlack, slowMargin, latencyWarmupCalls, latencyCanaryCalls, p99Limit, comparePredictions, maxDisagreement,
           promotionConfidence);
     }
   }

@@ -13,6 +13,8 @@ final class RolloutEvidence {
   final RateLimitTest overP99;
   /** null when the rollout compares no predictions. */
   final RateLimitTest disagreement;
+  /** Canary calls seen by the latency gate in this rollout, its warm-up included. */
+  long canaryCallsForLatency;
 
   RolloutEvidence(JudgeSettings settings) {
     double alpha = settings.gateAlpha();
@@ -29,6 +31,7 @@ final class RolloutEvidence {
     slow = other.slow.copy();
     overP99 = other.overP99 == null ? null : other.overP99.copy();
     disagreement = other.disagreement == null ? null : other.disagreement.copy();
+    canaryCallsForLatency = other.canaryCallsForLatency;
   }
 
   RolloutEvidence copy() {

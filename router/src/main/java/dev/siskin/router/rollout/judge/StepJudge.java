@@ -118,6 +118,9 @@ public final class StepJudge {
   }
 
   private void judgeLatency(boolean canary, double canaryShare, long latencyNanos) {
+    if (canary && evidence.canaryCallsForLatency++ < settings.latencyWarmupCalls()) {
+      return; // the canary's warm-up: not judged (a canary call left out only makes the test more conservative)
+    }
     // A call is judged against the threshold taken from calls before it, then (a baseline call) joins the
     // window of later thresholds: the threshold never depends on the call it judges.
     if (threshold.open()) {
@@ -186,7 +189,10 @@ public final class StepJudge {
     String facts = test.canaryEvents() + " of " + test.events() + " slow calls in this rollout from the canary, "
         + number(test.expectedCanaryEvents()) + " expected";
     String waiting = null;
-    if (!threshold.open()) {
+    if (evidence.canaryCallsForLatency < settings.latencyWarmupCalls()) {
+      waiting = "waiting for traffic: the canary's first " + settings.latencyWarmupCalls()
+          + " calls are its warm-up, not judged (" + evidence.canaryCallsForLatency + " so far)";
+    } else if (!threshold.open()) {
       waiting = "waiting for traffic: the slow-call threshold needs " + threshold.needed() + " baseline calls ("
           + threshold.collected() + " so far)";
     } else if (canaryJudgedSlow < settings.latencyCanaryCalls()) {
