@@ -78,6 +78,16 @@ class RolloutIT {
         """.formatted(listen, admin, v1, v2, rollout))));
   }
 
+  /**
+   * For the tests of a healthy v2: on this shared 2-core machine a canary at a tenth of the traffic is measurably
+   * slower than the baseline at nine tenths when the cores are contended (with two CPU hogs beside the test, 12 %
+   * of a healthy v2's calls were over the slow-call threshold against 1.3 % of v1's: a lightly loaded server wakes
+   * from idle and runs colder code). That asymmetry of load is real but not what these tests are about, so they
+   * tolerate a canary slow up to 4 times as often (the default is 1.5); aSlowV2IsRolledBackByTheLatencyGate keeps
+   * the default. docs/rollout.md says the same to users.
+   */
+  private static final String LOAD_TOLERANT_LATENCY = "latency { margin = 4 }";
+
   private static JsonNode rollout(RouterJar router) throws Exception {
     return router.admin().json("/canary").get("rollout");
   }
@@ -129,7 +139,7 @@ class RolloutIT {
   void aHealthyV2GoesThroughEveryStepTo100PercentWithNoFailedCall() throws Exception {
     ModelServerJar v1 = keep(ModelServerJar.start("v1.0.0", Map.of()));
     ModelServerJar v2 = keep(ModelServerJar.start("v2.0.0", Map.of()));
-    RouterJar router = router("router-rollout-good", v1.target(), v2.target(), "steps = [shadow, 10, 50, 90, 100]");
+    RouterJar router = router("router-rollout-good", v1.target(), v2.target(), "steps = [shadow, 10, 50, 90, 100]\n" + LOAD_TOLERANT_LATENCY);
     PacedLoad load = load(router, 200);
     JsonNode done = awaitRollout(router, state("promoted").or(state("rolled-back")), "promoted");
     load.close();
@@ -231,7 +241,7 @@ class RolloutIT {
   void aRouterRestartedMidRolloutResumesAtTheSameStep() throws Exception {
     ModelServerJar v1 = keep(ModelServerJar.start("v1.0.0", Map.of()));
     ModelServerJar v2 = keep(ModelServerJar.start("v2.0.0", Map.of()));
-    String plan = "steps = [10, 50, 90, 100]";
+    String plan = "steps = [10, 50, 90, 100]\n" + LOAD_TOLERANT_LATENCY;
     RouterJar first = router("router-rollout-before", v1.target(), v2.target(), plan);
     PacedLoad load = load(first, 200);
     JsonNode before = awaitRollout(first, r -> r.get("step").asInt() >= 1, "step 1");

@@ -99,8 +99,8 @@ public record JudgeSettings(
 
   /**
    * alpha 0.01; failures {@link #SERVER_FAILURES}; errorMargin 1.0; maxFailureRate 0.05; latencyQuantile 0.95 over
-   * 500 baseline calls plus 1 ms; slowMargin 1.5; latencyCanaryCalls 300; no p99 limit; predictions compared with
-   * maxDisagreement 0.05; promotionConfidence 0.95.
+   * 500 baseline calls plus 5 ms; slowMargin 1.5; latencyWarmupCalls 100; latencyCanaryCalls 300; no p99 limit;
+   * predictions compared with maxDisagreement 0.05; promotionConfidence 0.95.
    */
   public static JudgeSettings defaults() {
     return new JudgeSettings(0.01, SERVER_FAILURES, 1.0, 0.05, 0.95, 500, Duration.ofMillis(5), 1.5, 100, 300, null,
