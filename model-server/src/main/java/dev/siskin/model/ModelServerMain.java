@@ -89,8 +89,8 @@ public final class ModelServerMain {
             try {
                 endpoint = Optional.of(MetricsEndpoint.start(metrics, settings.host(), port));
             } catch (IOException e) {
-                throw new StartupException("cannot listen for metrics on " + where(settings, port) + ": " + e.getMessage()
-                        + " (set METRICS_PORT to a free port, or unset it)", e);
+                throw new StartupException("cannot listen for metrics on " + where(settings, port) + ": "
+                        + e.getMessage() + " (set METRICS_PORT to a free port, or unset it)", e);
             }
         }
         ModelGrpcServer server;

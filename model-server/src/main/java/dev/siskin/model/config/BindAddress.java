@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * The address the server's ports bind ({@code HOST}): an IP literal, never a name. A name would need a DNS lookup at
- * start (slow or hanging where DNS is unreachable) and could bind somewhere else than the operator meant; in a pod
- * the address comes from the downward API ({@code status.podIP}) as a literal anyway.
+ * start (slow or hanging where DNS is unreachable) and could bind somewhere else than the operator meant; a pod's own
+ * address, from the downward API ({@code status.podIP}), is a literal anyway.
  */
 public final class BindAddress {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -63,8 +63,8 @@ public final class BindAddress {
             probe.bind(new InetSocketAddress(address, 0));
         } catch (IOException e) {
             throw new SettingsException(env + "=" + address.getHostAddress() + " is not an address of this machine ("
-                    + e.getMessage() + "; set " + env + " to one of its addresses, e.g. 127.0.0.1, or unset it to listen "
-                    + "on all interfaces)");
+                    + e.getMessage() + "; set " + env + " to one of its addresses, e.g. 127.0.0.1, or unset it to "
+                    + "listen on all interfaces)");
         }
     }
 }

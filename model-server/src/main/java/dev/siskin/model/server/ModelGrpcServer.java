@@ -41,7 +41,8 @@ public final class ModelGrpcServer {
 
     /** A plaintext server builder on {@code host} (empty = all interfaces) at {@code port} (0 = a free port). */
     public static ServerBuilder<?> onAddress(Optional<InetAddress> host, int port, Duration keepAlivePermitTime) {
-        InetSocketAddress address = host.map(h -> new InetSocketAddress(h, port)).orElseGet(() -> new InetSocketAddress(port));
+        InetSocketAddress address =
+                host.map(h -> new InetSocketAddress(h, port)).orElseGet(() -> new InetSocketAddress(port));
         return NettyServerBuilder.forAddress(address, InsecureServerCredentials.create())
                 .permitKeepAliveTime(keepAlivePermitTime.toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveWithoutCalls(true);
