@@ -1,5 +1,6 @@
 package dev.siskin.model;
 
+import dev.siskin.model.config.BindAddress;
 import dev.siskin.model.config.ModelServerSettings;
 import dev.siskin.model.config.SettingsException;
 import dev.siskin.model.fault.FaultInjector;
@@ -73,6 +74,9 @@ public final class ModelServerMain {
         LoadedModel model;
         try {
             settings = ModelServerSettings.fromEnvironment(environment);
+            if (settings.host().isPresent()) {
+                BindAddress.requireOfThisMachine(settings.host().get(), "HOST");
+            }
             model = ModelLoader.load(settings.modelPath(), settings.expectedVersion());
         } catch (SettingsException | ModelLoadException e) {
             throw new StartupException(e.getMessage(), e);
@@ -83,26 +87,34 @@ public final class ModelServerMain {
         if (settings.metricsPort().isPresent()) {
             int port = settings.metricsPort().getAsInt();
             try {
-                endpoint = Optional.of(MetricsEndpoint.start(metrics, port));
+                endpoint = Optional.of(MetricsEndpoint.start(metrics, settings.host(), port));
             } catch (IOException e) {
-                throw new StartupException("cannot listen for metrics on port " + port + ": " + e.getMessage()
-                        + " (set METRICS_PORT to a free port, or unset it)", e);
+                throw new StartupException("cannot listen for metrics on " + where(settings, port) + ": "
+                        + e.getMessage() + " (set METRICS_PORT to a free port, or unset it)", e);
             }
         }
         ModelGrpcServer server;
         try {
             server = ModelGrpcServer.start(
-                    ModelGrpcServer.onPort(settings.port(), settings.keepAlivePermitTime()), model, faults, metrics);
+                    ModelGrpcServer.onAddress(settings.host(), settings.port(), settings.keepAlivePermitTime()),
+                    model, faults, metrics);
         } catch (IOException e) {
             endpoint.ifPresent(MetricsEndpoint::close);
-            throw new StartupException("cannot listen on port " + settings.port() + ": " + rootMessage(e)
+            throw new StartupException("cannot listen on " + where(settings, settings.port()) + ": " + rootMessage(e)
                     + " (set PORT to a free port)", e);
         }
-        log.info("model-server: serving model {} from {} (sha256 {}) on port {}{}{}",
+        // The host comes after the ports, so that readers of "on port N, metrics on port M" keep working.
+        log.info("model-server: serving model {} from {} (sha256 {}) on port {}{}{}{}",
                 model.version(), model.file(), model.sha256(), server.port(),
                 endpoint.map(e -> ", metrics on port " + e.port()).orElse(""),
+                settings.host().map(h -> ", bound to " + h.getHostAddress() + " (HOST)").orElse(""),
                 faults.enabled() ? ", FAULT INJECTION ON: " + settings.faults() : "");
         return new Running(settings, server, endpoint);
+    }
+
+    /** "port 50051", or "127.0.0.2 port 50051" when HOST is set. */
+    private static String where(ModelServerSettings settings, int port) {
+        return settings.host().map(h -> h.getHostAddress() + " port ").orElse("port ") + port;
     }
 
     private static String rootMessage(Throwable e) {

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.siskin.model.fault.FaultSettings;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -15,12 +16,14 @@ import java.util.OptionalInt;
  * Everything the model server is configured with, read once at start. Defaults live only in
  * {@code reference.conf}; environment variables override them there ({@code ${?MODEL_PATH}} and so on).
  *
+ * @param host HOST when set: the address both ports bind; empty = all interfaces
  * @param expectedVersion MODEL_VERSION when set
  * @param metricsPort METRICS_PORT when set
  */
 public record ModelServerSettings(
         Path modelPath,
         Optional<String> expectedVersion,
+        Optional<InetAddress> host,
         int port,
         OptionalInt metricsPort,
         Duration keepAlivePermitTime,
@@ -47,6 +50,7 @@ public record ModelServerSettings(
         return new ModelServerSettings(
                 Path.of(r.string("model-path")),
                 r.optionalString("model-version"),
+                BindAddress.parse(r.string("host"), "HOST"),
                 r.port("port", "PORT"),
                 r.optionalPort("metrics-port", "METRICS_PORT"),
                 c.getDuration("keepalive-permit-time"),

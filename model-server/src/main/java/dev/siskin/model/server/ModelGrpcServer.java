@@ -4,14 +4,17 @@ import dev.siskin.model.fault.FaultInjector;
 import dev.siskin.model.load.LoadedModel;
 import dev.siskin.model.metrics.ModelMetrics;
 import dev.siskin.model.predict.IrisClassifier;
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +36,14 @@ public final class ModelGrpcServer {
 
     /** A plaintext server builder on all interfaces at {@code port} (0 = a free port). */
     public static ServerBuilder<?> onPort(int port, Duration keepAlivePermitTime) {
-        return Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+        return onAddress(Optional.empty(), port, keepAlivePermitTime);
+    }
+
+    /** A plaintext server builder on {@code host} (empty = all interfaces) at {@code port} (0 = a free port). */
+    public static ServerBuilder<?> onAddress(Optional<InetAddress> host, int port, Duration keepAlivePermitTime) {
+        InetSocketAddress address =
+                host.map(h -> new InetSocketAddress(h, port)).orElseGet(() -> new InetSocketAddress(port));
+        return NettyServerBuilder.forAddress(address, InsecureServerCredentials.create())
                 .permitKeepAliveTime(keepAlivePermitTime.toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveWithoutCalls(true);
     }

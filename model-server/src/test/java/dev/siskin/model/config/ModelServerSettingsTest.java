@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -19,6 +20,7 @@ class ModelServerSettingsTest {
         ModelServerSettings s = ModelServerSettings.fromEnvironment(Map.of());
         assertThat(s.modelPath()).isEqualTo(Path.of("models/iris-v1.0.0.tribuo"));
         assertThat(s.expectedVersion()).isEmpty();
+        assertThat(s.host()).as("all interfaces").isEmpty();
         assertThat(s.port()).isEqualTo(50051);
         assertThat(s.metricsPort()).isEmpty();
         assertThat(s.drainGrace()).isEqualTo(Duration.ofSeconds(3));
@@ -72,6 +74,43 @@ class ModelServerSettingsTest {
                 .hasMessage("PORT=http is not a port (expected: an integer 0-65535, 0 = any free port)");
         assertThatThrownBy(() -> ModelServerSettings.fromEnvironment(Map.of("METRICS_PORT", "70000")))
                 .hasMessage("METRICS_PORT=70000 is not a port (expected: an integer 0-65535, 0 = any free port)");
+    }
+
+    @Test
+    void hostIsAnIpLiteral() throws Exception {
+        assertThat(ModelServerSettings.fromEnvironment(Map.of("HOST", "127.0.0.2")).host())
+                .contains(InetAddress.getByAddress(new byte[] {127, 0, 0, 2}));
+        assertThat(ModelServerSettings.fromEnvironment(Map.of("HOST", "::1")).host().orElseThrow().isLoopbackAddress())
+                .isTrue();
+        assertThat(ModelServerSettings.fromEnvironment(Map.of("HOST", "[::1]")).host())
+                .isEqualTo(ModelServerSettings.fromEnvironment(Map.of("HOST", "::1")).host());
+        assertThat(ModelServerSettings.fromEnvironment(Map.of("HOST", "0.0.0.0")).host().orElseThrow()
+                .isAnyLocalAddress()).isTrue();
+        assertThat(ModelServerSettings.fromEnvironment(Map.of("HOST", "")).host()).as("empty = unset").isEmpty();
+    }
+
+    @Test
+    void badHostNamesTheVariable() {
+        // Host names are refused too: no DNS lookup at start, and HOST=$(hostname) would bind one interface only.
+        for (String bad : new String[] {"256.1.1.1", "1.2.3", "1.2.3.4.5", "localhost", "1::2::3", "127.0.0.1:50051",
+                "[::1"}) {
+            assertThatThrownBy(() -> ModelServerSettings.fromEnvironment(Map.of("HOST", bad)))
+                    .isInstanceOf(SettingsException.class)
+                    .hasMessage("HOST=" + bad + " is not an IP address (expected: an IPv4 or IPv6 address of this "
+                            + "machine such as 127.0.0.1 or ::1, or unset to listen on all interfaces)");
+        }
+    }
+
+    @Test
+    void hostMustBeAnAddressOfThisMachine() throws Exception {
+        // 127.0.0.0/8 is all loopback on Linux; 192.0.2.0/24 is TEST-NET-1, documentation only, never assigned.
+        BindAddress.requireOfThisMachine(InetAddress.getByAddress(new byte[] {127, 0, 0, 3}), "HOST");
+        assertThatThrownBy(() -> BindAddress.requireOfThisMachine(
+                InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 1}), "HOST"))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageStartingWith("HOST=192.0.2.1 is not an address of this machine (")
+                .hasMessageEndingWith("; set HOST to one of its addresses, e.g. 127.0.0.1, or unset it to listen on "
+                        + "all interfaces)");
     }
 
     @Test

@@ -59,7 +59,7 @@ public final class JarProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().keySet().removeIf(k -> k.startsWith("MODEL_") || k.startsWith("FAULT_")
-        || k.startsWith("DRAIN_") || k.equals("PORT") || k.equals("METRICS_PORT") || k.equals("CANARY_CONFIG")
+        || k.startsWith("DRAIN_") || k.equals("PORT") || k.equals("METRICS_PORT") || k.equals("HOST") || k.equals("CANARY_CONFIG")
         || k.startsWith("SISKIN_"));
     builder.environment().putAll(env);
     return new JarProcess(name, builder.start(), log);
