@@ -245,7 +245,7 @@ helper() { java -cp "$HELPER_CP" "dev.siskin.router.bench.$1" "${@:2}"; }
 start_model() {  # NAME MODEL_FILE -> sets PORT_<NAME>
   local name=$1 model=$2 port
   port=$(free_port)
-  MODEL_PATH=$model PORT=$port java -jar model-server/target/model-server.jar >"$WORK/$name.log" 2>&1 &
+  HOST=127.0.0.1 MODEL_PATH=$model PORT=$port java -jar model-server/target/model-server.jar >"$WORK/$name.log" 2>&1 &
   local pid=$!
   PIDS+=("$pid")
   wait_port "model server $name" "$pid" "$port" "$WORK/$name.log"

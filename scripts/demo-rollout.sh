@@ -124,8 +124,8 @@ rollout {
 EOF
 
 echo "Scenario $scenario: v2 ${fault[*]:-without faults}; expected outcome: $expected"
-start model-v1 "$MODEL_JAR" MODEL_PATH=models/iris-v1.0.0.tribuo PORT="$v1_port" METRICS_PORT="$v1_metrics"
-start model-v2 "$MODEL_JAR" MODEL_PATH=models/iris-v2.0.0.tribuo PORT="$v2_port" METRICS_PORT="$v2_metrics" \
+start model-v1 "$MODEL_JAR" HOST=127.0.0.1 MODEL_PATH=models/iris-v1.0.0.tribuo PORT="$v1_port" METRICS_PORT="$v1_metrics"
+start model-v2 "$MODEL_JAR" HOST=127.0.0.1 MODEL_PATH=models/iris-v2.0.0.tribuo PORT="$v2_port" METRICS_PORT="$v2_metrics" \
   ${fault[@]+"${fault[@]}"}
 wait_healthy model-v1 "$model_v1_pid" java "${PROBE_OPTS[@]}" -jar "$CLIENT_JAR" health --target "127.0.0.1:$v1_port" --deadline 2s
 wait_healthy model-v2 "$model_v2_pid" java "${PROBE_OPTS[@]}" -jar "$CLIENT_JAR" health --target "127.0.0.1:$v2_port" --deadline 2s

@@ -12,6 +12,8 @@
 #                          ports (defaults 50051 9901 50052 50053 9102 9103)
 #   SISKIN_LISTEN          the router's gRPC address (default 127.0.0.1:$SISKIN_ROUTER_PORT, this machine only);
 #                          e.g. 0.0.0.0:50051 to let other machines call it
+# The model servers bind 127.0.0.1 (HOST): only the router calls them, and an exported HOST of the caller's
+# shell (some shells set it to the host name) must not reach them.
 #   SISKIN_RUN_DIR         where logs and PIDs go (default .run)
 #   SISKIN_STARTUP_TIMEOUT seconds each process may take to become healthy (default 90)
 #   SISKIN_JAVA_OPTS       extra JVM flags for the three processes
@@ -137,8 +139,8 @@ start() {
   echo "Started $name (pid $pid), log $LOG_DIR/$name.log"
 }
 
-start model-v1 "$MODEL_JAR" MODEL_PATH="$V1_MODEL" PORT="$V1_PORT" METRICS_PORT="$V1_METRICS_PORT"
-start model-v2 "$MODEL_JAR" MODEL_PATH="$V2_MODEL" PORT="$V2_PORT" METRICS_PORT="$V2_METRICS_PORT"
+start model-v1 "$MODEL_JAR" HOST=127.0.0.1 MODEL_PATH="$V1_MODEL" PORT="$V1_PORT" METRICS_PORT="$V1_METRICS_PORT"
+start model-v2 "$MODEL_JAR" HOST=127.0.0.1 MODEL_PATH="$V2_MODEL" PORT="$V2_PORT" METRICS_PORT="$V2_METRICS_PORT"
 
 # wait_healthy NAME PID PROBE...: runs PROBE every second until it succeeds, the process dies, or time is up.
 wait_healthy() {
