@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.siskin.proto.v1.PredictRequest;
-import dev.siskin.router.testing.RepoPaths;
 import dev.siskin.router.testing.TestBackend;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -110,23 +109,11 @@ class RolloutIT {
     return r -> r.get("state").asText().equals(state);
   }
 
-  private static List<PredictRequest> irisRows() throws Exception {
-    List<PredictRequest> rows = new ArrayList<>();
-    for (String line : Files.readAllLines(RepoPaths.repoRoot().resolve("data/iris.csv"))) {
-      if (line.isBlank() || line.startsWith("sepal_length")) {
-        continue;
-      }
-      String[] f = line.split(",");
-      rows.add(PredictClient.request(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-          Double.parseDouble(f[3])));
-    }
-    return rows;
-  }
 
   private PacedLoad load(RouterJar router, int rate) throws Exception {
     PredictClient client = new PredictClient(router.port());
     keep(() -> client.channel().shutdownNow().awaitTermination(10, TimeUnit.SECONDS));
-    return keep(PacedLoad.start(client, irisRows(), rate, 150));
+    return keep(PacedLoad.start(client, IrisRows.all(), rate, 150));
   }
 
   private static List<String> kinds(JsonNode rollout) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.siskin.proto.v1.PredictRequest;
 import dev.siskin.proto.v1.PredictResponse;
 import dev.siskin.proto.v1.PredictionServiceGrpc;
-import dev.siskin.router.testing.RepoPaths;
 import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -79,19 +78,6 @@ class ShadowIT {
     return new Cluster(v1, v2, router, channel);
   }
 
-  private static List<PredictRequest> irisRows() throws Exception {
-    List<PredictRequest> rows = new ArrayList<>();
-    for (String line : Files.readAllLines(RepoPaths.repoRoot().resolve("data/iris.csv"))) {
-      if (line.isBlank() || line.startsWith("sepal_length")) {
-        continue;
-      }
-      String[] f = line.split(",");
-      rows.add(PredictClient.request(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-          Double.parseDouble(f[3])));
-    }
-    assertThat(rows).hasSize(150);
-    return rows;
-  }
 
   /** Calls Predict and returns the answer with the backend the router named in x-canary-backend. */
   private static PredictResponse predict(ManagedChannel channel, PredictRequest request, AtomicReference<String> servedBy) {
@@ -117,7 +103,7 @@ class ShadowIT {
   @Test
   void theComparisonOverIrisEqualsCallingBothVersionsDirectly() throws Exception {
     Cluster c = start(Map.of());
-    List<PredictRequest> rows = irisRows();
+    List<PredictRequest> rows = IrisRows.all();
     Map<String, Long> expectedFlips = new HashMap<>();
     long expectedAgreed = 0;
     for (PredictRequest row : rows) {
@@ -156,7 +142,7 @@ class ShadowIT {
   @Test
   void aV2ThatAnswersWrongOnPurposeShowsAboutThatShareOfFlips() throws Exception {
     Cluster c = start(Map.of("FAULT_WRONG_RATE", "0.3", "FAULT_SEED", "7"));
-    List<PredictRequest> rows = irisRows();
+    List<PredictRequest> rows = IrisRows.all();
     AtomicReference<String> servedBy = new AtomicReference<>();
     for (int round = 0; round < 2; round++) {
       for (PredictRequest row : rows) {
@@ -176,7 +162,7 @@ class ShadowIT {
   @Test
   void aShadowKilledDuringShadowingFailsNoClientCallAndIsCounted() throws Exception {
     Cluster c = start(Map.of());
-    List<PredictRequest> rows = irisRows();
+    List<PredictRequest> rows = IrisRows.all();
     AtomicReference<String> servedBy = new AtomicReference<>();
     int failed = 0;
     for (int i = 0; i < 600; i++) {
@@ -203,7 +189,7 @@ class ShadowIT {
   @Test
   void aShadowThatHangsNeitherDelaysNorFailsAClientCallAndComparisonsResumeWhenItWakes() throws Exception {
     Cluster c = start(Map.of());
-    List<PredictRequest> rows = irisRows();
+    List<PredictRequest> rows = IrisRows.all();
     AtomicReference<String> servedBy = new AtomicReference<>();
     for (int i = 0; i < 50; i++) {
       predict(c.channel(), rows.get(i % rows.size()), servedBy);
