@@ -27,8 +27,6 @@ import java.util.function.Supplier;
 final class CanaryRecorder implements CanaryObserver {
   /** Where each compared Predict pair also goes: the rollout's judge. */
   interface ComparisonSink {
-    ComparisonSink NONE = (primary, shadow, result) -> {};
-
     void compared(String primaryBackend, String shadowBackend, Comparison result);
   }
 
@@ -38,10 +36,6 @@ final class CanaryRecorder implements CanaryObserver {
 
   CanaryRecorder(ComparisonSink judge) {
     this.judge = judge;
-  }
-
-  CanaryRecorder() {
-    this(ComparisonSink.NONE);
   }
 
   ShadowComparison comparison() {

@@ -59,11 +59,6 @@ public record CanaryConfig(RouterSettings router, RoutingSettings routing, List<
     return new CanaryConfig(router, rules, backends, shadow, rollout, source, loadedAt);
   }
 
-  /** The same config with another rollout plan (for tests and tools). */
-  public CanaryConfig withRollout(RolloutSettings plan) {
-    return new CanaryConfig(router, routing, backends, shadow, plan, source, loadedAt);
-  }
-
   /** The same config with these backends (the rollout's weights over the file's). */
   public CanaryConfig withBackends(List<BackendSpec> specs) {
     return new CanaryConfig(router, routing, specs, shadow, rollout, source, loadedAt);

@@ -52,10 +52,6 @@ public final class RolloutStateFile {
     return absolute.resolveSibling(absolute.getFileName() + ".rollout.json");
   }
 
-  public Path path() {
-    return file;
-  }
-
   /**
    * The state written last, or empty when there is no file.
    *

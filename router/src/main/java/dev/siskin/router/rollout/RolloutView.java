@@ -50,7 +50,7 @@ public record RolloutView(RolloutSettings plan, RolloutState state, JudgeReport 
     }
     Instant until = phase() == RolloutPhase.RUNNING || phase() == RolloutPhase.PAUSED || state.lastDecision() == null
         ? now : state.lastDecision().at();
-    return Duration.between(state.stepStartedAt(), until).isNegative() ? Duration.ZERO
-        : Duration.between(state.stepStartedAt(), until);
+    Duration inStep = Duration.between(state.stepStartedAt(), until);
+    return inStep.isNegative() ? Duration.ZERO : inStep;
   }
 }
