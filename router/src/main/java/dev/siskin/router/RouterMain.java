@@ -130,6 +130,7 @@ public final class RouterMain {
           .failures(router::failureReport)
           .canary(canary.view(router::shadowInFlight, router.routingRuleStats(), rollout::view))
           .rollout(rollout::view)
+          .peers(rollout.peers())
           .inForce(() -> router.routingTable().config())
           .metrics(metrics)
           .start();

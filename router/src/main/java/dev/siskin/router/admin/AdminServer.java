@@ -18,6 +18,8 @@ import dev.siskin.router.metrics.CallStats;
 import dev.siskin.router.metrics.RouterMetrics;
 import dev.siskin.router.observe.FailureReport;
 import dev.siskin.router.rollout.RolloutView;
+import dev.siskin.router.rollout.peers.PeerTransport;
+import dev.siskin.router.rollout.peers.RolloutPeers;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -44,6 +46,7 @@ import org.slf4j.LoggerFactory;
  *                (state, reason, since, ejections), in flight, calls by status, retries, latency, bytes
  * GET /config    JSON: the config in force, its generation, source and times, and the last reload attempt
  * GET /metrics   Prometheus text format 0.0.4 (OpenMetrics 1.0 when the scraper asks for it), streamed
+ * GET /rollout/peer, /rollout/observations   for the other routers of a shared rollout (RolloutPeers)
  * </pre>
  *
  * <p>It binds to {@code router.admin}, loopback by default, since it shows the whole topology. It runs on a
@@ -98,6 +101,12 @@ public final class AdminServer implements AutoCloseable {
     routes.put("/clusters", request -> onWorker(request, this::clusters));
     routes.put("/config", request -> onWorker(request, this::config));
     routes.put("/metrics", request -> onWorker(request, () -> metrics(request)));
+    if (b.peers != null) {
+      RolloutPeers peers = b.peers;
+      // Routers sharing a rollout ask each other here (docs/rollout.md, "Several routers").
+      routes.put("/rollout/peer", request -> onWorker(request, () -> Response.fixed(200, JSON, peers.describe())));
+      routes.put("/rollout/observations", request -> onWorker(request, () -> observations(peers, request)));
+    }
     if (canary != null) {
       routes.put("/canary", request -> onWorker(request, this::canary));
       routes.put("/canary/disagreements", request -> onWorker(request,
@@ -192,6 +201,19 @@ public final class AdminServer implements AutoCloseable {
     return json(200, canaryJson.canary(inForce.get(), canary));
   }
 
+  private Response observations(RolloutPeers peers, RequestHead request) {
+    long after;
+    try {
+      after = Long.parseLong(request.header(RolloutPeers.AFTER_HEADER).orElse("0"));
+    } catch (NumberFormatException e) {
+      return error(400, RolloutPeers.AFTER_HEADER + " is not a number");
+    }
+    PeerTransport.Answer answer = peers.observations(request.header(RolloutPeers.JUDGE_HEADER).orElse(""),
+        request.header(RolloutPeers.EXPECT_HEADER).orElse(""), after,
+        request.header(RolloutPeers.RUN_HEADER).orElse(""));
+    return Response.fixed(answer.status(), JSON, answer.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   private Response config() throws JsonProcessingException {
     ConfigState state = config.get();
     if (state == null) {
@@ -246,6 +268,7 @@ public final class AdminServer implements AutoCloseable {
     private CanaryView canary;
     private Supplier<CanaryConfig> inForce;
     private Supplier<RolloutView> rollout;
+    private RolloutPeers peers;
     private HttpLimits limits = HttpLimits.DEFAULTS;
 
     private Builder() {}
@@ -275,6 +298,12 @@ public final class AdminServer implements AutoCloseable {
     /** The automated rollout, for {@code /config}; none by default. */
     public Builder rollout(Supplier<RolloutView> rollout) {
       this.rollout = rollout;
+      return this;
+    }
+
+    /** Serves {@code /rollout/peer} and {@code /rollout/observations} to the routers sharing the rollout. */
+    public Builder peers(RolloutPeers peers) {
+      this.peers = peers;
       return this;
     }
 

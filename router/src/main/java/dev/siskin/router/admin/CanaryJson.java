@@ -25,6 +25,8 @@ import dev.siskin.router.rollout.RolloutView;
 import dev.siskin.router.rollout.judge.GateReport;
 import dev.siskin.router.rollout.judge.JudgeReport;
 import dev.siskin.router.rollout.judge.StepCounts;
+import dev.siskin.router.rollout.peers.PeerRole;
+import dev.siskin.router.rollout.peers.PeersView;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,6 +55,43 @@ final class CanaryJson {
     classes(root.putObject("classes"), config, view.classes());
     rollout(root.putObject("rollout"), view.rollout());
     return root;
+  }
+
+  /** The routers sharing the rollout: this one's part, the judge, and (the judge) every follower. */
+  private static void peers(ObjectNode node, PeersView peers, RolloutSettings plan) {
+    node.put("role", peers.role().label());
+    node.put("instance", peers.instance());
+    ArrayNode routers = node.putArray("routers");
+    plan.routers().forEach(routers::add);
+    node.put("judge", peers.judge());
+    if (peers.role() == PeerRole.FOLLOWER) {
+      if (peers.judgeContact() == null) {
+        node.putNull("judgeContactAt");
+      } else {
+        node.put("judgeContactAt", peers.judgeContact().toString());
+      }
+      node.put("judgeProblem", peers.judgeProblem());
+    }
+    if (!peers.lookupProblem().isEmpty()) {
+      node.put("lookupProblem", peers.lookupProblem());
+    }
+    if (peers.role() == PeerRole.JUDGE) {
+      ArrayNode list = node.putArray("followers");
+      for (PeersView.Peer p : peers.peers()) {
+        ObjectNode f = list.addObject();
+        f.put("address", p.address());
+        f.put("instance", p.instance());
+        if (p.lastSeen() == null) {
+          f.putNull("lastSeenAt");
+        } else {
+          f.put("lastSeenAt", p.lastSeen().toString());
+        }
+        f.put("following", p.following());
+        f.put("problem", p.problem());
+        f.put("observationsTaken", p.taken());
+        f.put("observationsDropped", p.dropped());
+      }
+    }
   }
 
   /** The automated rollout: state, step, the judge's gates with their evidence and bars, the decisions. */
@@ -95,6 +134,7 @@ final class CanaryJson {
       node.put("timeInStepSeconds", view.timeInStep().toMillis() / 1000.0);
     }
     node.put("waiting", view.waiting());
+    peers(node.putObject("peers"), view.peers(), plan);
     JudgeReport report = view.report();
     if (report != null) {
       ObjectNode judge = node.putObject("judge");

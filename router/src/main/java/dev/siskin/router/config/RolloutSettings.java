@@ -35,12 +35,15 @@ import java.util.Set;
  * @param maxP99         the canary's p99 limit (at most 1 % of its calls slower); zero = off
  * @param maxDisagreementPercent shadow answers differing from the baseline's above this rate reject
  * @param shadowPercent  share of the selected calls mirrored to the canary in the shadow step
+ * @param routers        the admin endpoints of every router sharing this rollout ("host:port", or one
+ *                       "dns:///name:port"); empty = this router judges alone
+ * @param peerPoll       how often the judge fetches the followers' calls and the followers read the judge's step
  */
 public record RolloutSettings(boolean enabled, String runId, boolean paused, String baseline, String canary,
     List<Step> steps, Duration stepTime, long minCalls, String stateFile, Duration streamGrace, double alpha,
     Set<Status.Code> failureCodes, double errorMargin, double maxFailurePercent, double latencyQuantile,
     int latencyBaselineCalls, Duration latencySlack, double latencyMargin, int latencyWarmupCalls, Duration maxP99,
-    double maxDisagreementPercent, double shadowPercent) {
+    double maxDisagreementPercent, double shadowPercent, List<String> routers, Duration peerPoll) {
   /** One step: the canary's share of served calls, or the shadow step (0 % served, calls mirrored to it). */
   public record Step(int canaryPercent, boolean shadow) {
     public static final Step SHADOW = new Step(0, true);
@@ -75,6 +78,13 @@ public record RolloutSettings(boolean enabled, String runId, boolean paused, Str
     failureCodes = failureCodes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(failureCodes));
     requireNonNull(latencySlack, "latencySlack");
     requireNonNull(maxP99, "maxP99");
+    routers = List.copyOf(routers);
+    requireNonNull(peerPoll, "peerPoll");
+  }
+
+  /** Whether several routers share this rollout (one judges, the others follow). */
+  public boolean shared() {
+    return !routers.isEmpty();
   }
 
   /** The steps of reference.conf. */
@@ -86,7 +96,7 @@ public record RolloutSettings(boolean enabled, String runId, boolean paused, Str
       Duration.ofSeconds(60), 300, "", Duration.ofSeconds(10), 0.01,
       EnumSet.of(Status.Code.UNKNOWN, Status.Code.INTERNAL, Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
           Status.Code.DATA_LOSS, Status.Code.UNIMPLEMENTED),
-      1.0, 5, 0.95, 500, Duration.ofMillis(5), 1.5, 100, Duration.ZERO, 5, 100);
+      1.0, 5, 0.95, 500, Duration.ofMillis(5), 1.5, 100, Duration.ZERO, 5, 100, List.of(), Duration.ofSeconds(1));
 
   /** The same plan with {@code enabled}, {@code runId} and {@code paused} aside: what a rollout is judged by. */
   public boolean samePlan(RolloutSettings other) {

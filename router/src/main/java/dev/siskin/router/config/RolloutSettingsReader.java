@@ -101,12 +101,40 @@ final class RolloutSettingsReader {
     double maxDisagreement = number("predictions.max-disagreement-percent", 1e-6, 100,
         "a percent such as 5 (0 < percent <= 100)");
     double shadowPercent = number("predictions.shadow-percent", 1e-6, 100, "a percent from 0 (excluded) to 100");
+    List<String> routers = routers();
+    Duration peerPoll = duration("peer-poll", false);
     if (!ok) {
       return null;
     }
     return new RolloutSettings(enabled, runId, paused, baseline, canary, steps, stepTime, minCalls, stateFile,
         streamGrace, alpha, codes, errorMargin, maxFailurePercent, quantile, (int) baselineCalls, slack,
-        latencyMargin, (int) warmupCalls, maxP99, maxDisagreement, shadowPercent);
+        latencyMargin, (int) warmupCalls, maxP99, maxDisagreement, shadowPercent, routers, peerPoll);
+  }
+
+  /** {@code routers}: "host:port" admin endpoints, or exactly one "dns:///name:port". */
+  private List<String> routers() {
+    String expected = "a list of the routers' admin endpoints such as [\"10.0.0.5:9901\", \"10.0.0.6:9901\"], "
+        + "or one name such as [\"dns:///siskin-router-admin.siskin.svc.cluster.local:9901\"]";
+    List<String> given;
+    try {
+      given = rollout.getStringList("routers");
+    } catch (com.typesafe.config.ConfigException e) {
+      fail("routers", "(expected: " + expected + ")");
+      return List.of();
+    }
+    for (String entry : given) {
+      String problem = Addresses.checkTarget(entry);
+      if (problem != null) {
+        fail("routers", "has \"" + entry + "\" (expected: " + problem.replace("host:port", "admin host:port")
+            + ")");
+        return List.of();
+      }
+    }
+    if (given.size() > 1 && given.stream().anyMatch(entry -> entry.startsWith("dns:"))) {
+      fail("routers", "mixes a dns:/// name with other entries (expected: " + expected + ")");
+      return List.of();
+    }
+    return List.copyOf(new java.util.LinkedHashSet<>(given));
   }
 
   /** Every key of {@code given} (and of its nested blocks) must be one of {@code known}'s. */

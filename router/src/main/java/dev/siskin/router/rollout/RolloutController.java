@@ -16,6 +16,10 @@ import dev.siskin.router.rollout.judge.Role;
 import dev.siskin.router.rollout.judge.StepJudge;
 import dev.siskin.router.rollout.judge.StepScope;
 import dev.siskin.router.rollout.judge.Verdict;
+import dev.siskin.router.rollout.peers.Observation;
+import dev.siskin.router.rollout.peers.PeerRole;
+import dev.siskin.router.rollout.peers.RemoteRollout;
+import dev.siskin.router.rollout.peers.RolloutPeers;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,6 +36,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * ({@link #inForce}, which the router calls under its own lock: the order is always router, then controller), and
  * the decision tick on the scheduler's thread, which asks the router to reinstall only after releasing this lock.
  * Calls and comparisons are recorded from transport threads through a volatile snapshot, without this lock.
+ *
+ * <p>With {@code rollout.routers} set, several routers share the rollout ({@link RolloutPeers}): this router
+ * either judges every router's calls, or keeps its own for the judge and adopts the judge's step ({@link #follow})
+ * without deciding anything itself.
  */
 public final class RolloutController implements CallListener {
   private static final Logger log = LoggerFactory.getLogger(RolloutController.class);
@@ -54,8 +63,8 @@ public final class RolloutController implements CallListener {
   static final Duration TICK = Duration.ofSeconds(1);
 
   /** What transport threads read: the run in force and the judge to feed, swapped whole. */
-  private record Live(RolloutSettings plan, RolloutState state, StepJudge judge) {
-    static final Live NONE = new Live(null, null, null);
+  private record Live(RolloutSettings plan, RolloutState state, StepJudge judge, boolean following) {
+    static final Live NONE = new Live(null, null, null, false);
   }
 
   private final Clock clock;
@@ -63,6 +72,7 @@ public final class RolloutController implements CallListener {
   private final Path configFile;
   private final Runnable reinstall;
   private final BiFunction<String, Status, Integer> endCalls;
+  private final RolloutPeers peers;
   private volatile Live live = Live.NONE;
   // Guarded by this.
   private CanaryConfig file;
@@ -80,6 +90,8 @@ public final class RolloutController implements CallListener {
   /** The canary whose running calls the current tick is to end after the grace (a rollback). */
   private String pendingEnd;
   private final Map<String, Long> decisionsTotal = new TreeMap<>();
+  /** This router's part in a shared rollout; null until the peers first said (then a shared plan judges nothing). */
+  private PeerRole role;
 
   /**
    * @param configFile the config file (the default state file is beside it)
@@ -89,28 +101,47 @@ public final class RolloutController implements CallListener {
    */
   public RolloutController(Path configFile, Clock clock, ScheduledExecutorService scheduler, Runnable reinstall,
       BiFunction<String, Status, Integer> endCalls) {
+    this(configFile, clock, scheduler, reinstall, endCalls, local -> RolloutPeers.overHttp(local, clock));
+  }
+
+  /** @param peers makes the link to the other routers of {@code rollout.routers} (tests fake their answers) */
+  public RolloutController(Path configFile, Clock clock, ScheduledExecutorService scheduler, Runnable reinstall,
+      BiFunction<String, Status, Integer> endCalls, Function<RolloutPeers.Local, RolloutPeers> peers) {
     this.configFile = requireNonNull(configFile, "configFile");
     this.clock = requireNonNull(clock, "clock");
     this.scheduler = requireNonNull(scheduler, "scheduler");
     this.reinstall = requireNonNull(reinstall, "reinstall");
     this.endCalls = requireNonNull(endCalls, "endCalls");
+    this.peers = peers.apply(new PeerLink());
   }
 
-  /** Starts the decision tick. */
-  public synchronized void start() {
-    if (!started) {
+  /** Starts the decision tick and the link to the other routers. */
+  public void start() {
+    synchronized (this) {
+      if (started) {
+        return;
+      }
       started = true;
       ticking = scheduler.schedule(this::tickAndRepeat, TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
+    peers.start();
   }
 
-  /** Stops the decision tick (the state file keeps what was decided). */
-  public synchronized void stop() {
-    started = false;
-    if (ticking != null) {
-      ticking.cancel(false);
-      ticking = null;
+  /** Stops the decision tick (the state file keeps what was decided) and the link to the other routers. */
+  public void stop() {
+    synchronized (this) {
+      started = false;
+      if (ticking != null) {
+        ticking.cancel(false);
+        ticking = null;
+      }
     }
+    peers.stop();
+  }
+
+  /** The link to the other routers sharing the rollout, for the admin endpoint's /rollout/peer paths. */
+  public RolloutPeers peers() {
+    return peers;
   }
 
   /** One tick, then the next one a tick later (one-shot tasks: a slow tick never piles up runs). */
@@ -167,6 +198,8 @@ public final class RolloutController implements CallListener {
     } else if (previous != null && !plan.samePlan(previous.rollout())) {
       end(now, "the plan (baseline, canary or steps) changed in " + next.source().getFileName()
           + "; start a new rollout with stage.sh auto");
+    } else if (!judging()) {
+      // A follower pauses and resumes when the judge does: the judge's file may not say so yet.
     } else if (plan.paused() && state.phase() == RolloutPhase.RUNNING) {
       transition(new Decision(now, "pause", state.step(), state.step(), "rollout.paused is true", evidence()),
           RolloutPhase.PAUSED, false);
@@ -259,6 +292,9 @@ public final class RolloutController implements CallListener {
   }
 
   private void startJudge(RolloutSettings plan, CanaryConfig config) {
+    if (!judging()) {
+      return; // a follower: the judge decides from this router's calls, which it fetches
+    }
     RolloutSettings.Step step = plan.steps().get(Math.min(state.step(), plan.steps().size() - 1));
     StepScope scope = step.shadow() ? StepScope.SHADOW : StepScope.serving(shadowsCanary(config, plan));
     judge = judge == null ? StepJudge.start(judgeSettings(plan), scope) : judge.next(scope);
@@ -287,10 +323,15 @@ public final class RolloutController implements CallListener {
         .build();
   }
 
+  /** Whether this router judges: alone, or the judge of the routers sharing the rollout. Under the lock. */
+  private boolean judging() {
+    return role == null ? file == null || !file.rollout().shared() : role != PeerRole.FOLLOWER;
+  }
+
   private void publish(RolloutSettings plan) {
-    boolean judging = state != null && judge != null
-        && (state.phase() == RolloutPhase.RUNNING || state.phase() == RolloutPhase.PAUSED);
-    live = judging ? new Live(plan, state, judge) : new Live(plan, state, null);
+    boolean active = state != null && (state.phase() == RolloutPhase.RUNNING || state.phase() == RolloutPhase.PAUSED);
+    boolean judged = active && judge != null;
+    live = new Live(plan, state, judged ? judge : null, active && !judging());
   }
 
   private void persist() {
@@ -324,7 +365,7 @@ public final class RolloutController implements CallListener {
   public void onCallFinished(CallOutcome outcome) {
     Live now = live;
     StepJudge j = now.judge();
-    if (j == null || outcome.cause() != RouteCause.WEIGHT || outcome.routerError()
+    if ((j == null && !now.following()) || outcome.cause() != RouteCause.WEIGHT || outcome.routerError()
         || outcome.startTime().isBefore(now.state().stepStartedAt())) {
       return;
     }
@@ -340,14 +381,26 @@ public final class RolloutController implements CallListener {
     } else {
       return;
     }
-    j.recordCall(role, Math.max(0, Math.min(1, canaryShare)), first.code(), outcome.durationNanos());
+    canaryShare = Math.max(0, Math.min(1, canaryShare));
+    if (now.following()) {
+      peers.record(new Observation.Call(role, canaryShare, first.code(), outcome.durationNanos(),
+          outcome.startTime().toEpochMilli()), now.state().runId());
+    } else {
+      j.recordCall(role, canaryShare, first.code(), outcome.durationNanos());
+    }
   }
 
   /** A shadow pair of Predict calls whose primary went to the baseline and whose copy went to the canary. */
   public void onComparison(String primaryBackend, String shadowBackend, Comparison comparison) {
     Live now = live;
     StepJudge j = now.judge();
-    if (j != null && primaryBackend.equals(now.plan().baseline()) && shadowBackend.equals(now.plan().canary())) {
+    if (now.plan() == null || !primaryBackend.equals(now.plan().baseline())
+        || !shadowBackend.equals(now.plan().canary())) {
+      return;
+    }
+    if (now.following()) {
+      peers.record(new Observation.Compared(comparison), now.state().runId());
+    } else if (j != null) {
       j.recordComparison(comparison);
     }
   }
@@ -370,6 +423,11 @@ public final class RolloutController implements CallListener {
         pendingEnd = null;
       }
     }
+    putInForce(canaryToEnd, grace, weightsChanged);
+  }
+
+  /** After a decision, outside the lock (the router's lock comes first): end a rolled-back canary's calls, reinstall. */
+  private void putInForce(String canaryToEnd, Duration grace, boolean weightsChanged) {
     if (canaryToEnd != null) {
       scheduleEndOfCalls(canaryToEnd, grace);
     }
@@ -402,7 +460,9 @@ public final class RolloutController implements CallListener {
     } else {
       Duration inStep = Duration.between(state.stepStartedAt(), now);
       long calls = plan.steps().get(step).shadow() ? report.counts().compared() : report.counts().canaryCalls();
-      if (report.verdict() == Verdict.READY && inStep.compareTo(plan.stepTime()) >= 0 && calls >= plan.minCalls()) {
+      String hold = peers.holdReason(plan);
+      if (report.verdict() == Verdict.READY && inStep.compareTo(plan.stepTime()) >= 0 && calls >= plan.minCalls()
+          && hold == null) {
         int to = step + 1;
         boolean last = to == plan.steps().size() - 1;
         String reason = "step " + plan.steps().get(step).label() + " passed every gate after " + calls
@@ -413,7 +473,8 @@ public final class RolloutController implements CallListener {
           judge = null;
         }
       } else {
-        waiting = waitingFor(plan, report, inStep, calls);
+        String missing = waitingFor(plan, report, inStep, calls);
+        waiting = hold == null ? missing : missing.isEmpty() ? hold : missing + "; " + hold;
         weightsChanged = false;
       }
     }
@@ -486,6 +547,127 @@ public final class RolloutController implements CallListener {
     return runId.isEmpty() ? "\"\"" : runId;
   }
 
+  // ------------------------------------------------------------------------------------------- shared rollouts
+
+  /** What {@link RolloutPeers} sees of this controller. Its calls come from the peers' poll thread. */
+  private final class PeerLink implements RolloutPeers.Local {
+    @Override
+    public RolloutSettings plan() {
+      synchronized (RolloutController.this) {
+        return file == null ? RolloutSettings.OFF : file.rollout();
+      }
+    }
+
+    @Override
+    public RemoteRollout describe(String instance, PeerRole peerRole, String judgeAddress) {
+      synchronized (RolloutController.this) {
+        Decision last = state == null ? null : state.lastDecision();
+        return new RemoteRollout(instance, peerRole.label(), judgeAddress, state == null ? "" : state.runId(),
+            state == null ? RolloutPhase.DISABLED : state.phase(), state == null ? 0 : state.step(),
+            state == null ? Instant.EPOCH : state.stepStartedAt(), last == null ? "" : last.kind(),
+            last == null ? "" : last.reason());
+      }
+    }
+
+    @Override
+    public void role(PeerRole next, String judgeAddress) {
+      synchronized (RolloutController.this) {
+        if (next == role) {
+          return;
+        }
+        boolean judged = judging();
+        role = next;
+        if (!judging()) {
+          judge = null; // a follower: its evidence is the judge's now
+        } else if (!judged && state != null
+            && (state.phase() == RolloutPhase.RUNNING || state.phase() == RolloutPhase.PAUSED)) {
+          Instant now = clock.instant();
+          String why = next == PeerRole.JUDGE ? "this router judges now: " + judgeAddress
+              + " is the lowest address of rollout.routers" : "this router judges alone now (rollout.routers is empty)";
+          transition(new Decision(now, "take-over", state.step(), state.step(), why + "; step "
+              + stepLabel(state.step()) + " goes on with fresh evidence", List.of()), state.phase(), true);
+        }
+        if (file != null) {
+          publish(file.rollout());
+        }
+      }
+    }
+
+    @Override
+    public void follow(RemoteRollout remote, String judgeAddress) {
+      String canaryToEnd = null;
+      Duration grace = Duration.ZERO;
+      boolean changed;
+      synchronized (RolloutController.this) {
+        changed = adopt(remote, judgeAddress);
+        if (changed && pendingEnd != null) {
+          canaryToEnd = pendingEnd;
+          grace = file.rollout().streamGrace();
+          pendingEnd = null;
+        }
+        reinstallPending |= changed;
+      }
+      putInForce(canaryToEnd, grace, changed);
+    }
+
+    @Override
+    public void ingest(List<Observation> observations) {
+      Live now = live;
+      StepJudge j = now.judge();
+      if (j == null) {
+        return;
+      }
+      long stepStart = now.state().stepStartedAt().toEpochMilli();
+      for (Observation o : observations) {
+        if (o instanceof Observation.Call c) {
+          if (c.startMillis() >= stepStart) {
+            j.recordCall(c.role(), c.canaryShare(), c.code(), c.latencyNanos());
+          }
+        } else if (o instanceof Observation.Compared p) {
+          j.recordComparison(p.comparison());
+        }
+      }
+    }
+  }
+
+  /** A follower takes the judge's phase and step; true when its weights change. Under the lock. */
+  private boolean adopt(RemoteRollout remote, String judgeAddress) {
+    if (state == null || file == null || judging()) {
+      return false;
+    }
+    RolloutSettings plan = file.rollout();
+    if (!remote.runId().equals(state.runId())) {
+      waiting = "the judge at " + judgeAddress + " is in rollout \"" + remote.runId() + "\", this router in \""
+          + state.runId() + "\": holding until both read the same canary.conf";
+      return false;
+    }
+    if (state.phase() != RolloutPhase.RUNNING && state.phase() != RolloutPhase.PAUSED) {
+      return false; // ended here (an operator's edit of this router's file, or its own end): stays so
+    }
+    if (remote.step() >= plan.steps().size()) {
+      waiting = "the judge at " + judgeAddress + " is at step " + remote.step() + ", beyond this router's plan";
+      return false;
+    }
+    waiting = "following the judge at " + judgeAddress;
+    if (remote.phase() == state.phase() && remote.step() == state.step()) {
+      return false;
+    }
+    Instant now = clock.instant();
+    String reason = "the judge at " + judgeAddress + " decided " + remote.decision()
+        + (remote.reason().isEmpty() ? "" : ": " + remote.reason());
+    if (remote.phase() == RolloutPhase.DISABLED) {
+      end(now, reason);
+    } else {
+      transition(new Decision(now, "follow", state.step(), remote.step(), reason, List.of()), remote.phase(),
+          remote.step() != state.step());
+      if (remote.phase() == RolloutPhase.ROLLED_BACK) {
+        pendingEnd = plan.canary();
+      }
+    }
+    publish(plan);
+    return true;
+  }
+
   // ------------------------------------------------------------------------------------------- what it shows
 
   /** What /canary, /config, metrics and stage.sh show: one consistent moment. */
@@ -493,11 +675,11 @@ public final class RolloutController implements CallListener {
     RolloutSettings plan = file == null ? RolloutSettings.OFF : file.rollout();
     Instant now = clock.instant();
     if (state == null || !plan.enabled() && state.phase() == RolloutPhase.DISABLED && state.history().isEmpty()) {
-      return new RolloutView(plan, null, null, 0, "", now, decisionsTotal);
+      return new RolloutView(plan, null, null, 0, "", now, decisionsTotal, peers.view());
     }
     JudgeReport report = judge != null ? judge.report() : lastReport;
     int reportStep = judge != null ? state.step() : lastReportStep;
     return new RolloutView(plan, state, report, reportStep, Objects.requireNonNullElse(waiting, ""), now,
-        decisionsTotal);
+        decisionsTotal, peers.view());
   }
 }

@@ -1,7 +1,10 @@
 package dev.siskin.router.rollout;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.siskin.router.config.RolloutSettings;
 import dev.siskin.router.rollout.judge.JudgeReport;
+import dev.siskin.router.rollout.peers.PeersView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -17,11 +20,13 @@ import java.util.Map;
  * @param waiting what the current step waits for before it may advance ("" when nothing or not running)
  * @param now     when this view was taken
  * @param decisionsTotal decisions this router made since start, by kind (the history keeps only the last ones)
+ * @param peers   the routers sharing the rollout, as this one sees them
  */
 public record RolloutView(RolloutSettings plan, RolloutState state, JudgeReport report, int reportStep,
-    String waiting, Instant now, Map<String, Long> decisionsTotal) {
+    String waiting, Instant now, Map<String, Long> decisionsTotal, PeersView peers) {
   public RolloutView {
     decisionsTotal = Map.copyOf(decisionsTotal);
+    requireNonNull(peers, "peers");
   }
 
   /** The phase: {@link RolloutPhase#DISABLED} when no rollout runs. */
