@@ -576,11 +576,15 @@ public final class RolloutController implements CallListener {
           return;
         }
         boolean judged = judging();
+        boolean known = role != null;
         role = next;
+        boolean active = state != null
+            && (state.phase() == RolloutPhase.RUNNING || state.phase() == RolloutPhase.PAUSED);
         if (!judging()) {
           judge = null; // a follower: its evidence is the judge's now
-        } else if (!judged && state != null
-            && (state.phase() == RolloutPhase.RUNNING || state.phase() == RolloutPhase.PAUSED)) {
+        } else if (!judged && active && !known) {
+          startJudge(file.rollout(), file); // just started: this router judges from now on
+        } else if (!judged && active) {
           Instant now = clock.instant();
           String why = next == PeerRole.JUDGE ? "this router judges now: " + judgeAddress
               + " is the lowest address of rollout.routers" : "this router judges alone now (rollout.routers is empty)";

@@ -290,6 +290,30 @@ class CanaryConfigParserTest {
     assertThat(r.maxP99()).isEqualTo(java.time.Duration.ofMillis(250));
     assertThat(r.maxDisagreementPercent()).isEqualTo(10);
     assertThat(r.latencyQuantile()).as("a default kept").isEqualTo(0.95);
+    assertThat(r.shared()).isFalse();
+    RolloutSettings shared = parse(backends + """
+        rollout { routers = ["dns:///siskin-router-admin.siskin.svc.cluster.local:9901"], peer-poll = 500ms }
+        """).rollout();
+    assertThat(shared.routers()).containsExactly("dns:///siskin-router-admin.siskin.svc.cluster.local:9901");
+    assertThat(shared.peerPoll()).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(shared.shared()).isTrue();
+    assertThat(parse(backends + "rollout { routers = [\"10.0.0.5:9901\", \"10.0.0.6:9901\", \"10.0.0.5:9901\"] }")
+        .rollout().routers()).as("a repeated entry once").containsExactly("10.0.0.5:9901", "10.0.0.6:9901");
+  }
+
+  @Test
+  void rejectsBadRolloutRouters() throws Exception {
+    String backends = "backends { v1 { target = \"h:1\", weight = 1 }, v2 { target = \"h:2\", weight = 0 } }\n";
+    assertThat(rejection(backends + "rollout { routers = \"10.0.0.5:9901\" }"))
+        .startsWith(":2: rollout.routers: \"10.0.0.5:9901\" (expected: a list of the routers' admin endpoints");
+    assertThat(rejection(backends + "rollout { routers = [\"10.0.0.5\"] }"))
+        .startsWith(":2: rollout.routers: [\"10.0.0.5\"] has \"10.0.0.5\" (expected: admin host:port");
+    assertThat(rejection(backends + "rollout { routers = [\"http://r:9901\"] }"))
+        .contains("the scheme \"http:\" is not supported");
+    assertThat(rejection(backends + "rollout { routers = [\"dns:///r:9901\", \"10.0.0.5:9901\"] }"))
+        .contains("mixes a dns:/// name with other entries");
+    assertThat(rejection(backends + "rollout { peer-poll = 0s }"))
+        .startsWith(":2: rollout.peer-poll: \"0s\" (expected: a duration > 0");
   }
 
   @Test

@@ -65,6 +65,24 @@ final class RouterJar implements AutoCloseable {
     throw lastFailure;
   }
 
+  /**
+   * Starts the router on ports the caller picked (routers that must name each other's admin ports in their
+   * configs); no retry on a port taken meanwhile.
+   */
+  static RouterJar startAt(String name, Path config, int listenPort, int adminPort, ConfigWriter writer)
+      throws IOException, InterruptedException {
+    writer.write(listenPort, adminPort);
+    JarProcess child = JarProcess.start(name, RepoPaths.routerJar(), JVM_OPTIONS, List.of(config.toString()), Map.of());
+    AdminClient admin = new AdminClient("127.0.0.1:" + adminPort);
+    try {
+      awaitReady(child, admin, Duration.ofSeconds(60));
+    } catch (AssertionError e) {
+      child.close();
+      throw e;
+    }
+    return new RouterJar(child, listenPort, admin);
+  }
+
   private static void awaitReady(JarProcess child, AdminClient admin, Duration timeout)
       throws InterruptedException, IOException {
     long deadline = System.nanoTime() + timeout.toNanos();

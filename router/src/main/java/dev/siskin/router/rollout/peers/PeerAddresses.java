@@ -18,7 +18,9 @@ import java.util.TreeSet;
 public final class PeerAddresses {
   /** The order every router uses. */
   public static final Comparator<InetSocketAddress> ORDER = Comparator
-      .comparing((InetSocketAddress a) -> a.getAddress().getAddress(), Arrays::compare)
+      .comparingInt((InetSocketAddress a) -> a.getAddress().getAddress().length)
+      // Unsigned: 10.0.0.200 comes after 10.0.0.12, as people read it.
+      .thenComparing((InetSocketAddress a) -> a.getAddress().getAddress(), Arrays::compareUnsigned)
       .thenComparingInt(InetSocketAddress::getPort);
 
   /** A name lookup; the JDK's, or a test's. */

@@ -399,6 +399,12 @@ public final class RolloutPeers {
 
   private static String describe(Exception e) {
     String m = e.getMessage();
+    if (e instanceof java.net.ConnectException) {
+      return "cannot connect" + (m == null || m.isBlank() ? "" : ": " + m);
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "no answer in time";
+    }
     return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
   }
 
