@@ -157,6 +157,8 @@ class KubernetesManifestsTest {
             "Deployment siskin-router: rollout.state-file \"\" is not in a writable emptyDir mount"),
         breakage("a target in another namespace", o -> canaryConf(o, c -> c.replace("siskin-model-v2.siskin.", "siskin-model-v2.default.")),
             "canary.conf backends.v2.target dns:///siskin-model-v2.default.svc.cluster.local:50051 names no shipped"),
+        breakage("routers named through the clients' Service", o -> canaryConf(o, c -> c.replace("siskin-router-admin.siskin.", "siskin-router.siskin.")),
+            "canary.conf rollout.routers dns:///siskin-router.siskin.svc.cluster.local:9901 names no shipped headless Service"),
         breakage("an object outside the namespace", o -> service(o, "siskin-router").getMetadata().setNamespace(null),
             "Service siskin-router: namespace null (expected siskin, the shipped Namespace)"),
         breakage("a Service port the pods lack", o -> service(o, "siskin-router-admin").getSpec().getPorts().get(0)

@@ -323,6 +323,7 @@ public final class ManifestChecks {
         baseline = service.get().getMetadata().getName();
       }
     }
+    routerPeers(conf);
     String baselineName = baseline;
     deployments().filter(d -> d.getMetadata().getName().equals(baselineName))
         .filter(d -> d.getSpec().getReplicas() == null || d.getSpec().getReplicas() < 2)
@@ -351,6 +352,31 @@ public final class ManifestChecks {
         problems.add(id(m) + ": endpoint port " + e.getPort() + " is on none of the Services it selects");
       }
     });
+  }
+
+  /** rollout.routers must name a headless Service of the router pods' admin port: how the routers find each other. */
+  private void routerPeers(Config conf) {
+    if (!conf.hasPath("rollout.routers")) {
+      return;
+    }
+    for (String entry : conf.getStringList("rollout.routers")) {
+      Matcher m = DNS_TARGET.matcher(entry);
+      boolean found = m.matches() && of(Service.class)
+          .filter(s -> s.getMetadata().getName().equals(m.group(1)) && s.getMetadata().getNamespace().equals(m.group(2)))
+          .filter(s -> "None".equals(s.getSpec().getClusterIP()))
+          .filter(s -> deployments().anyMatch(d -> d.getMetadata().getName().equals(ROUTER) && selects(s.getSpec().getSelector(), d)))
+          .anyMatch(s -> s.getSpec().getPorts().stream().anyMatch(p -> p.getPort() == Integer.parseInt(m.group(3))
+              && p.getPort() == adminPort(conf)));
+      if (!found) {
+        problems.add("canary.conf rollout.routers " + entry + " names no shipped headless Service of the router pods'"
+            + " admin port (dns:///NAME.NAMESPACE.svc.cluster.local:PORT)");
+      }
+    }
+  }
+
+  private static int adminPort(Config conf) {
+    String admin = conf.getString("router.admin");
+    return Integer.parseInt(admin.substring(admin.lastIndexOf(':') + 1));
   }
 
   // ---- helpers ----

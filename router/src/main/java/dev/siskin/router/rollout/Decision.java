@@ -11,7 +11,8 @@ import java.util.List;
  *
  * @param at       when
  * @param kind     {@code start}, {@code advance}, {@code promote}, {@code roll-back}, {@code pause}, {@code resume},
- *                 {@code resume-after-restart}, {@code end}
+ *                 {@code resume-after-restart}, {@code end}; with several routers {@code follow} (a
+ *                 follower took the judge's decision) and {@code take-over} (this router became the judge)
  * @param fromStep the step index before
  * @param toStep   the step index after
  * @param reason   in words

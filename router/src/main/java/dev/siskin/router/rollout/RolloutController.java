@@ -615,6 +615,23 @@ public final class RolloutController implements CallListener {
     }
 
     @Override
+    public void catchUp(RemoteRollout follower, String followerAddress) {
+      String canaryToEnd = null;
+      Duration grace = Duration.ZERO;
+      boolean changed;
+      synchronized (RolloutController.this) {
+        changed = catchUpWith(follower, followerAddress);
+        if (changed && pendingEnd != null) {
+          canaryToEnd = pendingEnd;
+          grace = file.rollout().streamGrace();
+          pendingEnd = null;
+        }
+        reinstallPending |= changed;
+      }
+      putInForce(canaryToEnd, grace, changed);
+    }
+
+    @Override
     public void ingest(List<Observation> observations) {
       Live now = live;
       StepJudge j = now.judge();
@@ -632,6 +649,40 @@ public final class RolloutController implements CallListener {
         }
       }
     }
+  }
+
+  /**
+   * The judge takes a follower's later step or end: a decision of an earlier judge that this one has not seen.
+   * True when the weights change. Under the lock.
+   */
+  private boolean catchUpWith(RemoteRollout follower, String address) {
+    if (state == null || file == null || !judging() || !follower.runId().equals(state.runId())
+        || (state.phase() != RolloutPhase.RUNNING && state.phase() != RolloutPhase.PAUSED)) {
+      return false;
+    }
+    RolloutSettings plan = file.rollout();
+    if (follower.step() >= plan.steps().size()) {
+      return false;
+    }
+    Instant now = clock.instant();
+    String reason = "router " + address + " is " + follower.phase().label() + " at step "
+        + stepLabel(follower.step()) + ", as an earlier judge decided; this judge goes on from there";
+    Decision decision = new Decision(now, "take-over", state.step(), follower.step(), reason, List.of());
+    if (follower.phase() == RolloutPhase.ROLLED_BACK) {
+      transition(decision, RolloutPhase.ROLLED_BACK, false);
+      judge = null;
+      pendingEnd = plan.canary();
+    } else if (follower.phase() == RolloutPhase.PROMOTED) {
+      transition(decision, RolloutPhase.PROMOTED, true);
+      judge = null;
+    } else if ((follower.phase() == RolloutPhase.RUNNING || follower.phase() == RolloutPhase.PAUSED)
+        && follower.step() > state.step()) {
+      transition(decision, state.phase(), true);
+    } else {
+      return false;
+    }
+    publish(plan);
+    return true;
   }
 
   /** A follower takes the judge's phase and step; true when its weights change. Under the lock. */
@@ -654,6 +705,14 @@ public final class RolloutController implements CallListener {
     }
     waiting = "following the judge at " + judgeAddress;
     if (remote.phase() == state.phase() && remote.step() == state.step()) {
+      return false;
+    }
+    if ((remote.phase() == RolloutPhase.RUNNING || remote.phase() == RolloutPhase.PAUSED)
+        && remote.step() < state.step()) {
+      // A judge never goes back a step: this one is new (it took over, or started without its state file) and
+      // learns this router's step from its next fetch (catchUp).
+      waiting = "the judge at " + judgeAddress + " is at step " + stepLabel(remote.step()) + ", behind this router's "
+          + stepLabel(state.step()) + ": holding until it catches up";
       return false;
     }
     Instant now = clock.instant();

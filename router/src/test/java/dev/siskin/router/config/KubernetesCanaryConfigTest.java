@@ -31,5 +31,7 @@ class KubernetesCanaryConfigTest {
             tuple("v2", "dns:///siskin-model-v2.siskin.svc.cluster.local:50051", 10));
     assertThat(config.rollout().stateFile()).as("off the read-only ConfigMap mount")
         .isEqualTo("/var/lib/siskin/rollout.json");
+    assertThat(config.rollout().routers()).as("every router pod, through the headless admin Service")
+        .containsExactly("dns:///siskin-router-admin.siskin.svc.cluster.local:9901");
   }
 }

@@ -268,6 +268,33 @@ class SharedRolloutTest {
   }
 
   @Test
+  void aNewJudgeWithoutStateCatchesUpWithTheFollowersInsteadOfTakingThemBack() throws Exception {
+    for (int i = 0; i < 11; i++) {
+      b.traffic(0.1, 400, Status.Code.OK);
+      second();
+    }
+    second();
+    assertThat(b.view().step()).isEqualTo(1);
+    // A new router pod at a lower address, started without a state file: its own rollout begins at step 0.
+    InetSocketAddress zAddress = new InetSocketAddress(ip("10.0.0.0"), 9901);
+    Router z = new Router("z", zAddress);
+    z.apply("");
+    resolves.add(zAddress.getAddress());
+    assertThat(z.view().step()).isZero();
+    z.poll();
+    b.poll();
+    a.poll();
+    assertThat(a.view().peers().judge()).isEqualTo("10.0.0.0:9901");
+    assertThat(a.view().step()).as("a follower never steps back to a new judge's step").isEqualTo(1);
+    assertThat(a.view().waiting()).contains("behind this router's 50");
+    z.poll();
+    assertThat(z.view().peers().role()).isEqualTo(PeerRole.JUDGE);
+    assertThat(z.view().step()).as("the new judge caught up with its followers").isEqualTo(1);
+    assertThat(z.view().state().lastDecision().kind()).isEqualTo("take-over");
+    assertThat(z.view().state().lastDecision().reason()).contains("as an earlier judge decided");
+  }
+
+  @Test
   void aFollowerGivesItsCallsOnlyToTheJudgeItFollows() {
     PeerTransport.Answer answer = network.get(B).observations("someone-else", "", 0, "r1");
     assertThat(answer.status()).isEqualTo(409);

@@ -46,12 +46,14 @@ public final class PeerWire {
         text(n, "reason"));
   }
 
-  /** A follower's batch, with who it is, the run and whom it follows. */
-  public static byte[] batch(String instance, String runId, String judge, ObservationBuffer.Batch batch) {
+  /** A follower's batch, with who it is, whom it follows and where its rollout stands. */
+  public static byte[] batch(RemoteRollout follower, ObservationBuffer.Batch batch) {
     ObjectNode n = MAPPER.createObjectNode();
-    n.put("instance", instance);
-    n.put("runId", runId);
-    n.put("judge", judge);
+    n.put("instance", follower.instance());
+    n.put("runId", follower.runId());
+    n.put("judge", follower.judge());
+    n.put("phase", follower.phase().label());
+    n.put("step", follower.step());
     n.put("first", batch.first());
     n.put("more", batch.more());
     n.put("dropped", batch.dropped());
@@ -67,8 +69,9 @@ public final class PeerWire {
     return bytes(n);
   }
 
-  /** A batch as the judge reads it. */
-  public record ReadBatch(String instance, String runId, String judge, ObservationBuffer.Batch batch) {}
+  /** A batch as the judge reads it, with the follower's phase and step. */
+  public record ReadBatch(String instance, String runId, String judge, RolloutPhase phase, int step,
+      ObservationBuffer.Batch batch) {}
 
   public static ReadBatch readBatch(String json) {
     JsonNode n = tree(json);
@@ -82,7 +85,8 @@ public final class PeerWire {
     }
     ObservationBuffer.Batch batch = new ObservationBuffer.Batch(number(n, "first"), out,
         n.path("more").asBoolean(false), number(n, "dropped"));
-    return new ReadBatch(text(n, "instance"), text(n, "runId"), text(n, "judge"), batch);
+    return new ReadBatch(text(n, "instance"), text(n, "runId"), text(n, "judge"), phase(text(n, "phase")),
+        (int) number(n, "step"), batch);
   }
 
   private static Observation observation(JsonNode item) {

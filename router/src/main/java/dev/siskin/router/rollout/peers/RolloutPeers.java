@@ -67,6 +67,13 @@ public final class RolloutPeers {
 
     /** A judge's observations from a follower. */
     void ingest(List<Observation> observations);
+
+    /**
+     * A judge learns where a follower's rollout stands. A follower only ever holds what a judge decided, so one
+     * that is further along (a later step, or ended) knows a decision this judge has not seen: it took over from
+     * a judge that left, or started without the state file.
+     */
+    void catchUp(RemoteRollout follower, String followerAddress);
   }
 
   private final String instance = UUID.randomUUID().toString();
@@ -187,7 +194,7 @@ public final class RolloutPeers {
       newBuffer(runId);
     }
     ObservationBuffer.Batch batch = buffer.after(instance.equals(expected) ? after : 0, MAX_BATCH);
-    return new PeerTransport.Answer(200, new String(PeerWire.batch(instance, runId, v.judge(), batch),
+    return new PeerTransport.Answer(200, new String(PeerWire.batch(mine, batch),
         java.nio.charset.StandardCharsets.UTF_8));
   }
 
@@ -377,6 +384,10 @@ public final class RolloutPeers {
       p.problem = p.following ? "" : "it follows " + read.judge() + " in rollout \"" + read.runId() + "\"";
       if (!p.following) {
         return;
+      }
+      if (round == 0) {
+        local.catchUp(new RemoteRollout(read.instance(), PeerRole.FOLLOWER.label(), read.judge(), read.runId(),
+            read.phase(), read.step(), java.time.Instant.EPOCH, "", ""), PeerAddresses.format(address));
       }
       local.ingest(read.batch().observations());
       p.after = read.batch().last();

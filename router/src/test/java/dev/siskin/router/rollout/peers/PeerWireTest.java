@@ -29,11 +29,14 @@ class PeerWireTest {
         new Observation.Compared(Comparison.SHADOW_FAILED),
         new Observation.Call(Role.BASELINE, 0.9, Status.Code.OK, 0, 1_764_669_600_001L));
     ObservationBuffer.Batch batch = new ObservationBuffer.Batch(41, observations, true, 7);
-    PeerWire.ReadBatch read = PeerWire.readBatch(new String(PeerWire.batch("id-2", "run", "10.0.0.1:9901", batch),
-        StandardCharsets.UTF_8));
+    RemoteRollout follower = new RemoteRollout("id-2", "follower", "10.0.0.1:9901", "run", RolloutPhase.RUNNING, 3,
+        Instant.EPOCH, "", "");
+    PeerWire.ReadBatch read = PeerWire.readBatch(new String(PeerWire.batch(follower, batch), StandardCharsets.UTF_8));
     assertThat(read.instance()).isEqualTo("id-2");
     assertThat(read.runId()).isEqualTo("run");
     assertThat(read.judge()).isEqualTo("10.0.0.1:9901");
+    assertThat(read.phase()).isEqualTo(RolloutPhase.RUNNING);
+    assertThat(read.step()).isEqualTo(3);
     assertThat(read.batch()).isEqualTo(batch);
     assertThat(read.batch().last()).isEqualTo(43);
   }
@@ -41,14 +44,14 @@ class PeerWireTest {
   @ParameterizedTest
   @ValueSource(strings = {
       "", "[]", "not json", "{}",
-      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"first\":1,\"dropped\":0}",
-      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"first\":1,\"dropped\":0,\"observations\":[[1,0.1,0,5]]}",
-      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"first\":1,\"dropped\":0,\"observations\":[[2,0.1,0,5,0]]}",
-      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"first\":1,\"dropped\":0,\"observations\":[[1,1.5,0,5,0]]}",
-      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"first\":1,\"dropped\":0,\"observations\":[[1,0.1,99,5,0]]}",
-      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"first\":1,\"dropped\":0,\"observations\":[[1,0.1,0,-5,0]]}",
-      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"first\":1,\"dropped\":0,\"observations\":[\"MAYBE\"]}",
-      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"first\":\"1\",\"dropped\":0,\"observations\":[]}"})
+      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"phase\":\"running\",\"step\":0,\"first\":1,\"dropped\":0}",
+      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"phase\":\"running\",\"step\":0,\"first\":1,\"dropped\":0,\"observations\":[[1,0.1,0,5]]}",
+      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"phase\":\"running\",\"step\":0,\"first\":1,\"dropped\":0,\"observations\":[[2,0.1,0,5,0]]}",
+      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"phase\":\"running\",\"step\":0,\"first\":1,\"dropped\":0,\"observations\":[[1,1.5,0,5,0]]}",
+      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"phase\":\"running\",\"step\":0,\"first\":1,\"dropped\":0,\"observations\":[[1,0.1,99,5,0]]}",
+      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"phase\":\"running\",\"step\":0,\"first\":1,\"dropped\":0,\"observations\":[[1,0.1,0,-5,0]]}",
+      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"phase\":\"running\",\"step\":0,\"first\":1,\"dropped\":0,\"observations\":[\"MAYBE\"]}",
+      "{\"instance\":\"i\",\"runId\":\"r\",\"judge\":\"j\",\"phase\":\"running\",\"step\":0,\"first\":\"1\",\"dropped\":0,\"observations\":[]}"})
   void whatIsNotABatchIsRefusedWithTheReason(String body) {
     assertThatThrownBy(() -> PeerWire.readBatch(body)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageMatching("(not|no|unknown) .+");
