@@ -237,7 +237,19 @@ public final class AdminClient {
         r.path("canary").asText(""), r.path("step").asInt(0), r.path("stepName").asText(""), steps,
         percent.isIntegralNumber() ? percent.asLong() : null, number(r.path("timeInStepSeconds")),
         number(r.path("stepTimeSeconds")), minCalls.isIntegralNumber() ? minCalls.asLong() : null,
-        r.path("waiting").asText(""), judge, last);
+        r.path("waiting").asText(""), judge, last, parsePeers(r.path("peers")));
+  }
+
+  private static RolloutStatus.Peers parsePeers(JsonNode p) {
+    if (!p.path("role").isTextual()) {
+      return RolloutStatus.Peers.ALONE; // a router from before shared rollouts
+    }
+    int following = 0;
+    for (JsonNode f : p.path("followers")) {
+      following += f.path("following").asBoolean(false) ? 1 : 0;
+    }
+    return new RolloutStatus.Peers(p.get("role").asText(), p.path("judge").asText(""),
+        p.path("judgeProblem").asText(""), p.path("followers").size(), following);
   }
 
   private static Double number(JsonNode node) {

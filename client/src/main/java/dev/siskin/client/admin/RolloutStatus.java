@@ -20,12 +20,24 @@ import java.util.List;
  * @param waiting           what the step waits for before it may advance ("" when nothing)
  * @param judge             the judge's last report on the step, or null
  * @param lastDecision      the latest decision (start, advance, pause, roll-back, ...), or null
+ * @param peers             this router's part in a rollout several routers share ({@code alone} when one router)
  */
 public record RolloutStatus(String state, String runId, String baseline, String canary, int step, String stepName,
     List<String> steps, Long canaryPercent, Double timeInStepSeconds, Double stepTimeSeconds, Long minCalls,
-    String waiting, Judge judge, Decision lastDecision) {
+    String waiting, Judge judge, Decision lastDecision, Peers peers) {
   public RolloutStatus {
     steps = List.copyOf(steps);
+  }
+
+  /**
+   * @param role         alone, judge or follower
+   * @param judge        the judge's admin address ("" when alone)
+   * @param judgeProblem a follower: why the judge cannot be reached now ("" when it can)
+   * @param followers    the judge: the other routers, and how many of them follow it now
+   * @param following    the judge: how many of them follow it now
+   */
+  public record Peers(String role, String judge, String judgeProblem, int followers, int following) {
+    public static final Peers ALONE = new Peers("alone", "", "", 0, 0);
   }
 
   /** Whether no rollout ever ran in this router: nothing to show but that. */

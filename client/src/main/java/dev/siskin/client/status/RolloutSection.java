@@ -30,6 +30,15 @@ final class RolloutSection {
       out.append(", ").append(r.canary()).append(" against ").append(r.baseline());
     }
     out.append(nl);
+    RolloutStatus.Peers peers = r.peers();
+    if (peers.role().equals("judge")) {
+      out.append("  this router judges for ").append(peers.followers()).append(" other router(s), ")
+          .append(peers.following()).append(" following").append(nl);
+    } else if (peers.role().equals("follower")) {
+      out.append("  this router follows the judge at ").append(peers.judge().isEmpty() ? "(none found)" : peers.judge())
+          .append(peers.judgeProblem().isEmpty() ? "" : " -- unreachable (" + peers.judgeProblem()
+              + "): holding its step").append(nl);
+    }
     if (!r.state().equals("disabled")) {
       out.append("  step ").append(stepLabel(r.stepName()));
       if (!r.steps().isEmpty()) {

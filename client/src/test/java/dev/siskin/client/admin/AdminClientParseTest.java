@@ -147,5 +147,21 @@ class AdminClientParseTest {
     assertThat(bare.canaryPercent()).isNull();
     assertThat(bare.judge().gates()).isEmpty();
     assertThat(bare.lastDecision()).isNull();
+    assertThat(bare.peers()).as("a router from before shared rollouts").isEqualTo(RolloutStatus.Peers.ALONE);
+  }
+
+  @Test
+  void readsWhichPartTheRouterPlaysInASharedRollout() throws AdminException {
+    RolloutStatus judge = AdminClient.parseCanary("""
+        {"rollout":{"state":"running","peers":{"role":"judge","judge":"10.0.0.4:9901","followers":[
+          {"address":"10.0.0.5:9901","following":true},{"address":"10.0.0.6:9901","following":false}]}}}
+        """).rollout();
+    assertThat(judge.peers()).isEqualTo(new RolloutStatus.Peers("judge", "10.0.0.4:9901", "", 2, 1));
+    RolloutStatus follower = AdminClient.parseCanary("""
+        {"rollout":{"state":"running","peers":{"role":"follower","judge":"10.0.0.4:9901",
+          "judgeProblem":"no answer in time"}}}
+        """).rollout();
+    assertThat(follower.peers())
+        .isEqualTo(new RolloutStatus.Peers("follower", "10.0.0.4:9901", "no answer in time", 0, 0));
   }
 }

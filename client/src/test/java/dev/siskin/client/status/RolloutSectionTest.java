@@ -10,7 +10,7 @@ class RolloutSectionTest {
   @Test
   void aRolloutWithFewFieldsIsShownWithDashesNotACrash() {
     RolloutStatus bare = new RolloutStatus("running", "", "", "", 0, "", List.of(), null, null, null, null, "",
-        new RolloutStatus.Judge("", "", 0, 0, List.of()), null);
+        new RolloutStatus.Judge("", "", 0, 0, List.of()), null, RolloutStatus.Peers.ALONE);
 
     assertThat(RolloutSection.render(bare)).isEqualTo(String.join(System.lineSeparator(),
         "Rollout (router /canary): running",
@@ -18,6 +18,17 @@ class RolloutSectionTest {
         "  time in step - of -; canary calls 0 of -",
         "  judge: ",
         "    gate  verdict  evidence vs bar  reason", ""));
+  }
+
+  @Test
+  void aFollowerSaysWhomItFollowsAndThatItHoldsWhenTheJudgeIsAway() {
+    RolloutStatus following = new RolloutStatus("running", "r1", "v1", "v2", 1, "50", List.of("10", "50", "100"), 50L,
+        3.0, 60.0, 300L, "", null, null, new RolloutStatus.Peers("follower", "10.0.0.5:9901", "cannot connect", 0, 0));
+    assertThat(RolloutSection.render(following)).contains(
+        "  this router follows the judge at 10.0.0.5:9901 -- unreachable (cannot connect): holding its step");
+    RolloutStatus judging = new RolloutStatus("running", "r1", "v1", "v2", 1, "50", List.of("10", "50", "100"), 50L,
+        3.0, 60.0, 300L, "", null, null, new RolloutStatus.Peers("judge", "10.0.0.4:9901", "", 2, 1));
+    assertThat(RolloutSection.render(judging)).contains("  this router judges for 2 other router(s), 1 following");
   }
 
   @Test
