@@ -3,6 +3,8 @@ package dev.siskin.router.metrics;
 import dev.siskin.router.rollout.RolloutPhase;
 import dev.siskin.router.rollout.RolloutView;
 import dev.siskin.router.rollout.judge.GateReport;
+import dev.siskin.router.rollout.peers.PeerRole;
+import dev.siskin.router.rollout.peers.PeersView;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -43,9 +45,42 @@ final class RolloutMetrics {
         .register(registry);
     CounterWithCallback.builder().name("siskin_router_rollout_decisions")
         .help("Rollout decisions this router made since start, by kind (start, advance, promote, roll-back, "
-            + "pause, resume, resume-after-restart, end)")
+            + "pause, resume, resume-after-restart, end, follow, take-over)")
         .labelNames("kind")
         .callback(cb -> rollout.get().decisionsTotal().forEach((kind, n) -> cb.call(n, kind)))
+        .register(registry);
+    GaugeWithCallback.builder().name("siskin_router_rollout_peer_role")
+        .help("This router's part in a rollout several routers share: 1 for the current one (alone, judge, follower)")
+        .labelNames("role")
+        .callback(cb -> {
+          PeerRole now = rollout.get().peers().role();
+          for (PeerRole r : PeerRole.values()) {
+            cb.call(r == now ? 1 : 0, r.label());
+          }
+        })
+        .register(registry);
+    GaugeWithCallback.builder().name("siskin_router_rollout_peers_following")
+        .help("The judge of a shared rollout: the other routers that answered and follow it (following=true), and"
+            + " those that do not or did not answer (following=false); while any is false the step does not advance")
+        .labelNames("following")
+        .callback(cb -> {
+          PeersView peers = rollout.get().peers();
+          if (peers.role() == PeerRole.JUDGE) {
+            long following = peers.peers().stream().filter(PeersView.Peer::following).count();
+            cb.call(following, "true");
+            cb.call(peers.peers().size() - following, "false");
+          }
+        })
+        .register(registry);
+    GaugeWithCallback.builder().name("siskin_router_rollout_judge_reachable")
+        .help("A follower of a shared rollout: 1 while its last try to reach the judge succeeded, 0 when it "
+            + "failed (the follower holds its step); absent on other routers")
+        .callback(cb -> {
+          PeersView peers = rollout.get().peers();
+          if (peers.role() == PeerRole.FOLLOWER) {
+            cb.call(peers.judgeProblem().isEmpty() && peers.judgeContact() != null ? 1 : 0);
+          }
+        })
         .register(registry);
     GaugeWithCallback.builder().name("siskin_router_rollout_gate_evalue")
         .help("Each gate's evidence against the canary (an e-value; the gate rejects at its bar)")

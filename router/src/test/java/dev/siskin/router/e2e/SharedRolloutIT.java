@@ -127,6 +127,13 @@ class SharedRolloutIT {
     assertThat(followed.get("state").asText()).as(followed.toString()).isEqualTo("promoted");
     assertThat(kinds(followed)).as("the follower adopted each decision").contains("follow").doesNotContain("advance");
     assertThat(load.tally().failed()).as("failed client calls").isZero();
+    Map<String, Double> series = new java.util.HashMap<>();
+    pair.follower().admin().metrics().values().stream().flatMap(f -> f.samples().stream())
+        .filter(x -> x.name().startsWith("siskin_router_rollout_"))
+        .forEach(x -> series.put(x.name() + x.labels(), x.value()));
+    assertThat(series).containsEntry("siskin_router_rollout_peer_role{role=follower}", 1.0)
+        .containsEntry("siskin_router_rollout_peer_role{role=judge}", 0.0)
+        .containsEntry("siskin_router_rollout_judge_reachable{}", 1.0);
     JsonNode weights = pair.follower().admin().config().get("backends");
     assertThat(weights.get(1).get("weight").asInt()).as("the follower routes by the judge's step").isEqualTo(100);
     System.out.printf("e2e shared rollout: promoted by the judge from %d follower observations; judge %s, follower %s;"
