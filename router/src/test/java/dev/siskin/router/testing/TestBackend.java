@@ -163,7 +163,13 @@ public final class TestBackend implements AutoCloseable {
         out.onNext(reply("x".repeat(Integer.parseInt(message.substring(5)))));
         out.onCompleted();
       } else if (message.startsWith("sleep:") || message.startsWith("sleep@" + name + ":")) {
-        ((ServerCallStreamObserver<SimpleResponse>) out).setOnCancelHandler(cancelled::countDown);
+        ServerCallStreamObserver<SimpleResponse> call = (ServerCallStreamObserver<SimpleResponse>) out;
+        call.setOnCancelHandler(cancelled::countDown);
+        if (call.isCancelled()) {
+          // Cancelled before this handler ran (a short deadline on a loaded machine): grpc never calls the
+          // handler set afterwards, but the call did end by cancellation.
+          cancelled.countDown();
+        }
         timer.schedule(() -> {
           out.onNext(reply("slept"));
           out.onCompleted();
