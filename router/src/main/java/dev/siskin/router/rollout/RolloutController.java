@@ -599,28 +599,21 @@ public final class RolloutController implements CallListener {
 
     @Override
     public void follow(RemoteRollout remote, String judgeAddress) {
-      String canaryToEnd = null;
-      Duration grace = Duration.ZERO;
-      boolean changed;
-      synchronized (RolloutController.this) {
-        changed = adopt(remote, judgeAddress);
-        if (changed && pendingEnd != null) {
-          canaryToEnd = pendingEnd;
-          grace = file.rollout().streamGrace();
-          pendingEnd = null;
-        }
-        reinstallPending |= changed;
-      }
-      putInForce(canaryToEnd, grace, changed);
+      takeFromPeer(() -> adopt(remote, judgeAddress));
     }
 
     @Override
     public void catchUp(RemoteRollout follower, String followerAddress) {
+      takeFromPeer(() -> catchUpWith(follower, followerAddress));
+    }
+
+    /** Runs {@code change} under the lock, then puts what it changed in force outside it, as the tick does. */
+    private void takeFromPeer(java.util.function.BooleanSupplier change) {
       String canaryToEnd = null;
       Duration grace = Duration.ZERO;
       boolean changed;
       synchronized (RolloutController.this) {
-        changed = catchUpWith(follower, followerAddress);
+        changed = change.getAsBoolean();
         if (changed && pendingEnd != null) {
           canaryToEnd = pendingEnd;
           grace = file.rollout().streamGrace();

@@ -1,5 +1,9 @@
 package dev.siskin.router.e2e;
 
+import static dev.siskin.router.e2e.RolloutWatch.awaitRollout;
+import static dev.siskin.router.e2e.RolloutWatch.kinds;
+import static dev.siskin.router.e2e.RolloutWatch.rollout;
+import static dev.siskin.router.e2e.RolloutWatch.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  * wins, and a rollback ends v2's long streams within the grace.
  */
 class RolloutIT {
-  private static final Duration WAIT = Duration.ofSeconds(100);
 
   @TempDir
   Path dir;
@@ -87,39 +89,10 @@ class RolloutIT {
    */
   private static final String LOAD_TOLERANT_LATENCY = "latency { margin = 4 }";
 
-  private static JsonNode rollout(RouterJar router) throws Exception {
-    return router.admin().json("/canary").get("rollout");
-  }
-
-  /** Polls /canary until the rollout matches {@code done}; fails with the last answer after {@link #WAIT}. */
-  private static JsonNode awaitRollout(RouterJar router, Predicate<JsonNode> done, String what) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    JsonNode last = rollout(router);
-    while (!done.test(last)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("rollout did not reach " + what + " within " + WAIT + "; last: " + last);
-      }
-      Thread.sleep(200);
-      last = rollout(router);
-    }
-    return last;
-  }
-
-  private static Predicate<JsonNode> state(String state) {
-    return r -> r.get("state").asText().equals(state);
-  }
-
-
   private PacedLoad load(RouterJar router, int rate) throws Exception {
     PredictClient client = new PredictClient(router.port());
     keep(() -> client.channel().shutdownNow().awaitTermination(10, TimeUnit.SECONDS));
     return keep(PacedLoad.start(client, IrisRows.all(), rate, 150));
-  }
-
-  private static List<String> kinds(JsonNode rollout) {
-    List<String> kinds = new ArrayList<>();
-    rollout.get("history").forEach(d -> kinds.add(d.get("kind").asText()));
-    return kinds;
   }
 
   @Test
@@ -297,9 +270,9 @@ class RolloutIT {
 
     // Unary calls that v2 fails and v1 answers: the canary's 10 % fail, and it is rolled back.
     var unary = SimpleServiceGrpc.newBlockingStub(channel);
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    long deadline = System.nanoTime() + RolloutWatch.WAIT.toNanos();
     while (!rollout(router).get("state").asText().equals("rolled-back")) {
-      assertThat(System.nanoTime()).as("rolled back within %s", WAIT).isLessThan(deadline);
+      assertThat(System.nanoTime()).as("rolled back within %s", RolloutWatch.WAIT).isLessThan(deadline);
       for (int i = 0; i < 50; i++) {
         try {
           unary.withDeadlineAfter(10, TimeUnit.SECONDS)

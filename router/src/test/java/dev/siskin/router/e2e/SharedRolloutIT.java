@@ -1,17 +1,19 @@
 package dev.siskin.router.e2e;
 
+import static dev.siskin.router.e2e.RolloutWatch.awaitRollout;
+import static dev.siskin.router.e2e.RolloutWatch.kinds;
+import static dev.siskin.router.e2e.RolloutWatch.rollout;
+import static dev.siskin.router.e2e.RolloutWatch.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.siskin.router.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * rolled back by the judge, and both stop sending it calls; with the judge killed, the follower holds its step.
  */
 class SharedRolloutIT {
-  private static final Duration WAIT = Duration.ofSeconds(100);
 
   @TempDir
   Path dir;
@@ -77,37 +78,10 @@ class SharedRolloutIT {
         """.formatted(l, a, v1, v2, rollout)));
   }
 
-  private static JsonNode rollout(RouterJar router) throws Exception {
-    return router.admin().json("/canary").get("rollout");
-  }
-
-  private static JsonNode await(RouterJar router, Predicate<JsonNode> done, String what) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    JsonNode last = rollout(router);
-    while (!done.test(last)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(router + " did not reach " + what + " within " + WAIT + "; last: " + last);
-      }
-      Thread.sleep(200);
-      last = rollout(router);
-    }
-    return last;
-  }
-
-  private static Predicate<JsonNode> state(String state) {
-    return r -> r.get("state").asText().equals(state);
-  }
-
   private PacedLoad load(RouterJar router, int rate) throws Exception {
     PredictClient client = new PredictClient(router.port());
     keep(() -> client.channel().shutdownNow().awaitTermination(10, TimeUnit.SECONDS));
     return keep(PacedLoad.start(client, IrisRows.all(), rate, 150));
-  }
-
-  private static List<String> kinds(JsonNode rollout) {
-    List<String> kinds = new ArrayList<>();
-    rollout.get("history").forEach(d -> kinds.add(d.get("kind").asText()));
-    return kinds;
   }
 
   @Test
@@ -115,10 +89,10 @@ class SharedRolloutIT {
     ModelServerJar v1 = keep(ModelServerJar.start("v1.0.0", Map.of()));
     ModelServerJar v2 = keep(ModelServerJar.start("v2.0.0", Map.of()));
     Pair pair = routers(v1.target(), v2.target(), "[10, 50, 100]");
-    await(pair.follower(), r -> r.get("peers").get("role").asText().equals("follower"), "follower");
+    awaitRollout(pair.follower(), r -> r.get("peers").get("role").asText().equals("follower"), "follower");
     PacedLoad load = load(pair.follower(), 200);
-    JsonNode judged = await(pair.judge(), state("promoted").or(state("rolled-back")), "promoted");
-    JsonNode followed = await(pair.follower(), state("promoted").or(state("rolled-back")), "promoted");
+    JsonNode judged = awaitRollout(pair.judge(), state("promoted").or(state("rolled-back")), "promoted");
+    JsonNode followed = awaitRollout(pair.follower(), state("promoted").or(state("rolled-back")), "promoted");
     load.close();
     assertThat(judged.get("state").asText()).as(judged.toString()).isEqualTo("promoted");
     assertThat(judged.get("peers").get("role").asText()).isEqualTo("judge");
@@ -147,10 +121,10 @@ class SharedRolloutIT {
     ModelServerJar v2 = keep(ModelServerJar.start("v2.0.0",
         Map.of("FAULT_ERROR_RATE", "0.2", "FAULT_ERROR_CODE", "INTERNAL", "FAULT_SEED", "5")));
     Pair pair = routers(v1.target(), v2.target(), "[10, 50, 100]");
-    await(pair.follower(), r -> r.get("peers").get("role").asText().equals("follower"), "follower");
+    awaitRollout(pair.follower(), r -> r.get("peers").get("role").asText().equals("follower"), "follower");
     PacedLoad load = load(pair.follower(), 200);
-    JsonNode judged = await(pair.judge(), state("rolled-back").or(state("promoted")), "rolled-back");
-    JsonNode followed = await(pair.follower(), state("rolled-back").or(state("promoted")), "rolled-back");
+    JsonNode judged = awaitRollout(pair.judge(), state("rolled-back").or(state("promoted")), "rolled-back");
+    JsonNode followed = awaitRollout(pair.follower(), state("rolled-back").or(state("promoted")), "rolled-back");
     assertThat(judged.get("state").asText()).as(judged.toString()).isEqualTo("rolled-back");
     assertThat(followed.get("state").asText()).as(followed.toString()).isEqualTo("rolled-back");
     assertThat(followed.get("canaryPercent").asInt()).isZero();
@@ -167,11 +141,11 @@ class SharedRolloutIT {
     ModelServerJar v1 = keep(ModelServerJar.start("v1.0.0", Map.of()));
     ModelServerJar v2 = keep(ModelServerJar.start("v2.0.0", Map.of()));
     Pair pair = routers(v1.target(), v2.target(), "[10, 20, 30, 40, 50, 100]");
-    await(pair.follower(), r -> r.get("peers").get("role").asText().equals("follower"), "follower");
+    awaitRollout(pair.follower(), r -> r.get("peers").get("role").asText().equals("follower"), "follower");
     PacedLoad load = load(pair.follower(), 200);
-    JsonNode atStep = await(pair.follower(), r -> r.get("step").asInt() >= 1, "step 1");
+    JsonNode atStep = awaitRollout(pair.follower(), r -> r.get("step").asInt() >= 1, "step 1");
     pair.judge().close();
-    int step = await(pair.follower(), r -> !r.get("peers").get("judgeProblem").asText().isEmpty(), "judge away")
+    int step = awaitRollout(pair.follower(), r -> !r.get("peers").get("judgeProblem").asText().isEmpty(), "judge away")
         .get("step").asInt();
     Thread.sleep(8000); // four step times: a router that decided alone would have advanced
     JsonNode held = rollout(pair.follower());
