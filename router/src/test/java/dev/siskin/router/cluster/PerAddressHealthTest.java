@@ -195,5 +195,7 @@ class PerAddressHealthTest {
     }
     await().atMost(WAIT).until(() -> !endpoints().containsKey(at("127.0.0.2")));
     assertThat(endpoints().get(at("127.0.0.3")).inFlight()).isZero();
+    // The address that stayed kept its counts through the change.
+    assertThat(endpoints().get(at("127.0.0.3")).calls()).isEqualTo(b.unaryHandled.get());
   }
 }
