@@ -63,7 +63,7 @@ final class EndpointStats {
     ConnectivityState best = null;
     for (Connection connection : connections) {
       ConnectivityState state = connection.state();
-      if (best == null || rank(state) < rank(best)) {
+      if (best == null || LoopAffineChannel.rank(state) < LoopAffineChannel.rank(best)) {
         best = state;
       }
     }
@@ -71,16 +71,6 @@ final class EndpointStats {
     String state = removed ? "DRAINING" : best.name();
     return new EndpointSnapshot(address, state, best == ConnectivityState.READY, inFlight.get(), calls.sum(),
         failed.sum(), removed);
-  }
-
-  private static int rank(ConnectivityState state) {
-    switch (state) {
-      case READY: return 0;
-      case CONNECTING: return 1;
-      case TRANSIENT_FAILURE: return 2;
-      case IDLE: return 3;
-      default: return 4;
-    }
   }
 
   /**

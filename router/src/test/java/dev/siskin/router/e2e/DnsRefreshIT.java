@@ -81,8 +81,7 @@ class DnsRefreshIT {
     try (RouterJar router = startRouter("dns-refresh", hosts, "1s");
         PredictClient client = new PredictClient(router.port());
         Load load = new Load(client)) {
-      awaitEndpoints(router, e -> calls(e, IPS[0]) > 0 && calls(e, IPS[1]) > 0, Duration.ofSeconds(30),
-          "calls on both addresses of the first answer");
+      awaitCallsOnTheFirstAnswer(router);
 
       writeHosts(hosts, IPS[0], IPS[1], IPS[2]);
       long added = System.nanoTime();
@@ -129,8 +128,7 @@ class DnsRefreshIT {
     try (RouterJar router = startRouter("dns-refresh-off", hosts, "0");
         PredictClient client = new PredictClient(router.port());
         Load load = new Load(client)) {
-      awaitEndpoints(router, e -> calls(e, IPS[0]) > 0 && calls(e, IPS[1]) > 0, Duration.ofSeconds(30),
-          "calls on both addresses of the first answer");
+      awaitCallsOnTheFirstAnswer(router);
       long before = predictions(IPS[2]);
       writeHosts(hosts, IPS[0], IPS[1], IPS[2]);
       long end = System.nanoTime() + FOLLOW_BOUND.toNanos();
@@ -169,6 +167,11 @@ class DnsRefreshIT {
     }
     Path next = Files.writeString(dir.resolve(hosts.getFileName() + ".next"), text);
     Files.move(next, hosts, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private void awaitCallsOnTheFirstAnswer(RouterJar router) throws Exception {
+    awaitEndpoints(router, e -> calls(e, IPS[0]) > 0 && calls(e, IPS[1]) > 0, Duration.ofSeconds(30),
+        "calls on both addresses of the first answer");
   }
 
   private JsonNode awaitEndpoints(RouterJar router, Predicate<JsonNode> done, Duration bound, String what)
