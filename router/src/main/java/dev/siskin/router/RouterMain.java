@@ -4,12 +4,14 @@ import dev.siskin.router.accesslog.ConfiguredAccessLog;
 import dev.siskin.router.admin.AdminServer;
 import dev.siskin.router.admin.BackendView;
 import dev.siskin.router.admin.Readiness;
+import dev.siskin.router.cluster.JdkDnsCache;
 import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.CanaryConfigParser;
 import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.config.ConfigWatcher;
 import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.metrics.RouterMetrics;
+import dev.siskin.router.observe.EndpointSnapshot;
 import dev.siskin.router.rollout.RolloutController;
 import dev.siskin.router.route.RoutingTable;
 import java.io.IOException;
@@ -17,7 +19,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -94,6 +98,9 @@ public final class RouterMain {
    */
   static RouterMain start(Path file) throws ConfigException, IOException {
     CanaryConfig config = CanaryConfigParser.parse(file);
+    // Before the first lookup (the backends' channels): the JVM reads its DNS cache settings only once.
+    JdkDnsCache.configure(config.router().failure().limits().dnsRefresh())
+        .forEach(line -> log.info("JVM DNS cache: {}", line));
     // The rollout sets weights over the file's from the first call on (a restart mid-rollout resumes its step),
     // so it exists before the router; it reaches the router through this reference once that exists.
     AtomicReference<RouterServer> routerRef = new AtomicReference<>();
@@ -110,6 +117,7 @@ public final class RouterMain {
     router.addCallListener(rollout);
     RouterMetrics metrics = new RouterMetrics(router::configState);
     metrics.registerFailureHandling(router::failureReport);
+    metrics.registerEndpoints(() -> endpointsByBackend(router.routingTable()));
     metrics.registerMessageMemory(router.messageMemory()::held, router.messageMemory()::limit);
     metrics.registerRoutingRules(router.routingRuleStats()::forceUnknownTotal,
         router.routingRuleStats()::forceEmptyTotal);
@@ -169,9 +177,16 @@ public final class RouterMain {
     List<BackendView> views = new ArrayList<>(table.backends().size());
     for (int i = 0; i < table.backends().size(); i++) {
       var backend = table.backends().get(i);
-      views.add(new BackendView(backend.name(), backend.target(), table.weight(i), backend.resolvedAddresses()));
+      views.add(new BackendView(backend.name(), backend.target(), table.weight(i), backend.resolvedAddresses(),
+          backend.endpoints(), backend.dns()));
     }
     return views;
+  }
+
+  private static Map<String, List<EndpointSnapshot>> endpointsByBackend(RoutingTable table) {
+    Map<String, List<EndpointSnapshot>> byBackend = new LinkedHashMap<>();
+    table.backends().forEach(b -> byBackend.put(b.name(), b.endpoints()));
+    return byBackend;
   }
 
   /** The running router: config state, routing table, call listeners (for the admin endpoint and metrics). */

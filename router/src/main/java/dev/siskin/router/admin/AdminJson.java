@@ -12,6 +12,8 @@ import dev.siskin.router.config.ShadowSettings;
 import dev.siskin.router.metrics.BackendSnapshot;
 import dev.siskin.router.metrics.CallStats;
 import dev.siskin.router.metrics.LatencyPercentiles;
+import dev.siskin.router.observe.DnsSnapshot;
+import dev.siskin.router.observe.EndpointSnapshot;
 import dev.siskin.router.observe.FailureReport;
 import dev.siskin.router.observe.RouteCause;
 import dev.siskin.router.rollout.RolloutView;
@@ -68,6 +70,7 @@ final class AdminJson {
       b.put("target", v.target());
       ArrayNode addresses = b.putArray("addresses");
       v.addresses().forEach(addresses::add);
+      putEndpoints(b, v);
       b.put("weight", v.weight());
       b.put("share", totalWeight == 0 ? 0.0 : (double) v.weight() / totalWeight);
       putHealth(b, health.get(v.name()));
@@ -86,6 +89,27 @@ final class AdminJson {
       putRetries(b, failures.retriesByBackend().get(name));
     });
     return root;
+  }
+
+  /** Each address with its state and calls, and what the DNS lookups saw. */
+  private static void putEndpoints(ObjectNode b, BackendView v) {
+    ArrayNode endpoints = b.putArray("endpoints");
+    for (EndpointSnapshot e : v.endpoints()) {
+      ObjectNode node = endpoints.addObject();
+      node.put("address", e.address());
+      node.put("state", e.state());
+      node.put("healthy", e.healthy());
+      node.put("inFlight", e.inFlight());
+      node.put("calls", e.calls());
+      node.put("failed", e.failed());
+      node.put("removed", e.removed());
+    }
+    DnsSnapshot d = v.dns();
+    ObjectNode dns = b.putObject("dns");
+    dns.put("lastSuccessAt", d.lastSuccessAt() == null ? null : d.lastSuccessAt().toString());
+    dns.put("lastError", d.lastError());
+    dns.put("lastErrorAt", d.lastErrorAt() == null ? null : d.lastErrorAt().toString());
+    dns.put("failing", d.failing());
   }
 
   private static void putHealth(ObjectNode b, FailureReport.BackendHealth h) {

@@ -2,6 +2,8 @@ package dev.siskin.router.cluster;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.siskin.router.observe.DnsSnapshot;
+import dev.siskin.router.observe.EndpointSnapshot;
 import io.grpc.Channel;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
@@ -98,6 +100,16 @@ public final class Backend {
   /** The addresses the target last resolved to ({@code host:port}); empty until the channel resolved it. */
   public List<String> resolvedAddresses() {
     return addresses.addresses();
+  }
+
+  /** Its addresses with their states and calls (see {@link ResolvedAddressBook#endpoints()}). */
+  public List<EndpointSnapshot> endpoints() {
+    return addresses.endpoints();
+  }
+
+  /** What the DNS lookups of its target saw. */
+  public DnsSnapshot dns() {
+    return addresses.dns().snapshot();
   }
 
   /** Calls admitted and not yet finished. */

@@ -14,6 +14,13 @@ import java.util.concurrent.TimeUnit;
 public final class BackendChannels {
   /** The HTTP/2 flow-control window per stream and connection, both towards backends and clients. */
   public static final int FLOW_CONTROL_WINDOW = 1 << 20;
+
+  static {
+    // dns: targets (and plain host:port ones) are looked up again every router.dns-refresh, not only when a
+    // connection fails; see RefreshingDnsNameResolver.
+    RefreshingDnsNameResolverProvider.registerOnce();
+  }
+
   private BackendChannels() {}
 
   /**
@@ -40,6 +47,12 @@ public final class BackendChannels {
         FailureSettings.Limits limits) {
       return BackendChannels.open(target, maxMessageBytes, addresses, limits);
     }
+
+    @Override
+    public ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses,
+        FailureSettings.Limits limits, String healthCheckService) {
+      return BackendChannels.open(target, maxMessageBytes, addresses, limits, healthCheckService);
+    }
   };
 
   /**
@@ -59,23 +72,46 @@ public final class BackendChannels {
    */
   public static ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses,
       FailureSettings.Limits limits) {
+    return open(target, maxMessageBytes, addresses, limits, null);
+  }
+
+  /**
+   * As {@link #open(String, int, ResolvedAddressBook, FailureSettings.Limits)}, and when
+   * {@code healthCheckService} is not null every address is health-checked on its own connection
+   * (grpc.health.v1.Health/Watch of that service): a new address gets calls once it answers SERVING, one that
+   * answers NOT_SERVING gets none until it is SERVING again. A {@code dns:} name is looked up again every
+   * {@code limits.dnsRefresh()}.
+   */
+  public static ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses,
+      FailureSettings.Limits limits, String healthCheckService) {
+    return open(target, maxMessageBytes, addresses, limits, healthCheckService, null);
+  }
+
+  /** As above, looking {@code dns:} names up with {@code lookup} (null: the JVM's); for tests. */
+  static ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses,
+      FailureSettings.Limits limits, String healthCheckService, DnsLookup lookup) {
     EventLoops loops = EventLoops.shared();
-    Map<String, ?> serviceConfig = AddressRecordingRoundRobin.serviceConfigFor(addresses);
+    Map<String, ?> serviceConfig = AddressRecordingRoundRobin.serviceConfigFor(addresses, healthCheckService);
     List<ManagedChannel> children = new ArrayList<>(loops.loops().size());
     for (EventLoop loop : loops.loops()) {
-      children.add(child(target, maxMessageBytes, serviceConfig, limits, loop, loops));
+      children.add(child(target, maxMessageBytes, serviceConfig, addresses, limits, lookup, loop, loops));
     }
     return new LoopAffineChannel(loops.loops(), children);
   }
 
   private static ManagedChannel child(String target, int maxMessageBytes, Map<String, ?> serviceConfig,
-      FailureSettings.Limits limits, EventLoop loop, EventLoops loops) {
+      ResolvedAddressBook addresses, FailureSettings.Limits limits, DnsLookup lookup, EventLoop loop,
+      EventLoops loops) {
     NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target)
         .usePlaintext()
+        // Read by RefreshingDnsNameResolver; every child records its lookups in the backend's one status.
+        .setNameResolverArg(RefreshingDnsNameResolverProvider.REFRESH_INTERVAL, limits.dnsRefresh())
+        .setNameResolverArg(RefreshingDnsNameResolverProvider.STATUS, addresses.dns())
         // Every connection of this child lives on this one loop (a loop is a group of one).
         .eventLoopGroup(loop)
         .channelType(loops.channelType())
-        // round_robin, plus a record of the resolved addresses for /clusters (see AddressRecordingRoundRobin).
+        // round_robin with per-address health checks, plus a record of the addresses, their states and calls
+        // for /clusters (see AddressRecordingRoundRobin).
         // Service config from DNS TXT records is ignored: the router's config is canary.conf alone.
         .defaultServiceConfig(serviceConfig)
         .disableServiceConfigLookUp()
@@ -89,6 +125,9 @@ public final class BackendChannels {
         .directExecutor()
         // A connect to an address that drops SYNs (host down) fails after this instead of the OS's minutes.
         .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, limits.connectTimeout().toMillis()));
+    if (lookup != null) {
+      builder.setNameResolverArg(RefreshingDnsNameResolverProvider.LOOKUP, lookup);
+    }
     if (!limits.keepaliveTime().isZero()) {
       // Keepalive notices a backend that vanished without closing its connection (host down, network cut,
       // SIGSTOP) after time + timeout, also between calls: the calls on it then fail over instead of waiting

@@ -57,7 +57,8 @@ public final class BackendPool implements AutoCloseable {
     ResolvedAddressBook addresses = new ResolvedAddressBook();
     ManagedChannel channel = router == null
         ? channels.open(spec.target(), maxMessageBytes, addresses)
-        : channels.open(spec.target(), maxMessageBytes, addresses, router.failure().limits());
+        : channels.open(spec.target(), maxMessageBytes, addresses, router.failure().limits(),
+            router.failure().healthCheck().enabled() ? spec.healthCheckService(router) : null);
     return new Backend(spec.name(), spec.target(), channel, addresses);
   }
 

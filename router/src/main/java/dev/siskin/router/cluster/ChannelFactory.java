@@ -21,4 +21,13 @@ public interface ChannelFactory {
       FailureSettings.Limits limits) {
     return open(target, maxMessageBytes, addresses);
   }
+
+  /**
+   * As {@link #open(String, int, ResolvedAddressBook, FailureSettings.Limits)}, with per-address health checks
+   * of {@code healthCheckService} ({@code ""} = the server as a whole; null = none). Fakes keep the default.
+   */
+  default ManagedChannel open(String target, int maxMessageBytes, ResolvedAddressBook addresses,
+      FailureSettings.Limits limits, String healthCheckService) {
+    return open(target, maxMessageBytes, addresses, limits);
+  }
 }

@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * misnamed service is NOT_FOUND), on no answer within the timeout (a hung process), and when the channel
  * cannot connect. UNIMPLEMENTED passes: the server has no health service but answered a gRPC call, so it is up
  * (logged once per backend). A target that resolves to several addresses is checked as one backend: its
- * channel sends each check to the next address (round_robin), so a dead address among live ones shows only
- * as a share of failed checks -- the channel itself stops using that address once its connection fails.
+ * channel sends each check to the next address (round_robin). Each address also has a health check of its own
+ * inside the channel (grpc's Health/Watch per subchannel, see {@link BackendChannels}): an address that is down
+ * or NOT_SERVING is out of the rotation, so these checks fail only when no address of the backend can serve.
  *
  * <p>Thread-safety: everything after the RPC runs on the one health thread, which {@link OutlierDetector}
  * shares; a state change calls {@code changed} there, and the router rebuilds its routing table from it.

@@ -130,7 +130,8 @@ final class LoopAffineChannel extends ManagedChannel {
     return best;
   }
 
-  private static int rank(ConnectivityState state) {
+  /** Lower is better: READY, CONNECTING, TRANSIENT_FAILURE, IDLE, SHUTDOWN. Also ranks an address's connections. */
+  static int rank(ConnectivityState state) {
     switch (state) {
       case READY: return 0;
       case CONNECTING: return 1;

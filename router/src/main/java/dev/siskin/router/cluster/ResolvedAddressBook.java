@@ -1,22 +1,65 @@
 package dev.siskin.router.cluster;
 
+import dev.siskin.router.observe.EndpointSnapshot;
 import io.grpc.EquivalentAddressGroup;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
- * The addresses one backend's target resolved to most recently, as its channel's load balancer received
- * them. Written by the channel (name resolver updates), read by the admin endpoint. Thread-safe: a volatile
- * immutable list.
+ * What one backend's channel knows about its addresses, for the admin endpoint and metrics: the addresses its
+ * target resolved to most recently, the outcome of its DNS lookups, and per address (Envoy's host) the state of
+ * its connections and its calls, added up over the channel's children (one per event loop). Written by the
+ * channel (name resolver, load balancer, call path), read by the admin endpoint.
+ *
+ * <p>Thread-safe: a volatile immutable list, {@link DnsStatus}, and a concurrent map of {@link EndpointStats};
+ * an address leaves the map once no child has it and its last call ended (pruned when read).
  */
 public final class ResolvedAddressBook {
   private volatile List<String> addresses = List.of();
+  private final DnsStatus dns = new DnsStatus();
+  private final ConcurrentMap<String, EndpointStats> endpoints = new ConcurrentHashMap<>();
 
   /** The last resolved addresses as {@code host:port}, e.g. {@code 10.0.0.7:50051}; empty until resolved. */
   public List<String> addresses() {
     return addresses;
+  }
+
+  /** The DNS lookups of the backend's target (none for a target that is no DNS name). */
+  public DnsStatus dns() {
+    return dns;
+  }
+
+  /**
+   * Every address a child channel is connected (or connecting) to, plus removed ones still carrying calls, in
+   * address order.
+   */
+  public List<EndpointSnapshot> endpoints() {
+    List<EndpointSnapshot> out = new ArrayList<>(endpoints.size());
+    for (String address : endpoints.keySet()) {
+      EndpointStats stats = endpoints.computeIfPresent(address, (k, e) -> e.gone() ? null : e);
+      if (stats != null) {
+        out.add(stats.snapshot());
+      }
+    }
+    out.sort(Comparator.comparing(EndpointSnapshot::address));
+    return List.copyOf(out);
+  }
+
+  /** A child channel's new connection to {@code address}; the address's stats are made on the first one. */
+  EndpointStats.Connection connect(String address) {
+    EndpointStats.Connection[] connection = new EndpointStats.Connection[1];
+    // compute, not computeIfAbsent + connect: the prune in endpoints() must not drop the stats in between.
+    endpoints.compute(address, (k, e) -> {
+      EndpointStats stats = e == null ? new EndpointStats(k) : e;
+      connection[0] = stats.connect();
+      return stats;
+    });
+    return connection[0];
   }
 
   void record(List<EquivalentAddressGroup> groups) {
@@ -29,11 +72,21 @@ public final class ResolvedAddressBook {
     addresses = List.copyOf(next);
   }
 
-  private static String format(SocketAddress address) {
+  /** {@code ip:port}, IPv6 in brackets. */
+  static String format(SocketAddress address) {
     if (address instanceof InetSocketAddress inet) {
       String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
       return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
     }
     return address.toString();
+  }
+
+  /** {@code ip:port} of a subchannel's addresses (round_robin gives each one address). */
+  static String format(List<EquivalentAddressGroup> groups) {
+    List<String> all = new ArrayList<>();
+    for (EquivalentAddressGroup group : groups) {
+      group.getAddresses().forEach(a -> all.add(format(a)));
+    }
+    return String.join(",", all);
   }
 }

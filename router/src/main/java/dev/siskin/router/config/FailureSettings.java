@@ -88,10 +88,12 @@ public record FailureSettings(HealthCheck healthCheck, Outlier outlier, Retry re
    * @param drainTimeout          then: how long running calls may take before they are cancelled
    * @param messageMemoryBytes    bytes of large messages all calls together may hold at once; 0 = auto (see
    *                              {@code MessageMemory.autoLimit})
+   * @param dnsRefresh            how often the router looks a {@code dns:} target's name up again;
+   *                              {@link Duration#ZERO} = only when a connection fails (grpc's behaviour)
    */
   public record Limits(Duration defaultDeadline, Duration connectTimeout, Duration keepaliveTime,
       Duration keepaliveTimeout, int maxInFlightPerBackend, Duration drainGrace, Duration drainTimeout,
-      long messageMemoryBytes) {
+      long messageMemoryBytes, Duration dnsRefresh) {
     public Limits {
       requireNonNull(defaultDeadline, "defaultDeadline");
       requireNonNull(connectTimeout, "connectTimeout");
@@ -99,6 +101,7 @@ public record FailureSettings(HealthCheck healthCheck, Outlier outlier, Retry re
       requireNonNull(keepaliveTimeout, "keepaliveTimeout");
       requireNonNull(drainGrace, "drainGrace");
       requireNonNull(drainTimeout, "drainTimeout");
+      requireNonNull(dnsRefresh, "dnsRefresh");
     }
   }
 }

@@ -25,6 +25,8 @@ final class FailureSettingsReader {
   static final String RETRY = "retry";
   /** Retries beyond a few only add load to an outage; Envoy's default is 1 retry as well. */
   static final int MAX_ATTEMPTS_LIMIT = 5;
+  /** The shortest {@code router.dns-refresh} other than 0. */
+  static final Duration MIN_DNS_REFRESH = Duration.ofSeconds(1);
   /** A full gRPC method name, {@code package.Service/Method}; also used by the shadow block. */
   static final Pattern FULL_METHOD = Pattern.compile("[^/\\s]+/[^/\\s]+");
 
@@ -74,7 +76,8 @@ final class FailureSettingsReader {
         atLeast("max-in-flight-per-backend", 0, Integer.MAX_VALUE),
         notNegative("drain-grace"),
         notNegative("drain-timeout"),
-        size("message-memory"));
+        size("message-memory"),
+        dnsRefresh("dns-refresh"));
     if (ok && outlier.maxEjectionTime().compareTo(outlier.baseEjectionTime()) < 0) {
       fail(OUTLIER + ".max-ejection-time", "shorter than base-ejection-time " + outlier.baseEjectionTime()
           + " (expected: >= base-ejection-time)");
@@ -139,6 +142,20 @@ final class FailureSettingsReader {
     }
     if (d.isNegative()) {
       fail(path, "(expected: a duration >= 0 such as 0, 500ms or 30s)");
+    }
+    return d;
+  }
+
+  /** 0 (off) or at least {@link #MIN_DNS_REFRESH}: more often only loads the DNS server. */
+  private Duration dnsRefresh(String path) {
+    String expected = "(expected: 0 for off, or a duration of at least " + MIN_DNS_REFRESH.toSeconds()
+        + "s such as 5s)";
+    Duration d = duration(path, expected);
+    if (d == null) {
+      return Duration.ZERO;
+    }
+    if (d.isNegative() || (!d.isZero() && d.compareTo(MIN_DNS_REFRESH) < 0)) {
+      fail(path, expected);
     }
     return d;
   }

@@ -6,12 +6,15 @@ import dev.siskin.router.accesslog.CountingAsyncAppender;
 import dev.siskin.router.canary.ClassDistributionSnapshot;
 import dev.siskin.router.canary.ShadowSnapshot;
 import dev.siskin.router.config.ConfigState;
+import dev.siskin.router.observe.EndpointSnapshot;
 import dev.siskin.router.observe.FailureReport;
 import dev.siskin.router.rollout.RolloutView;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +76,15 @@ public final class RouterMetrics implements AutoCloseable {
       ConfigState state = config.get();
       return state == null || state.current().backends().stream().anyMatch(b -> b.name().equals(name));
     };
+  }
+
+  /**
+   * Adds {@code siskin_router_backend_endpoints{backend,state}}: each backend's addresses that take calls
+   * (healthy) and that do not (unhealthy), read from {@code endpoints} (backend name to its addresses, in config
+   * order) at scrape time.
+   */
+  public void registerEndpoints(Supplier<Map<String, List<EndpointSnapshot>>> endpoints) {
+    registry.register(new EndpointMetricsCollector(endpoints));
   }
 
   /** Adds backend health, panic mode and retry metrics, read from {@code report} at scrape time. */

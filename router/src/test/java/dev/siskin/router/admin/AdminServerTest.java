@@ -19,6 +19,8 @@ import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.metrics.CallStats;
 import dev.siskin.router.metrics.PrometheusTextParser;
+import dev.siskin.router.observe.DnsSnapshot;
+import dev.siskin.router.observe.EndpointSnapshot;
 import dev.siskin.router.metrics.PrometheusTextParser.Family;
 import dev.siskin.router.metrics.PrometheusTextParser.Sample;
 import dev.siskin.router.metrics.RouterMetrics;
@@ -66,6 +68,14 @@ class AdminServerTest {
   private static final Map<String, List<String>> RESOLVED =
       Map.of("v1", List.of("127.0.0.1:50052"), "v2", List.of("10.0.0.7:50051", "10.0.0.8:50051"));
 
+  /** v2 behind a DNS name: one address taking calls, one failing its health check, one removed but draining. */
+  private static final List<EndpointSnapshot> V2_ENDPOINTS = List.of(
+      new EndpointSnapshot("10.0.0.7:50051", "READY", true, 2, 40, 1, false),
+      new EndpointSnapshot("10.0.0.8:50051", "TRANSIENT_FAILURE", false, 0, 3, 0, false),
+      new EndpointSnapshot("10.0.0.9:50051", "DRAINING", false, 1, 17, 0, true));
+  private static final DnsSnapshot V2_DNS = new DnsSnapshot(START.plusSeconds(10),
+      "UnknownHostException: v2.ns.svc: Temporary failure in name resolution", START.plusSeconds(15), true);
+
   private final ObjectMapper mapper = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final AtomicReference<ConfigState> config = new AtomicReference<>(initialState(90, 10));
@@ -76,6 +86,14 @@ class AdminServerTest {
   @BeforeEach
   void start() throws IOException {
     metrics = new RouterMetrics(config::get);
+    metrics.registerEndpoints(() -> {
+      Map<String, List<EndpointSnapshot>> byBackend = new java.util.LinkedHashMap<>();
+      if (config.get() == null) { // before the first load, as the router's: no backends yet
+        return byBackend;
+      }
+      directory().forEach(v -> byBackend.put(v.name(), v.endpoints()));
+      return byBackend;
+    });
     server = AdminServer.builder()
         .address("127.0.0.1:0")
         .readiness(readiness)
@@ -94,8 +112,35 @@ class AdminServerTest {
   /** Like the proxy's: the backends of the config in force with their resolved addresses. */
   private List<BackendView> directory() {
     return config.get().current().backends().stream()
-        .map(b -> new BackendView(b.name(), b.target(), b.weight(), RESOLVED.getOrDefault(b.name(), List.of())))
+        .map(b -> b.name().equals("v2")
+            ? new BackendView(b.name(), b.target(), b.weight(), RESOLVED.get("v2"), V2_ENDPOINTS, V2_DNS)
+            : new BackendView(b.name(), b.target(), b.weight(), RESOLVED.getOrDefault(b.name(), List.of())))
         .toList();
+  }
+
+  @Test
+  void clustersShowEachAddressWithItsStateAndCallsAndWhatDnsSaid() throws Exception {
+    JsonNode backends = mapper.readTree(get("/clusters").body()).get("backends");
+    JsonNode v1 = backends.get(0);
+    assertThat(v1.get("endpoints")).isEmpty();
+    assertThat(v1.get("dns").toString())
+        .isEqualTo("{\"lastSuccessAt\":null,\"lastError\":null,\"lastErrorAt\":null,\"failing\":false}");
+    JsonNode v2 = backends.get(1);
+    assertThat(texts(v2.get("addresses"))).containsExactly("10.0.0.7:50051", "10.0.0.8:50051"); // unchanged field
+    assertThat(v2.get("endpoints").get(0).toString()).isEqualTo("{\"address\":\"10.0.0.7:50051\",\"state\":\"READY\","
+        + "\"healthy\":true,\"inFlight\":2,\"calls\":40,\"failed\":1,\"removed\":false}");
+    assertThat(v2.get("endpoints").get(1).get("state").asText()).isEqualTo("TRANSIENT_FAILURE");
+    assertThat(v2.get("endpoints").get(2).get("removed").asBoolean()).isTrue();
+    assertThat(v2.get("dns").toString()).isEqualTo("{\"lastSuccessAt\":\"2025-01-01T12:00:10Z\","
+        + "\"lastError\":\"UnknownHostException: v2.ns.svc: Temporary failure in name resolution\","
+        + "\"lastErrorAt\":\"2025-01-01T12:00:15Z\",\"failing\":true}");
+
+    Family endpoints = PrometheusTextParser.parse(get("/metrics").body()).get("siskin_router_backend_endpoints");
+    assertThat(values(endpoints, "siskin_router_backend_endpoints")).containsOnly(
+        Map.entry(Map.of("backend", "v1", "state", "healthy"), 0.0),
+        Map.entry(Map.of("backend", "v1", "state", "unhealthy"), 0.0),
+        Map.entry(Map.of("backend", "v2", "state", "healthy"), 1.0),
+        Map.entry(Map.of("backend", "v2", "state", "unhealthy"), 1.0)); // the draining one is not counted
   }
 
   @Test

@@ -362,7 +362,7 @@ class CanaryConfigParserTest {
         retries = 3
         """)).isEqualTo(
         ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, "
-            + "admin, connect-timeout, default-deadline, drain-grace, drain-timeout, health-check, keepalive-time, "
+            + "admin, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, health-check, keepalive-time, "
             + "keepalive-timeout, listen, max-in-flight-per-backend, max-message-bytes, message-memory, "
             + "outlier-detection, policy, retry); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, weight); "

@@ -42,7 +42,7 @@ class FailureSettingsParserTest {
     assertThat(f.retry().budgetPercent()).isEqualTo(20);
     assertThat(f.retry().budgetMinConcurrency()).isEqualTo(10);
     assertThat(f.limits()).isEqualTo(new FailureSettings.Limits(Duration.ofSeconds(30), Duration.ofSeconds(3),
-        Duration.ofSeconds(10), Duration.ofSeconds(5), 1000, Duration.ofSeconds(5), Duration.ofSeconds(20), 0));
+        Duration.ofSeconds(10), Duration.ofSeconds(5), 1000, Duration.ofSeconds(5), Duration.ofSeconds(20), 0, Duration.ofSeconds(5)));
     BackendSpec v1 = parse(BACKENDS).backends().get(0);
     assertThat(v1.maxInFlight(parse(BACKENDS).router())).isEqualTo(1000);
     assertThat(v1.healthCheckService(parse(BACKENDS).router())).isEmpty();
@@ -93,6 +93,17 @@ class FailureSettingsParserTest {
         .contains(":4: router.retry.max-attempts: 9 (expected: an integer from 1 to 5)")
         .contains(":5: router.drain-timeout: \"-1s\" (expected: a duration >= 0")
         .contains(":7: backends.v1.max-in-flight: -2 (expected: an integer >= 0; 0 = no limit)");
+  }
+
+  @Test
+  void dnsRefreshIsOffAtZeroAndAtLeastOneSecondOtherwise() throws Exception {
+    assertThat(parse("router.dns-refresh = 0\n" + BACKENDS).router().failure().limits().dnsRefresh()).isZero();
+    assertThat(parse("router.dns-refresh = 2s\n" + BACKENDS).router().failure().limits().dnsRefresh())
+        .isEqualTo(Duration.ofSeconds(2));
+    assertThat(rejection("router.dns-refresh = 200ms\n" + BACKENDS))
+        .contains(":1: router.dns-refresh: \"200ms\" (expected: 0 for off, or a duration of at least 1s");
+    assertThat(rejection("router.dns-refresh = -5s\n" + BACKENDS))
+        .contains(":1: router.dns-refresh: \"-5s\" (expected: 0 for off");
   }
 
   @Test

@@ -28,12 +28,14 @@ final class ModelServerJar implements AutoCloseable {
       Pattern.compile("serving model (\\S+) from .*? on port (\\d+)(, metrics on port (\\d+))?");
 
   private final JarProcess process;
+  private final String host;
   private final String version;
   private final int port;
   private final int metricsPort;
 
-  private ModelServerJar(JarProcess process, String version, int port, int metricsPort) {
+  private ModelServerJar(JarProcess process, String host, String version, int port, int metricsPort) {
     this.process = process;
+    this.host = host;
     this.version = version;
     this.port = port;
     this.metricsPort = metricsPort;
@@ -42,7 +44,7 @@ final class ModelServerJar implements AutoCloseable {
   /**
    * Starts {@code models/iris-<modelVersion>.tribuo}, e.g. "v1.0.0", with a metrics port and without the
    * drain grace (nothing health-checks it in these tests, so stopping need not wait); {@code extraEnv} adds
-   * e.g. FAULT_LATENCY_MS.
+   * e.g. FAULT_LATENCY_MS, or HOST (a loopback address such as 127.0.0.3 to bind instead of 127.0.0.1) and PORT.
    */
   static ModelServerJar start(String modelVersion, Map<String, String> extraEnv)
       throws IOException, InterruptedException {
@@ -56,7 +58,8 @@ final class ModelServerJar implements AutoCloseable {
         List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), List.of(), env);
     try {
       Matcher started = child.awaitLine(STARTED, Duration.ofSeconds(90));
-      ModelServerJar server = new ModelServerJar(child, started.group(1), Integer.parseInt(started.group(2)),
+      ModelServerJar server = new ModelServerJar(child, env.getOrDefault("HOST", "127.0.0.1"), started.group(1),
+          Integer.parseInt(started.group(2)),
           started.group(4) == null ? -1 : Integer.parseInt(started.group(4)));
       server.awaitServing(Duration.ofSeconds(60));
       return server;
@@ -67,7 +70,7 @@ final class ModelServerJar implements AutoCloseable {
   }
 
   private void awaitServing(Duration timeout) throws InterruptedException {
-    ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
+    ManagedChannel channel = Grpc.newChannelBuilderForAddress(host, port,
         InsecureChannelCredentials.create()).build();
     try {
       long deadline = System.nanoTime() + timeout.toNanos();
@@ -101,9 +104,9 @@ final class ModelServerJar implements AutoCloseable {
     return version;
   }
 
-  /** {@code 127.0.0.1:port}, as a backend target in canary.conf. */
+  /** {@code 127.0.0.1:port} (or the HOST it was given), as a backend target in canary.conf. */
   String target() {
-    return "127.0.0.1:" + port;
+    return host + ":" + port;
   }
 
   int port() {
@@ -114,7 +117,7 @@ final class ModelServerJar implements AutoCloseable {
     if (metricsPort < 0) {
       throw new IllegalStateException(process + " was started without METRICS_PORT");
     }
-    return "http://127.0.0.1:" + metricsPort + "/metrics";
+    return "http://" + host + ":" + metricsPort + "/metrics";
   }
 
   @Override

@@ -58,7 +58,7 @@ class LimitsAndRetryTest {
   private static FailureSettings.Limits limits(Duration defaultDeadline) {
     FailureSettings.Limits d = FailureSettings.defaults().limits();
     return new FailureSettings.Limits(defaultDeadline, d.connectTimeout(), d.keepaliveTime(), d.keepaliveTimeout(),
-        d.maxInFlightPerBackend(), d.drainGrace(), d.drainTimeout(), d.messageMemoryBytes());
+        d.maxInFlightPerBackend(), d.drainGrace(), d.drainTimeout(), d.messageMemoryBytes(), d.dnsRefresh());
   }
 
   private SimpleResponse call(String message) {

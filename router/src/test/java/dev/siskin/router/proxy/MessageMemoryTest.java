@@ -105,7 +105,7 @@ class MessageMemoryTest {
     FailureSettings d = FailureSettings.defaults();
     FailureSettings.Limits l = d.limits();
     FailureSettings.Limits limits = new FailureSettings.Limits(l.defaultDeadline(), l.connectTimeout(),
-        l.keepaliveTime(), l.keepaliveTimeout(), l.maxInFlightPerBackend(), l.drainGrace(), l.drainTimeout(), LIMIT);
+        l.keepaliveTime(), l.keepaliveTimeout(), l.maxInFlightPerBackend(), l.drainGrace(), l.drainTimeout(), LIMIT, l.dnsRefresh());
     RouterSettings router = new RouterSettings("127.0.0.1:0", "127.0.0.1:0", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN,
         4 << 20, false, AccessLogFormat.TEXT, new FailureSettings(d.healthCheck(), d.outlier(), d.retry(), limits));
     CanaryConfig config = new CanaryConfig(router, List.of(new BackendSpec("v1", backend.target(), 1)),

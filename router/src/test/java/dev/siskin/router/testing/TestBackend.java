@@ -69,7 +69,7 @@ public final class TestBackend implements AutoCloseable {
   public final CountDownLatch cancelled = new CountDownLatch(1);
 
   public TestBackend(String name, int maxMessageBytes) throws IOException {
-    this(name, maxMessageBytes, null);
+    this(name, maxMessageBytes, null, new InetSocketAddress("127.0.0.1", 0));
   }
 
   public TestBackend(String name) throws IOException {
@@ -80,10 +80,11 @@ public final class TestBackend implements AutoCloseable {
    * @param health a {@code grpc.health.v1} service to serve too, or null for none (health checks then get
    *     UNIMPLEMENTED, which the router counts as passing)
    */
-  private TestBackend(String name, int maxMessageBytes, HealthStatusManager health) throws IOException {
+  private TestBackend(String name, int maxMessageBytes, HealthStatusManager health, InetSocketAddress address)
+      throws IOException {
     this.name = name;
     this.health = health;
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
         .maxInboundMessageSize(maxMessageBytes)
         .addService(ServerInterceptors.intercept(new Service(), new Echo()));
     if (health != null) {
@@ -95,8 +96,20 @@ public final class TestBackend implements AutoCloseable {
   /** A backend whose {@code grpc.health.v1} service answers {@code status} for the whole server. */
   public static TestBackend withHealth(String name, HealthCheckResponse.ServingStatus status) throws IOException {
     HealthStatusManager health = new HealthStatusManager();
+    return withHealthAt(name, new InetSocketAddress("127.0.0.1", 0), status);
+  }
+
+  /** As {@link #withHealth}, bound to {@code address} (e.g. 127.0.0.3 and the port of another backend). */
+  public static TestBackend withHealthAt(String name, InetSocketAddress address,
+      HealthCheckResponse.ServingStatus status) throws IOException {
+    HealthStatusManager health = new HealthStatusManager();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
-    return new TestBackend(name, 16 << 20, health);
+    return new TestBackend(name, 16 << 20, health, address);
+  }
+
+  /** The port it listens on. */
+  public int port() {
+    return server.getPort();
   }
 
   /** What the health service answers from now on; only for a backend made {@link #withHealth}. */

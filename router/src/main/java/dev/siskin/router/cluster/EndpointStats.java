@@ -1,0 +1,127 @@
+package dev.siskin.router.cluster;
+
+import io.grpc.ClientStreamTracer;
+import io.grpc.ConnectivityState;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import dev.siskin.router.observe.EndpointSnapshot;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One address of one backend: its calls in flight, finished and failed, and the state of its connection in each
+ * child channel (the backend's channel has one child per event loop, each with its own connection to every
+ * address; the best of them is the address's state, as for the backend as a whole in {@link LoopAffineChannel}).
+ *
+ * <p>Thread-safety: the counters are atomics bumped by the call path (no locks there); the connection states are
+ * volatile fields of the children's {@link Connection}s, written on each child's synchronization context.
+ */
+final class EndpointStats {
+  private final String address;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final LongAdder calls = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  /** The connections of the children that still have this address (a removed address has none). */
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final ClientStreamTracer.Factory tracers = new ClientStreamTracer.Factory() {
+    @Override
+    public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
+      inFlight.incrementAndGet();
+      return new CountingTracer();
+    }
+  };
+
+  EndpointStats(String address) {
+    this.address = address;
+  }
+
+  String address() {
+    return address;
+  }
+
+  /** Counts every stream started on this address: in flight until closed, then a call (failed unless OK). */
+  ClientStreamTracer.Factory tracers() {
+    return tracers;
+  }
+
+  /** A child channel's connection to this address, from its creation until it is shut down. */
+  Connection connect() {
+    Connection connection = new Connection();
+    connections.add(connection);
+    return connection;
+  }
+
+  /** Neither connected in any child nor carrying a call: nothing left to show. */
+  boolean gone() {
+    return connections.isEmpty() && inFlight.get() == 0;
+  }
+
+  EndpointSnapshot snapshot() {
+    ConnectivityState best = null;
+    for (Connection connection : connections) {
+      ConnectivityState state = connection.state();
+      if (best == null || LoopAffineChannel.rank(state) < LoopAffineChannel.rank(best)) {
+        best = state;
+      }
+    }
+    boolean removed = best == null;
+    String state = removed ? "DRAINING" : best.name();
+    return new EndpointSnapshot(address, state, best == ConnectivityState.READY, inFlight.get(), calls.sum(),
+        failed.sum(), removed);
+  }
+
+  /**
+   * One child's connection to the address. Its state is the subchannel's raw state, adjusted by the
+   * per-address health check: grpc delivers the health verdict either folded into the raw state (old
+   * pick_first) or separately to a health listener (pick_first leaf), so both are kept.
+   */
+  final class Connection {
+    private volatile ConnectivityState raw = ConnectivityState.IDLE;
+    /** The health listener's verdict; null while grpc delivers health folded into {@link #raw}. */
+    private volatile ConnectivityState health;
+
+    void raw(ConnectivityState state) {
+      raw = state;
+      if (state == ConnectivityState.SHUTDOWN) {
+        close();
+      }
+    }
+
+    EndpointStats stats() {
+      return EndpointStats.this;
+    }
+
+    void health(ConnectivityState state) {
+      health = state;
+    }
+
+    ConnectivityState state() {
+      ConnectivityState r = raw;
+      ConnectivityState h = health;
+      return r != ConnectivityState.READY || h == null ? r : h;
+    }
+
+    /** The subchannel was shut down (address removed, or the channel closed). Idempotent. */
+    void close() {
+      connections.remove(this);
+    }
+  }
+
+  private final class CountingTracer extends ClientStreamTracer {
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    @Override
+    public void streamClosed(Status status) {
+      if (closed.compareAndSet(false, true)) {
+        inFlight.decrementAndGet();
+        calls.increment();
+        if (!status.isOk()) {
+          failed.increment();
+        }
+      }
+    }
+  }
+}
