@@ -10,14 +10,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +77,7 @@ class DnsRefreshIT {
     writeHosts(hosts, IPS[0], IPS[1]);
     try (RouterJar router = startRouter("dns-refresh", hosts, "1s");
         PredictClient client = new PredictClient(router.port());
-        Load load = new Load(client)) {
+        SteadyLoad load = new SteadyLoad(client)) {
       awaitCallsOnTheFirstAnswer(router);
 
       writeHosts(hosts, IPS[0], IPS[1], IPS[2]);
@@ -127,7 +124,7 @@ class DnsRefreshIT {
     writeHosts(hosts, IPS[0], IPS[1]);
     try (RouterJar router = startRouter("dns-refresh-off", hosts, "0");
         PredictClient client = new PredictClient(router.port());
-        Load load = new Load(client)) {
+        SteadyLoad load = new SteadyLoad(client)) {
       awaitCallsOnTheFirstAnswer(router);
       long before = predictions(IPS[2]);
       writeHosts(hosts, IPS[0], IPS[1], IPS[2]);
@@ -159,14 +156,8 @@ class DnsRefreshIT {
         """.formatted(listen, admin, dnsRefresh, NAME, port)), jvm);
   }
 
-  /** Replaces the hosts file in one rename, so the router never reads half of it. */
   private void writeHosts(Path hosts, String... ips) throws IOException {
-    StringBuilder text = new StringBuilder();
-    for (String ip : ips) {
-      text.append(ip).append(' ').append(NAME).append('\n');
-    }
-    Path next = Files.writeString(dir.resolve(hosts.getFileName() + ".next"), text);
-    Files.move(next, hosts, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    new HostsFile(hosts).write(NAME, ips);
   }
 
   private void awaitCallsOnTheFirstAnswer(RouterJar router) throws Exception {
@@ -208,63 +199,5 @@ class DnsRefreshIT {
     return (long) metrics.values().stream().flatMap(f -> f.samples().stream())
         .filter(s -> s.name().equals("siskin_model_predictions_total"))
         .mapToDouble(dev.siskin.router.metrics.PrometheusTextParser.Sample::value).sum();
-  }
-
-  /**
-   * Calls through the router on one thread, two at a time, until stopped -- at most 5 minutes or 200 000 calls
-   * -- keeping every failed outcome.
-   */
-  private static final class Load implements AutoCloseable {
-    private static final Duration MAX_TIME = Duration.ofMinutes(5);
-    private static final int MAX_CALLS = 200_000;
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
-    private final Thread thread;
-
-    Load(PredictClient client) {
-      thread = new Thread(() -> {
-        long end = System.nanoTime() + MAX_TIME.toNanos();
-        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(2);
-        for (int i = 0; i < MAX_CALLS && !stop.get() && System.nanoTime() < end; i++) {
-          try {
-            inFlight.acquire();
-          } catch (InterruptedException e) {
-            return;
-          }
-          client.start(PredictClient.SEED_REQUEST).whenComplete((outcome, error) -> {
-            if (error != null || !outcome.ok()) {
-              failures.add(error != null ? error.toString() : outcome.status().toString());
-            }
-            done.incrementAndGet();
-            inFlight.release();
-          });
-        }
-        inFlight.acquireUninterruptibly(2);
-      }, "dns-it-load");
-      thread.start();
-    }
-
-    void awaitMoreCalls(int n) throws InterruptedException {
-      long target = done.get() + n;
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (done.get() < target && System.nanoTime() < deadline && thread.isAlive()) {
-        Thread.sleep(20);
-      }
-      assertThat(done.get()).as("calls made").isGreaterThanOrEqualTo(target);
-    }
-
-    void stopAndAssertNoneFailed() throws InterruptedException {
-      close();
-      System.out.printf("DnsRefreshIT: %d client calls, %d failed%n", done.get(), failures.size());
-      assertThat(done.get()).isPositive();
-      assertThat(failures).as("failed client calls").isEmpty();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      stop.set(true);
-      thread.join(Duration.ofSeconds(70).toMillis());
-    }
   }
 }
