@@ -157,7 +157,9 @@ for r in "${ROUTERS[@]}"; do
 done
 sleep 5
 t0=$SECONDS; scale_v2 1; echo "    scaled v2 to 1 in $((SECONDS - t0)) s"
+t0=$SECONDS
 check "both routers drop the stopped v2 replicas within 40 s" wait_addresses v2 1 40
+echo "    (after $((SECONDS - t0)) s)"
 t0=$SECONDS; scale_v2 3
 for i in 2 3; do
   for _ in $(seq 1 60); do
