@@ -45,12 +45,14 @@ container() { # container SERVICE N
   if [ "$ENGINE" = podman ]; then echo "${PROJECT}_$1_$2"; else echo "$PROJECT-$1-$2"; fi
 }
 scale_v2() { # scale_v2 N: model-v2 to N replicas (of the 3 the file starts)
-  if [ "$ENGINE" = docker ]; then compose up -d --no-deps --no-recreate --scale "model-v2=$1" model-v2 >/dev/null
+  # The engine's stderr goes to a log shown on failure: podman without systemd reports on every start and
+  # stop that it cannot set up health-check timers, which is noise here (the script checks health itself).
+  if [ "$ENGINE" = docker ]; then compose up -d --no-deps --no-recreate --scale "model-v2=$1" model-v2 >/dev/null 2>>"$WORK/engine.log"
   else
     local i
     for i in 2 3; do
-      if [ "$i" -gt "$1" ]; then podman stop -t 30 "$(container model-v2 "$i")" >/dev/null
-      else podman start "$(container model-v2 "$i")" >/dev/null; fi
+      if [ "$i" -gt "$1" ]; then podman stop -t 30 "$(container model-v2 "$i")" >/dev/null 2>>"$WORK/engine.log"
+      else podman start "$(container model-v2 "$i")" >/dev/null 2>>"$WORK/engine.log"; fi
     done
   fi
 }
@@ -102,6 +104,7 @@ cleanup() {
     for c in $("$ENGINE" ps -a --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}}'); do
       echo "----- last lines of $c" >&2; "$ENGINE" logs --tail 15 "$c" >&2 2>&1 || true
     done
+    [ ! -s "$WORK/engine.log" ] || { echo "----- $ENGINE's messages while scaling" >&2; tail -n 20 "$WORK/engine.log" >&2; }
   fi
   echo "Taking the stack down ..."
   compose down -t 5 >/dev/null 2>&1 || true
