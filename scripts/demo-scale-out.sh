@@ -8,9 +8,10 @@
 #   2. each router lists every replica's address for its backend (/clusters addresses: 2 for v1, 3 for v2)
 #   3. load through both routers at once: no failed call, and every replica answered calls (its metrics)
 #   4. under load through both routers, scales v2 3 -> 1 -> 3: no failed call; both routers drop the stopped
-#      replicas, and follow the scale up within 15 s once the new replicas serve (only a router that
-#      re-resolves DNS on a timer does: one whose /config names no DNS refresh gets SKIP, see below)
-#   5. [hook, not built yet] a rollout decided once for both routers
+#      replicas, and follow the scale up within 15 s once the new replicas serve (router.dns-refresh)
+#   5. under load through both routers, an automated rollout (scripts/stage.sh auto on the shared config):
+#      one router judges, the other follows; both end promoted, agree on the step throughout, the follower
+#      decides nothing itself, and no call fails
 # Takes the stack down on any exit (trap). Exit 0 when every check passed, 1 otherwise; it ends with
 # `demo-scale-out: N passed, N failed, N skipped`.
 # Docker when its daemon answers, else podman with podman-compose (scripts/container-engine.sh). podman-compose
@@ -95,6 +96,9 @@ grep -q "image: siskin-router:$VERSION\$" "$FILE" || die "$FILE does not run sis
 
 LOAD_PIDS=()
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/siskin-scale-out.XXXXXX")
+# stage.sh auto writes its control line into the routers' shared config: put the file back afterwards.
+SHARED_CONFIG=deploy/compose/config/canary.conf
+cp -p "$SHARED_CONFIG" "$WORK/canary.conf.orig"
 cleanup() {
   local code=$?
   trap - EXIT
@@ -108,6 +112,7 @@ cleanup() {
   fi
   echo "Taking the stack down ..."
   compose down -t 5 >/dev/null 2>&1 || true
+  cp -p "$WORK/canary.conf.orig" "$SHARED_CONFIG" 2>/dev/null || true
   # podman-compose 1.0 leaves the project's network behind
   [ "$ENGINE" != podman ] || podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
   rm -rf "$WORK"
@@ -149,10 +154,6 @@ done
 check "every replica answered calls" test "$spread_ok" = 1
 
 # ---- 4. scale v2 3 -> 1 -> 3 under load
-dns_refresh=1
-for r in "${ROUTERS[@]}"; do # a router that re-resolves on a timer names it in /config's router block
-  curl -sf "http://${ADMIN[$r]}/config" | tr -d ' \n' | grep -o '"router":{[^}]*}' | grep -qi dns || dns_refresh=0
-done
 echo "Load through both routers ($RATE calls/s each) while v2 scales 3 -> 1 -> 3"
 for r in "${ROUTERS[@]}"; do
   "${CLIENT[@]}" load --target "${GRPC[$r]}" --rate "$RATE" --duration 150s --rows data/iris.csv >"$WORK/scale-$r.txt" 2>&1 &
@@ -172,11 +173,7 @@ for i in 2 3; do
   done
 done
 echo "    scaled v2 to 3, the new replicas serve after $((SECONDS - t0)) s"
-if wait_addresses v2 3 15; then pass "both routers follow the scale up within 15 s"
-elif [ "$dns_refresh" = 0 ]; then
-  skip "both routers follow the scale up within 15 s: this router re-resolves DNS only after a connection fails (no DNS refresh in its /config), so it does not see added replicas"
-else fail "both routers follow the scale up within 15 s"
-fi
+check "both routers follow the scale up within 15 s" wait_addresses v2 3 15
 sleep 5
 for pid in "${LOAD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 wait "${LOAD_PIDS[@]}" || true
@@ -184,12 +181,53 @@ LOAD_PIDS=()
 check "router-a: no failed call while v2 scaled" load_ok "$WORK/scale-a.txt"
 check "router-b: no failed call while v2 scaled" load_ok "$WORK/scale-b.txt"
 
-# ---- 5. HOOK: a rollout decided once for both routers (not built yet: the multi-router rollout is being
-# built on main; one router judges, the other follows). When it lands: under load through both routers,
-# start it as `scripts/stage.sh auto` does (CANARY_CONFIG=deploy/compose/config/canary.conf; the file is
-# shared), then poll both routers' /canary until the rollout ends, checking at every poll that their
-# rollout.state and rollout.step agree, and that it ended promoted.
-skip "a rollout decided once for both routers (hook: the multi-router rollout is not built yet)"
+# ---- 5. one rollout for both routers
+rollout_of() { # rollout_of ROUTER: "STATE STEP ROLE" from the router's /canary
+  local c; c=$(curl -sf "http://${ADMIN[$1]}/canary" | tr -d ' \n') || { echo "down - -"; return; }
+  local state step role
+  state=$(grep -o '"rollout":{"state":"[a-z-]*"' <<<"$c" | sed 's/.*"state":"//; s/"$//')
+  step=$(grep -o '"rollout":{"state":"[a-z-]*","step":[0-9]*' <<<"$c" | sed 's/.*"step"://')
+  role=$(grep -o '"peers":{"role":"[a-z]*"' <<<"$c" | sed 's/.*"role":"//; s/"$//')
+  echo "${state:--} ${step:--} ${role:--}"
+}
+decisions_of() { # decisions_of ROUTER: the kinds of its rollout decisions, oldest first
+  curl -sf "http://${ADMIN[$1]}/canary" | tr -d ' \n' | grep -o '"history":\[.*' | grep -o '"kind":"[a-z-]*"' \
+    | sed 's/"kind":"//; s/"$//' | tr '\n' ' '
+}
+shared_rollout_ok() {
+  local deadline=$((SECONDS + 150)) apart=0 longest_apart=0 a b
+  while :; do
+    a=$(rollout_of a); b=$(rollout_of b)
+    # The follower adopts the judge's step within a poll (1 s): two reads a moment apart may differ once.
+    if [ "${a% *}" = "${b% *}" ]; then apart=0; else apart=$((apart + 1)); fi
+    [ "$apart" -le "$longest_apart" ] || longest_apart=$apart
+    case "$a $b" in promoted*promoted*|rolled-back*rolled-back*) break ;; esac
+    [ "$SECONDS" -lt "$deadline" ] || { echo "    no end within 150 s: router-a $a, router-b $b"; return 1; }
+    sleep 1
+  done
+  local judge follower
+  if [ "${a##* }" = judge ]; then judge=a follower=b; else judge=b follower=a; fi
+  echo "    router-a: $a; router-b: $b; the routers' steps differed for at most $longest_apart read(s) in a row"
+  echo "    judge router-$judge decided: $(decisions_of "$judge")"
+  echo "    follower router-$follower: $(decisions_of "$follower")"
+  [ "${a%% *}" = promoted ] && [ "${b%% *}" = promoted ] \
+    && [ "$(rollout_of "$judge" | cut -d' ' -f3)" = judge ] && [ "$(rollout_of "$follower" | cut -d' ' -f3)" = follower ] \
+    && ! decisions_of "$follower" | grep -qwE 'advance|promote|roll-back' \
+    && decisions_of "$judge" | grep -qw promote && [ "$longest_apart" -le 2 ]
+}
+echo "Load through both routers ($RATE calls/s each) while they run one automated rollout (stage.sh auto)"
+for r in "${ROUTERS[@]}"; do
+  "${CLIENT[@]}" load --target "${GRPC[$r]}" --rate "$RATE" --duration 180s --rows data/iris.csv >"$WORK/rollout-$r.txt" 2>&1 &
+  LOAD_PIDS+=($!)
+done
+sleep 3
+CANARY_CONFIG="$SHARED_CONFIG" scripts/stage.sh auto | sed 's/^/    /'
+check "one rollout for both routers: the judge promotes v2, the follower follows every step" shared_rollout_ok
+for pid in "${LOAD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+wait "${LOAD_PIDS[@]}" || true
+LOAD_PIDS=()
+check "router-a: no failed call during the rollout" load_ok "$WORK/rollout-a.txt"
+check "router-b: no failed call during the rollout" load_ok "$WORK/rollout-b.txt"
 
 echo "demo-scale-out: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

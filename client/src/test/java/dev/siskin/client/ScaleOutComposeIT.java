@@ -87,6 +87,10 @@ class ScaleOutComposeIT {
       assertThat(target).isEqualTo("dns:///model-" + v + ":50051");
       assertThat(map(service("model-" + v).get("environment"), "environment")).containsEntry("PORT", "50051");
     }
+    // One rollout for both routers: each is named by its service and the admin port of the shared config.
+    assertThat(config.getStringList("rollout.routers"))
+        .containsExactlyElementsOf(ROUTERS.stream().map(r -> r + ":9901").toList());
+    assertThat(config.getString("rollout.state-file")).as("off the read-only config mount").startsWith("/tmp/");
   }
 
   @Test
