@@ -1,0 +1,255 @@
+package dev.siskin.router.h2;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2EventAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One HTTP/2 (h2c) connection from the router to one backend address, on one event loop: the loop of every
+ * client connection whose calls it carries, so a call's frames never change threads. Opens a stream per call
+ * ({@link #open}), passes DATA and RST both ways, and reports what the backend answers to the call.
+ *
+ * <p>Above the backend's MAX_CONCURRENT_STREAMS new streams wait in Netty's stream-buffering encoder. After a
+ * GOAWAY, or once the stream ids are half used, it takes no new calls ({@link #usable}) and closes when its last
+ * stream ends; the streams the GOAWAY refused end as UNAVAILABLE (retried by a later stage of this core).
+ *
+ * <p>Event-loop confined: every method runs on the connection's loop.
+ */
+final class BackendConnection extends Http2ConnectionHandler {
+  /** Stream ids are 31 bits and odd; retire the connection long before they run out. */
+  static final int RETIRE_AT_STREAM_ID = 1 << 30;
+
+  private final InetSocketAddress address;
+  private final Runnable closed;
+  private final IntObjectMap<ProxiedCall> calls = new IntObjectHashMap<>();
+  /** Calls that arrived before the connection was up, in order. */
+  private final List<ProxiedCall> waiting = new ArrayList<>();
+  private ChannelHandlerContext ctx;
+  private boolean ready;
+  private boolean goingAway;
+
+  private BackendConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
+      InetSocketAddress address, Runnable closed) {
+    super(decoder, encoder, settings);
+    this.address = address;
+    this.closed = closed;
+    connection().addListener(new Http2ConnectionAdapter() {
+      @Override
+      public void onStreamClosed(Http2Stream stream) {
+        ProxiedCall call = calls.remove(stream.id());
+        if (call != null) {
+          call.backendStreamClosed(stream.id());
+        }
+        if (goingAway && calls.isEmpty() && BackendConnection.this.ctx != null) {
+          BackendConnection.this.ctx.close();
+        }
+      }
+    });
+  }
+
+  /** A handler for a new connection to {@code address}; {@code closed} runs once when it is gone. */
+  static BackendConnection create(InetSocketAddress address, int windowBytes, Runnable closed) {
+    return new Builder(address, windowBytes, closed).build();
+  }
+
+  InetSocketAddress address() {
+    return address;
+  }
+
+  /** Whether a new call may use this connection (connecting or up, no GOAWAY, ids left). */
+  boolean usable() {
+    return !goingAway && (ctx == null || ctx.channel().isActive())
+        && connection().local().lastStreamCreated() < RETIRE_AT_STREAM_ID;
+  }
+
+  /** Opens the call's stream now, or once the connection is up. */
+  void open(ProxiedCall call) {
+    if (ready) {
+      start(call);
+    } else {
+      waiting.add(call);
+    }
+  }
+
+  private void start(ProxiedCall call) {
+    int id = connection().local().incrementAndGetNextStreamId();
+    calls.put(id, call);
+    call.backendStreamOpened(this, id);
+  }
+
+  ChannelFuture writeHeaders(int streamId, Http2Headers headers, boolean endStream) {
+    ChannelFuture f = encoder().writeHeaders(ctx, streamId, headers, 0, endStream, ctx.newPromise());
+    FlushBatch.soon(ctx.channel());
+    return f;
+  }
+
+  ChannelFuture writeData(int streamId, ByteBuf data, boolean endStream) {
+    ChannelFuture f = encoder().writeData(ctx, streamId, data, 0, endStream, ctx.newPromise());
+    FlushBatch.soon(ctx.channel());
+    return f;
+  }
+
+  void reset(int streamId, Http2Error error) {
+    Http2Stream stream = connection().stream(streamId);
+    if (stream != null) {
+      resetStream(ctx, streamId, error.code(), ctx.newPromise());
+      FlushBatch.soon(ctx.channel());
+    } else {
+      calls.remove(streamId); // still buffered in the encoder, or never written: nothing on the wire to reset
+    }
+  }
+
+  /** The backend has {@code bytes} of this stream's DATA off our hands: open its window by that much. */
+  void consumed(int streamId, int bytes) {
+    Http2Stream stream = connection().stream(streamId);
+    if (stream == null || bytes == 0) {
+      return;
+    }
+    try {
+      if (decoder().flowController().consumeBytes(stream, bytes)) {
+        FlushBatch.soon(ctx.channel());
+      }
+    } catch (io.netty.handler.codec.http2.Http2Exception e) {
+      onError(ctx, false, e);
+    }
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    this.ctx = ctx;
+    super.handlerAdded(ctx);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    super.channelActive(ctx); // writes the connection preface and our SETTINGS
+    ready = true;
+    List<ProxiedCall> now = new ArrayList<>(waiting);
+    waiting.clear();
+    for (ProxiedCall call : now) {
+      start(call);
+    }
+    ctx.flush();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    lost("the connection to backend " + address + " closed");
+    super.channelInactive(ctx);
+    closed.run();
+  }
+
+  /** The connection could not be made: the calls waiting for it end as UNAVAILABLE. */
+  void connectFailed(Throwable cause) {
+    lost("cannot connect to backend " + address + ": " + cause.getMessage());
+    closed.run();
+  }
+
+  private void lost(String why) {
+    goingAway = true;
+    List<ProxiedCall> affected = new ArrayList<>(waiting);
+    waiting.clear();
+    affected.addAll(calls.values());
+    calls.clear();
+    for (ProxiedCall call : affected) {
+      call.backendLost(why);
+    }
+  }
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+    goingAway = true;
+    super.close(ctx, promise);
+  }
+
+  /** What the backend sends: each frame goes to its call. */
+  private final class Listener extends Http2EventAdapter {
+    @Override
+    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+        boolean endOfStream) {
+      ProxiedCall call = calls.get(streamId);
+      if (call != null) {
+        call.responseHeaders(headers, endOfStream);
+      }
+    }
+
+    @Override
+    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
+        short weight, boolean exclusive, int padding, boolean endOfStream) {
+      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+    }
+
+    @Override
+    public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+      ProxiedCall call = calls.get(streamId);
+      if (call == null) {
+        return data.readableBytes() + padding; // a stream we reset: nothing waits for it
+      }
+      call.responseData(data, endOfStream);
+      return padding; // the data's window opens once the client has taken it (consumed)
+    }
+
+    @Override
+    public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+      ProxiedCall call = calls.remove(streamId);
+      if (call != null) {
+        call.backendReset(errorCode);
+      }
+    }
+
+    @Override
+    public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
+      // Runs before Netty closes the streams above lastStreamId, whose calls then end as refused.
+      goingAway = true;
+    }
+  }
+
+  private static final class Builder
+      extends AbstractHttp2ConnectionHandlerBuilder<BackendConnection, Builder> {
+    private final InetSocketAddress address;
+    private final Runnable closed;
+
+    Builder(InetSocketAddress address, int windowBytes, Runnable closed) {
+      this.address = address;
+      this.closed = closed;
+      DefaultHttp2Connection connection = new DefaultHttp2Connection(false);
+      // Refill the connection window on receipt: one stream the client reads slowly must not stop its siblings.
+      connection.local().flowController(new DefaultHttp2LocalFlowController(connection, 0.5f, true));
+      connection(connection);
+      initialSettings(Http2Settings.defaultSettings().initialWindowSize(windowBytes).pushEnabled(false));
+      encoderEnforceMaxConcurrentStreams(true);
+      frameListener(new Http2EventAdapter()); // replaced in build(): the listener needs the handler
+    }
+
+    @Override
+    protected BackendConnection build() {
+      return super.build();
+    }
+
+    @Override
+    protected BackendConnection build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+        Http2Settings initialSettings) {
+      BackendConnection handler = new BackendConnection(decoder, encoder, initialSettings, address, closed);
+      decoder.frameListener(handler.new Listener());
+      return handler;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.siskin.router.h2;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.siskin.router.config.RoutingSettings;
+import dev.siskin.router.observe.CallListener;
+import dev.siskin.router.route.Route;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The frame-level forwarding core (work in progress, issue 15): an h2c listener whose calls are passed to the
+ * backends as HTTP/2 frames instead of grpc-java calls. One event loop per core serves client and backend
+ * connections alike: a call's client connection and backend connection share a loop, so its frames never change
+ * threads and its state needs no lock. What it does so far: routing by the router's {@link Route}, header
+ * rewriting, DATA pass-through with end-to-end flow control, trailers and Trailers-Only responses, RST_STREAM
+ * both ways, refused and lost backends answered as UNAVAILABLE, and one {@link CallListener} outcome per call.
+ * Not yet: retries, the default deadline, shadow copies, drain, caps on client connections.
+ *
+ * <p>Lifecycle: {@link #start}, then {@link #close}. Thread-safe.
+ */
+public final class FrameForwarder implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FrameForwarder.class);
+  /** Per stream and per connection, both ways: grpc-java's default, a LAN's bandwidth-delay product many times. */
+  static final int WINDOW_BYTES = 1 << 20;
+  static final int MAX_CONCURRENT_STREAMS = 1000;
+
+  private final EventLoopGroup group;
+  private final Class<? extends ServerChannel> serverType;
+  private final Class<? extends Channel> clientType;
+  private final Map<EventLoop, LoopBackends> backends = new ConcurrentHashMap<>();
+  private final Route route;
+  private final Supplier<RoutingSettings> routing;
+  private final CallListener listener;
+  private final int connectTimeoutMillis;
+  private Channel server;
+
+  /**
+   * @param route    chooses and admits each call's backend
+   * @param routing  the force and sticky header names in force
+   * @param listener gets every call's start and outcome; called on event loops, must not block
+   */
+  public FrameForwarder(Route route, Supplier<RoutingSettings> routing, CallListener listener, int loops,
+      int connectTimeoutMillis) {
+    this.route = requireNonNull(route, "route");
+    this.routing = requireNonNull(routing, "routing");
+    this.listener = requireNonNull(listener, "listener");
+    this.connectTimeoutMillis = connectTimeoutMillis;
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    this.group = new MultiThreadIoEventLoopGroup(loops, io);
+    this.serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+
+  /** Binds {@code address} (port 0: any free port) and serves. */
+  public synchronized FrameForwarder start(InetSocketAddress address) throws InterruptedException {
+    server = new ServerBootstrap().group(group).channel(serverType)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            LoopBackends loop = backends.computeIfAbsent(ch.eventLoop(),
+                l -> new LoopBackends(l, clientType, WINDOW_BYTES, connectTimeoutMillis));
+            ch.pipeline().addLast(FrontendHandler.create(route, routing, listener, loop, WINDOW_BYTES,
+                MAX_CONCURRENT_STREAMS));
+          }
+        })
+        .bind(address).sync().channel();
+    log.info("frame forwarding core listening on {} ({})", server.localAddress(), serverType.getSimpleName());
+    return this;
+  }
+
+  public synchronized int port() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.close().syncUninterruptibly();
+    }
+    group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,282 @@
+package dev.siskin.router.h2;
+
+import dev.siskin.router.cluster.Backend;
+import dev.siskin.router.config.RoutingSettings;
+import dev.siskin.router.observe.CallListener;
+import dev.siskin.router.route.Route;
+import dev.siskin.router.route.Selection;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2EventAdapter;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * One client connection to the frame core. On a call's HEADERS it routes the call (the router's {@link Route}:
+ * force header, sticky key, weights), opens a stream on a backend connection of this same event loop and passes
+ * the request's frames there; the backend's frames come back through the call's {@link ProxiedCall}.
+ *
+ * <p>Event-loop confined: every method runs on the connection's loop.
+ */
+final class FrontendHandler extends Http2ConnectionHandler {
+  /** Connection-specific headers that are never forwarded (RFC 9113, 8.2.2); {@code te: trailers} is kept. */
+  private static final Set<String> HOP_BY_HOP =
+      Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host");
+
+  private final Route route;
+  private final Supplier<RoutingSettings> routing;
+  private final CallListener listener;
+  private final LoopBackends backends;
+  private final IntObjectMap<ProxiedCall> calls = new IntObjectHashMap<>();
+  private ChannelHandlerContext ctx;
+  private String peer = "";
+
+  private FrontendHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
+      Route route, Supplier<RoutingSettings> routing, CallListener listener, LoopBackends backends) {
+    super(decoder, encoder, settings);
+    this.route = route;
+    this.routing = routing;
+    this.listener = listener;
+    this.backends = backends;
+    connection().addListener(new Http2ConnectionAdapter() {
+      @Override
+      public void onStreamClosed(Http2Stream stream) {
+        ProxiedCall call = calls.remove(stream.id());
+        if (call != null) {
+          call.clientReset(); // closed before the call ended: the client reset it, or the connection went
+        }
+      }
+    });
+  }
+
+  static FrontendHandler create(Route route, Supplier<RoutingSettings> routing, CallListener listener,
+      LoopBackends backends, int windowBytes, int maxConcurrentStreams) {
+    return new Builder(route, routing, listener, backends, windowBytes, maxConcurrentStreams).build();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    this.ctx = ctx;
+    super.handlerAdded(ctx);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    peer = String.valueOf(ctx.channel().remoteAddress());
+    super.channelActive(ctx);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    List<ProxiedCall> open = new ArrayList<>(calls.values());
+    calls.clear();
+    for (ProxiedCall call : open) {
+      call.clientLost();
+    }
+    super.channelInactive(ctx);
+  }
+
+  // ------------------------------------------------------------------------------------------- for the calls
+
+  ChannelFuture writeHeaders(int streamId, Http2Headers headers, boolean endStream) {
+    ChannelFuture f = encoder().writeHeaders(ctx, streamId, headers, 0, endStream, ctx.newPromise());
+    FlushBatch.soon(ctx.channel());
+    return f;
+  }
+
+  ChannelFuture writeData(int streamId, ByteBuf data, boolean endStream) {
+    ChannelFuture f = encoder().writeData(ctx, streamId, data, 0, endStream, ctx.newPromise());
+    FlushBatch.soon(ctx.channel());
+    return f;
+  }
+
+  void reset(int streamId, long errorCode) {
+    calls.remove(streamId);
+    resetStream(ctx, streamId, errorCode, ctx.newPromise());
+    FlushBatch.soon(ctx.channel());
+  }
+
+  /** The backend has written {@code bytes} of this stream's request DATA: the client may send that much more. */
+  void consumed(int streamId, int bytes) {
+    Http2Stream stream = connection().stream(streamId);
+    if (stream == null || bytes == 0) {
+      return;
+    }
+    try {
+      if (decoder().flowController().consumeBytes(stream, bytes)) {
+        FlushBatch.soon(ctx.channel());
+      }
+    } catch (Http2Exception e) {
+      onError(ctx, false, e);
+    }
+  }
+
+  /** The call on {@code streamId} has ended (its last frame is written). */
+  void ended(int streamId) {
+    calls.remove(streamId);
+  }
+
+  // ------------------------------------------------------------------------------------------- a new call
+
+  private void newCall(int streamId, Http2Headers headers, boolean endStream) {
+    CharSequence path = headers.path();
+    String method = path == null ? "" : path.length() > 0 && path.charAt(0) == '/'
+        ? path.subSequence(1, path.length()).toString() : path.toString();
+    ProxiedCall call = new ProxiedCall(this, streamId, method, peer, listener);
+    calls.put(streamId, call);
+    RoutingSettings rules = routing.get();
+    Metadata routed = routingHeaders(headers, rules);
+    Selection selection = route.select(method, routed, List.of());
+    if (selection.refusal() != Selection.Refusal.NONE) {
+      call.refused(selection, refusalCode(selection), refusalMessage(selection, method));
+      return;
+    }
+    Backend backend = selection.backend();
+    BackendConnection conn = backends.connectionFor(backend);
+    if (conn == null) {
+      backend.release();
+      call.refused(selection, Status.Code.UNAVAILABLE, "siskin router: backend " + backend.name()
+          + " has no address to connect to yet");
+      return;
+    }
+    call.routed(selection, conn, forwarded(headers, rules, routed), endStream);
+  }
+
+  /** The two headers the routing rules read (the only ones worth a Metadata copy). */
+  private static Metadata routingHeaders(Http2Headers headers, RoutingSettings rules) {
+    Metadata m = new Metadata();
+    copy(headers, rules.forceHeader(), m);
+    copy(headers, rules.stickyHeader(), m);
+    return m;
+  }
+
+  private static void copy(Http2Headers headers, String name, Metadata into) {
+    if (name.isEmpty()) {
+      return;
+    }
+    CharSequence value = headers.get(name);
+    if (value != null) {
+      into.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value.toString());
+    }
+  }
+
+  /** The request headers for the backend: the hop-by-hop ones out, and the force header if the route took it. */
+  private static Http2Headers forwarded(Http2Headers headers, RoutingSettings rules, Metadata routed) {
+    for (String name : HOP_BY_HOP) {
+      headers.remove(name);
+    }
+    String force = rules.forceHeader();
+    if (!force.isEmpty() && headers.contains(force)
+        && !routed.containsKey(Metadata.Key.of(force, Metadata.ASCII_STRING_MARSHALLER))) {
+      headers.remove(force); // the route consumed it: it was meant for the router alone
+    }
+    return headers;
+  }
+
+  private static Status.Code refusalCode(Selection s) {
+    return switch (s.refusal()) {
+      case OVERLOADED -> Status.Code.RESOURCE_EXHAUSTED;
+      case UNKNOWN_BACKEND -> Status.Code.INVALID_ARGUMENT;
+      default -> Status.Code.UNAVAILABLE;
+    };
+  }
+
+  private static String refusalMessage(Selection s, String method) {
+    return switch (s.refusal()) {
+      case OVERLOADED -> "siskin router: backend " + s.backend().name() + " has its maximum of calls in flight";
+      case UNKNOWN_BACKEND -> "siskin router: " + s.reason();
+      default -> "siskin router: no backend available for " + method;
+    };
+  }
+
+  /** What the client sends: each frame goes to its call. */
+  private final class Listener extends Http2EventAdapter {
+    @Override
+    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+        boolean endOfStream) {
+      ProxiedCall call = calls.get(streamId);
+      if (call == null) {
+        newCall(streamId, headers, endOfStream);
+      }
+      // Request trailers are not part of gRPC; a second HEADERS on a call is ignored.
+    }
+
+    @Override
+    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
+        short weight, boolean exclusive, int padding, boolean endOfStream) {
+      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+    }
+
+    @Override
+    public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+      ProxiedCall call = calls.get(streamId);
+      if (call == null) {
+        return data.readableBytes() + padding;
+      }
+      call.requestData(data, endOfStream);
+      return padding; // the data's window opens once the backend connection has written it (consumed)
+    }
+
+    @Override
+    public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+      ProxiedCall call = calls.remove(streamId);
+      if (call != null) {
+        call.clientReset();
+      }
+    }
+  }
+
+  private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<FrontendHandler, Builder> {
+    private final Route route;
+    private final Supplier<RoutingSettings> routing;
+    private final CallListener listener;
+    private final LoopBackends backends;
+
+    Builder(Route route, Supplier<RoutingSettings> routing, CallListener listener, LoopBackends backends,
+        int windowBytes, int maxConcurrentStreams) {
+      this.route = route;
+      this.routing = routing;
+      this.listener = listener;
+      this.backends = backends;
+      DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
+      // Refill the connection window on receipt: one stream whose backend reads slowly must not stop the others.
+      connection.local().flowController(new DefaultHttp2LocalFlowController(connection, 0.5f, true));
+      connection(connection);
+      initialSettings(Http2Settings.defaultSettings().initialWindowSize(windowBytes)
+          .maxConcurrentStreams(maxConcurrentStreams));
+      frameListener(new Http2EventAdapter()); // replaced in build(): the listener needs the handler
+    }
+
+    @Override
+    protected FrontendHandler build() {
+      return super.build();
+    }
+
+    @Override
+    protected FrontendHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+        Http2Settings initialSettings) {
+      FrontendHandler handler = new FrontendHandler(decoder, encoder, initialSettings, route, routing, listener,
+          backends);
+      decoder.frameListener(handler.new Listener());
+      return handler;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.siskin.router.h2;
+
+import dev.siskin.router.cluster.Backend;
+import dev.siskin.router.observe.EndpointSnapshot;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The backend connections of one event loop: one per backend address, opened on first use, replaced once it
+ * closes or stops taking calls. A backend's calls go round robin over its addresses that the backend's health
+ * checks call healthy (the addresses its grpc-java health channel resolved), else over every address it
+ * resolved, else to its target as written.
+ *
+ * <p>Event-loop confined: one instance per loop, used on that loop only.
+ */
+final class LoopBackends {
+  private final EventLoop loop;
+  private final Class<? extends Channel> channelType;
+  private final int windowBytes;
+  private final int connectTimeoutMillis;
+  private final Map<InetSocketAddress, BackendConnection> connections = new HashMap<>();
+  private final Map<String, Integer> next = new HashMap<>();
+
+  LoopBackends(EventLoop loop, Class<? extends Channel> channelType, int windowBytes, int connectTimeoutMillis) {
+    this.loop = loop;
+    this.channelType = channelType;
+    this.windowBytes = windowBytes;
+    this.connectTimeoutMillis = connectTimeoutMillis;
+  }
+
+  /** A connection for the backend's next address, or null when it has none. */
+  BackendConnection connectionFor(Backend backend) {
+    List<InetSocketAddress> addresses = addresses(backend);
+    if (addresses.isEmpty()) {
+      return null;
+    }
+    int i = Math.floorMod(next.merge(backend.name(), 1, Integer::sum), addresses.size());
+    InetSocketAddress address = addresses.get(i);
+    BackendConnection conn = connections.get(address);
+    if (conn == null || !conn.usable()) {
+      conn = connect(address);
+    }
+    return conn;
+  }
+
+  private BackendConnection connect(InetSocketAddress address) {
+    BackendConnection[] self = new BackendConnection[1];
+    BackendConnection conn = BackendConnection.create(address, windowBytes, () -> {
+      if (connections.get(address) == self[0]) {
+        connections.remove(address);
+      }
+    });
+    self[0] = conn;
+    connections.put(address, conn);
+    ChannelFuture f = new Bootstrap().group(loop).channel(channelType)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+        .handler(conn)
+        .connect(address);
+    f.addListener(done -> {
+      if (!done.isSuccess()) {
+        conn.connectFailed(done.cause());
+      }
+    });
+    return conn;
+  }
+
+  private static List<InetSocketAddress> addresses(Backend backend) {
+    List<InetSocketAddress> healthy = new ArrayList<>();
+    for (EndpointSnapshot e : backend.endpoints()) {
+      if (e.healthy() && !e.removed()) {
+        healthy.add(parse(e.address()));
+      }
+    }
+    if (!healthy.isEmpty()) {
+      return healthy;
+    }
+    List<InetSocketAddress> resolved = new ArrayList<>();
+    for (String a : backend.resolvedAddresses()) {
+      resolved.add(parse(a));
+    }
+    if (!resolved.isEmpty()) {
+      return resolved;
+    }
+    String target = backend.target();
+    return target.startsWith("dns:") ? List.of() : List.of(parse(target));
+  }
+
+  /** {@code host:port} or {@code [v6]:port}; an IP literal needs no lookup on the loop. */
+  static InetSocketAddress parse(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    String host = hostPort.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+}
