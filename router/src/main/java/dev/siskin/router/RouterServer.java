@@ -12,11 +12,13 @@ import dev.siskin.router.cluster.HealthChecker;
 import dev.siskin.router.cluster.OutlierDetector;
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
+import dev.siskin.router.config.Forwarding;
 import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.observe.CallListener;
+import dev.siskin.router.h2.FrameForwarder;
 import dev.siskin.router.observe.CompositeCallListener;
 import dev.siskin.router.observe.FailureReport;
 import dev.siskin.router.proxy.CallsInFlight;
@@ -69,7 +71,11 @@ public final class RouterServer {
   /** Default bound on draining a removed backend and on the graceful part of shutdown. */
   public static final Duration DEFAULT_DRAIN_BOUND = Duration.ofSeconds(30);
 
+  /** grpc-java's server (router.forwarding = grpc), or null. */
   private final Server server;
+  /** The frame-level core (router.forwarding = frames), or null. */
+  private final FrameForwarder frames;
+  private final InetSocketAddress listenAddress;
   private final BackendPool pool;
   private final PickerFactory pickers;
   private final RoutingTableHolder tables = new RoutingTableHolder();
@@ -124,6 +130,15 @@ public final class RouterServer {
     Resilience resilience = new Resilience(() -> tables.current().config().router().failure(),
         outliers::record, retryBudget, retryStats, messageMemory, callsInFlight);
     InetSocketAddress address = ListenAddress.parse(initial.router().listen());
+    this.listenAddress = address;
+    if (initial.router().forwarding() == Forwarding.FRAMES) {
+      this.server = null;
+      this.frames = new FrameForwarder(new RuleChainRoute(tables, ruleStats), () -> tables.current().config().routing(),
+          listeners, Runtime.getRuntime().availableProcessors(),
+          (int) Math.min(Integer.MAX_VALUE, initial.router().failure().limits().connectTimeout().toMillis()));
+      return;
+    }
+    this.frames = null;
     EventLoops loops = EventLoops.shared();
     this.server = NettyServerBuilder.forAddress(address)
         // The loops the backend channels use too, so a call and its backend call share a thread.
@@ -174,7 +189,15 @@ public final class RouterServer {
   /** Binds the listen address and starts taking calls. */
   public RouterServer start() throws IOException {
     try {
-      server.start();
+      if (frames != null) {
+        frames.start(listenAddress);
+      } else {
+        server.start();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopHealth();
+      throw new IOException("interrupted while binding " + listenAddress, e);
     } catch (IOException | RuntimeException e) {
       stopHealth();
       synchronized (this) {
@@ -187,7 +210,7 @@ public final class RouterServer {
 
   /** The bound port (useful when {@code router.listen} asked for port 0). */
   public int port() {
-    return server.getPort();
+    return frames != null ? frames.port() : server.getPort();
   }
 
   /**
@@ -233,7 +256,7 @@ public final class RouterServer {
     RouterSettings was = previous.router();
     RouterSettings now = next.router();
     RouterSettings merged = new RouterSettings(was.listen(), was.admin(), now.policy(), was.maxMessageBytes(),
-        now.accessLog(), now.accessLogFormat(), now.failure());
+        now.accessLog(), now.accessLogFormat(), now.failure(), was.forwarding());
     return next.withRouter(merged);
   }
 
@@ -329,11 +352,17 @@ public final class RouterServer {
    * and closes every backend channel. Returns true when every call finished within the grace period.
    */
   public boolean shutdown(Duration grace) throws InterruptedException {
-    server.shutdown();
-    boolean drained = server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
-    if (!drained) {
-      server.shutdownNow();
-      server.awaitTermination(5, TimeUnit.SECONDS);
+    boolean drained;
+    if (frames != null) {
+      frames.close(); // no drain in the frame core yet: running calls are cut
+      drained = false;
+    } else {
+      server.shutdown();
+      drained = server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+      if (!drained) {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
     }
     stopHealth();
     synchronized (this) {
@@ -413,6 +442,8 @@ public final class RouterServer {
     warnIfChanged("router.admin", previous.router().admin(), next.router().admin(), next);
     warnIfChanged("router.max-message-bytes", previous.router().maxMessageBytes(), next.router().maxMessageBytes(),
         next);
+    warnIfChanged("router.forwarding", previous.router().forwarding().configName(),
+        next.router().forwarding().configName(), next);
   }
 
   /** These settings are bound into sockets and transports at start: a reload reports them and keeps the old. */

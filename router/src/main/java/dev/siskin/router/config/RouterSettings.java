@@ -20,8 +20,15 @@ import dev.siskin.router.route.Policy;
  */
 public record RouterSettings(
     String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
-    AccessLogFormat accessLogFormat, FailureSettings failure) {
+    AccessLogFormat accessLogFormat, FailureSettings failure, Forwarding forwarding) {
+  /** Settings forwarded by grpc-java (the default core). */
+  public RouterSettings(String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
+      AccessLogFormat accessLogFormat, FailureSettings failure) {
+    this(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, failure, Forwarding.GRPC);
+  }
+
   public RouterSettings {
+    requireNonNull(forwarding, "forwarding");
     requireNonNull(listen, "listen");
     requireNonNull(admin, "admin");
     requireNonNull(policy, "policy");

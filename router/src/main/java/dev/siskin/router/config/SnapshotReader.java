@@ -112,11 +112,13 @@ final class SnapshotReader {
     Boolean accessLog = bool(router, object, "access-log");
     AccessLogFormat accessLogFormat = accessLogFormat(object);
     FailureSettings failure = new FailureSettingsReader(router, object, problems).read();
+    Forwarding forwarding = forwarding(object);
     if (listen == null || admin == null || policy == null || maxMessageBytes == null || accessLog == null
-        || accessLogFormat == null || failure == null) {
+        || accessLogFormat == null || failure == null || forwarding == null) {
       return null;
     }
-    return new RouterSettings(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, failure);
+    return new RouterSettings(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, failure,
+        forwarding);
   }
 
   /** The failure-handling settings of reference.conf itself. */
@@ -166,6 +168,18 @@ final class SnapshotReader {
       String expected = String.join(" or ", Arrays.stream(Policy.values()).map(Policy::configName).toList());
       problems.add(value.origin(), router.origin(), Problems.path(ROUTER, "policy"),
           render(value) + " (expected: " + expected + ")");
+      return null;
+    }
+  }
+
+  private Forwarding forwarding(ConfigObject router) {
+    ConfigValue value = router.get("forwarding");
+    String text = value.valueType() == ConfigValueType.STRING ? (String) value.unwrapped() : render(value);
+    try {
+      return Forwarding.fromConfig(text);
+    } catch (IllegalArgumentException e) {
+      problems.add(value.origin(), router.origin(), Problems.path(ROUTER, "forwarding"),
+          render(value) + " (expected: grpc or frames)");
       return null;
     }
   }

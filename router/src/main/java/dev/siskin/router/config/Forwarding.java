@@ -1,0 +1,27 @@
+package dev.siskin.router.config;
+
+import java.util.Locale;
+
+/** Which core forwards the calls ({@code router.forwarding}); see docs/router.md, "Forwarding cores". */
+public enum Forwarding {
+  /** grpc-java's server and client calls, message by message: every feature of the router. */
+  GRPC,
+  /**
+   * The frame-level core (in progress): HTTP/2 frames passed between connections on one event loop. Routing,
+   * health and outcomes work; retries, the default deadline, shadow copies and drain do not yet.
+   */
+  FRAMES;
+
+  public String configName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public static Forwarding fromConfig(String text) {
+    for (Forwarding f : values()) {
+      if (f.configName().equals(text)) {
+        return f;
+      }
+    }
+    throw new IllegalArgumentException(text);
+  }
+}

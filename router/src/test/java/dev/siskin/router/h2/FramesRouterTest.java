@@ -1,0 +1,105 @@
+package dev.siskin.router.h2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.siskin.router.config.CanaryConfig;
+import dev.siskin.router.config.Forwarding;
+import dev.siskin.router.config.RouterSettings;
+import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.observe.RouteCause;
+import dev.siskin.router.testing.Configs;
+import dev.siskin.router.testing.RouterHarness;
+import dev.siskin.router.testing.TestBackend;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.testing.protobuf.SimpleRequest;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The router with {@code router.forwarding = frames}: the weights split the calls, the force header reaches a
+ * backend at weight 0 and is not forwarded, an unknown forced name is refused, and every call's outcome carries
+ * its backend, route cause and status -- the same routing step and outcome hook as the grpc-java core.
+ */
+class FramesRouterTest {
+  private static final Metadata.Key<String> FORCE = Metadata.Key.of("x-canary-backend", Metadata.ASCII_STRING_MARSHALLER);
+  private TestBackend v1;
+  private TestBackend v2;
+  private RouterHarness harness;
+
+  @BeforeEach
+  void start() throws Exception {
+    v1 = new TestBackend("v1");
+    v2 = new TestBackend("v2");
+    CanaryConfig config = Configs.of(Configs.backend(v1, 1), Configs.backend(v2, 1));
+    RouterSettings r = config.router();
+    config = config.withRouter(new RouterSettings(r.listen(), r.admin(), r.policy(), r.maxMessageBytes(),
+        r.accessLog(), r.accessLogFormat(), r.failure(), Forwarding.FRAMES));
+    harness = new RouterHarness(config);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    harness.close();
+    v1.close();
+    v2.close();
+  }
+
+  private SimpleServiceGrpc.SimpleServiceBlockingStub stub() {
+    return SimpleServiceGrpc.newBlockingStub(harness.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  private static SimpleRequest request(String text) {
+    return SimpleRequest.newBuilder().setRequestMessage(text).build();
+  }
+
+  @Test
+  void theWeightsSplitTheCallsAndEachOutcomeNamesItsBackend() {
+    for (int i = 0; i < 100; i++) {
+      stub().unaryRpc(request("n" + i));
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> harness.calls.finished().size() == 100);
+    Map<String, Integer> byBackend = new TreeMap<>();
+    for (CallOutcome o : harness.calls.finished()) {
+      byBackend.merge(o.backend(), 1, Integer::sum);
+      assertThat(o.code()).isEqualTo(Status.Code.OK);
+      assertThat(o.cause()).isEqualTo(RouteCause.WEIGHT);
+    }
+    assertThat(byBackend).containsEntry("v1", 50).containsEntry("v2", 50);
+    assertThat(v1.unaryHandled.get() + v2.unaryHandled.get()).isEqualTo(100);
+  }
+
+  @Test
+  void theForceHeaderReachesItsBackendAndIsNotForwarded() {
+    Metadata headers = new Metadata();
+    headers.put(FORCE, "v2");
+    for (int i = 0; i < 10; i++) {
+      stub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).unaryRpc(request("forced"));
+    }
+    assertThat(v2.unaryHandled.get()).isEqualTo(10);
+    assertThat(v1.unaryHandled.get()).isZero();
+    assertThat(v2.lastHeaders.get().containsKey(FORCE)).as("meant for the router alone").isFalse();
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> harness.calls.finished().size() == 10);
+    assertThat(harness.calls.finished()).allSatisfy(o -> assertThat(o.cause()).isEqualTo(RouteCause.HEADER));
+  }
+
+  @Test
+  void anUnknownForcedBackendIsRefusedWithTheNamesThatExist() {
+    Metadata headers = new Metadata();
+    headers.put(FORCE, "v9");
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> stub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).unaryRpc(request("x")));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).contains("v9").contains("v1").contains("v2");
+  }
+}
