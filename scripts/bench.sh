@@ -3,7 +3,7 @@
 # HAProxy (proto h2), all on this machine over loopback. Reference and figures: docs/benchmarks.md.
 #
 # Usage: scripts/bench.sh [--smoke] [--rounds N] [--seconds S] [--out FILE] [--targets LIST] [--levels LIST]
-#                         [--variant NAME=JAR[@JAVA_OPTS]]... [--rules] [--shadow]
+#                         [--variant NAME=JAR[@JAVA_OPTS]]... [--rules] [--shadow] [--frames]
 #   --smoke     tiny runs, one round, report to a temp file (what CI runs so the script cannot rot)
 #   --rounds    rounds of interleaved runs per load level (default 5); medians are reported
 #   --seconds   measured seconds per h2load run (default 3; each run is preceded by a 1 s warm-up run)
@@ -21,6 +21,8 @@
 #   --shadow    the cost of shadow traffic for the primary: adds router-shadow (v1=100 v2=0, every Predict copied
 #               to v2: shadow { backend = v2, percent = 100 }) and router-one (the same without shadow); the
 #               report compares the primary's latency and the router's CPU per call
+#   --frames    adds router-frames: the same router jar and config with router.forwarding = "frames" (the
+#               frame-level core being built, issue 15), measured in the same rounds as the others
 # Environment: ROUTER_JAVA_OPTS (JVM options of the router, default below), STREAM_STREAMS, STREAM_COUNT,
 # STREAM_SIZE (streaming case: concurrent calls, messages per call, bytes per message).
 #
@@ -40,6 +42,7 @@ OUT=""
 TARGETS="direct,router,nginx,haproxy"
 LEVELS="1x1,4x16,16x64"
 VARIANTS=()
+FRAMES=0
 RULES=0
 SHADOW=0
 # The sticky key every call carries with --rules (picked once the routers run); empty: no extra header.
@@ -59,11 +62,12 @@ while [ $# -gt 0 ]; do
     --out) OUT=${2:?--out needs a file}; shift ;;
     --targets) TARGETS=${2:?--targets needs a list}; shift ;;
     --levels) LEVELS=${2:?--levels needs a list}; shift ;;
+    --frames) FRAMES=1 ;;
     --variant) VARIANTS+=("${2:?--variant needs NAME=JAR[@JAVA_OPTS]}"); shift ;;
     --rules) RULES=1 ;;
     --shadow) SHADOW=1 ;;
     -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS], --rules, --shadow; see --help)" ;;
+    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS], --rules, --shadow, --frames; see --help)" ;;
   esac
   shift
 done
@@ -791,6 +795,7 @@ publish() {
 # ---------------------------------------------------------------------------------------------- main
 ARGS_TEXT=$([ "$SMOKE" = 1 ] && echo "--smoke" || echo "--rounds $ROUNDS --seconds $SECONDS_PER_RUN")
 for variant in "${VARIANTS[@]}"; do ARGS_TEXT+=" --variant '$variant'"; done
+if [ "$FRAMES" = 1 ]; then ARGS_TEXT+=" --frames"; fi
 if [ "$RULES" = 1 ]; then ARGS_TEXT+=" --rules"; fi
 if [ "$SHADOW" = 1 ]; then ARGS_TEXT+=" --shadow"; fi
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -813,9 +818,9 @@ ALL_TARGETS=$TARGETS
 BACKENDS_MODELS="  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 50 }
   v2 { target = \"127.0.0.1:$PORT_v2\", weight = 50 }"
 BACKENDS_STREAM="  s { target = \"127.0.0.1:$PORT_stream\", weight = 1 }"
-start_routers() {  # NAME JAR OPTS: one router for the models, one for the streaming backend
-  start_router "$1" "$2" "$3" "$BACKENDS_MODELS"
-  start_router "${1}_stream" "$2" "$3" "$BACKENDS_STREAM"
+start_routers() {  # NAME JAR OPTS [EXTRA]: one router for the models, one for the streaming backend
+  start_router "$1" "$2" "$3" "$BACKENDS_MODELS" "${4:-}"
+  start_router "${1}_stream" "$2" "$3" "$BACKENDS_STREAM" "${4:-}"
 }
 if [[ ",$TARGETS," == *",router,"* ]]; then
   log "starting the router (JVM options: ${ROUTER_JAVA_OPTS:-none})"
@@ -830,6 +835,11 @@ for variant in "${VARIANTS[@]}"; do
   start_routers "router_$name" "$jar" "$opts"
   ALL_TARGETS+=",router-$name"
 done
+if [ "$FRAMES" = 1 ]; then
+  log "starting router-frames (router.forwarding = frames, JVM options: ${ROUTER_JAVA_OPTS:-none})"
+  start_routers router_frames router/target/router.jar "$ROUTER_JAVA_OPTS" 'router { forwarding = "frames" }'
+  ALL_TARGETS+=",router-frames"
+fi
 UNARY_ONLY=" "
 # router-one, router-rules and router-shadow send every call to v1: at 16x64 that is 1024 calls in flight there,
 # over the default cap of 1000 per backend, whose fast RESOURCE_EXHAUSTED answers h2load would count as successes

@@ -362,7 +362,7 @@ class CanaryConfigParserTest {
         retries = 3
         """)).isEqualTo(
         ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, "
-            + "admin, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, health-check, keepalive-time, "
+            + "admin, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, forwarding, health-check, keepalive-time, "
             + "keepalive-timeout, listen, max-in-flight-per-backend, max-message-bytes, message-memory, "
             + "outlier-detection, policy, retry); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, weight); "
@@ -419,6 +419,15 @@ class CanaryConfigParserTest {
     assertThat(rejection("router {\n  " + key + " = " + value + "\n}\nbackends { v1 { target = \"h:1\", weight = 1 } }\n"))
         .startsWith(":2: router." + key + ": ")
         .endsWith("(expected: host:port with a port 0-65535, e.g. \"0.0.0.0:50051\" or \"127.0.0.1:9901\")");
+  }
+
+  @Test
+  void readsTheForwardingCoreAndRejectsAnUnknownOne() throws Exception {
+    String backends = "backends { v1 { target = \"h:1\", weight = 1 } }\n";
+    assertThat(parse(backends).router().forwarding()).isEqualTo(Forwarding.GRPC);
+    assertThat(parse("router { forwarding = frames }\n" + backends).router().forwarding()).isEqualTo(Forwarding.FRAMES);
+    assertThat(rejection("router {\n  forwarding = netty\n}\n" + backends))
+        .isEqualTo(":2: router.forwarding: \"netty\" (expected: grpc or frames)");
   }
 
   @Test
