@@ -28,6 +28,15 @@ final class LoopBackends {
   private final int connectTimeoutMillis;
   private final Map<InetSocketAddress, BackendConnection> connections = new HashMap<>();
   private final Map<String, Integer> next = new HashMap<>();
+  /**
+   * Each backend's addresses as last read: reading them builds snapshots of every address's counters, too much
+   * for every call, so they are read again at most every {@link #ADDRESSES_TTL_NANOS}. By identity: a backend
+   * re-targeted by a reload is a new object.
+   */
+  private final Map<Backend, Addresses> addresses = new java.util.IdentityHashMap<>();
+  private static final long ADDRESSES_TTL_NANOS = 200_000_000L;
+
+  private record Addresses(List<InetSocketAddress> list, long readAt) {}
 
   LoopBackends(EventLoop loop, Class<? extends Channel> channelType, int windowBytes, int connectTimeoutMillis) {
     this.loop = loop;
@@ -38,7 +47,7 @@ final class LoopBackends {
 
   /** A connection for the backend's next address, or null when it has none. */
   BackendConnection connectionFor(Backend backend) {
-    List<InetSocketAddress> addresses = addresses(backend);
+    List<InetSocketAddress> addresses = cachedAddresses(backend);
     if (addresses.isEmpty()) {
       return null;
     }
@@ -71,6 +80,19 @@ final class LoopBackends {
       }
     });
     return conn;
+  }
+
+  private List<InetSocketAddress> cachedAddresses(Backend backend) {
+    long now = System.nanoTime();
+    Addresses cached = addresses.get(backend);
+    if (cached == null || now - cached.readAt() > ADDRESSES_TTL_NANOS) {
+      if (addresses.size() > 64) {
+        addresses.clear(); // backends of old configs: they are read again if still in use
+      }
+      cached = new Addresses(addresses(backend), now);
+      addresses.put(backend, cached);
+    }
+    return cached.list();
   }
 
   private static List<InetSocketAddress> addresses(Backend backend) {
