@@ -40,6 +40,13 @@ final class FlushBatch {
    * (the HTTP/2 handler's flush first writes what its flow controller holds).
    */
   void add(Channel channel) {
+    // Once per channel: a turn with a thousand writes to a handful of channels flushes each once. A list, not
+    // a set: a turn touches few channels, and a scan of them is cheaper than hashing.
+    for (int i = 0; i < dirty.size(); i++) {
+      if (dirty.get(i) == channel) {
+        return;
+      }
+    }
     dirty.add(channel);
     if (!scheduled) {
       scheduled = true;
@@ -49,7 +56,6 @@ final class FlushBatch {
 
   private void flushAll() {
     scheduled = false;
-    // A context may be listed several times: the second flush finds nothing to write and costs little.
     for (int i = 0; i < dirty.size(); i++) {
       Channel channel = dirty.get(i);
       if (channel.isActive()) {
