@@ -1,23 +1,17 @@
 package dev.siskin.router.h2;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
-import io.netty.handler.codec.http2.DefaultHttp2Connection;
-import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
-import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
-import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2EventAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import java.net.InetSocketAddress;
@@ -35,7 +29,7 @@ import java.util.List;
  *
  * <p>Event-loop confined: every method runs on the connection's loop.
  */
-final class BackendConnection extends Http2ConnectionHandler {
+final class BackendConnection extends ForwardingHandler {
   /** Stream ids are 31 bits and odd; retire the connection long before they run out. */
   static final int RETIRE_AT_STREAM_ID = 1 << 30;
 
@@ -44,7 +38,6 @@ final class BackendConnection extends Http2ConnectionHandler {
   private final IntObjectMap<ProxiedCall> calls = new IntObjectHashMap<>();
   /** Calls that arrived before the connection was up, in order. */
   private final List<ProxiedCall> waiting = new ArrayList<>();
-  private ChannelHandlerContext ctx;
   private boolean ready;
   private boolean goingAway;
 
@@ -97,18 +90,6 @@ final class BackendConnection extends Http2ConnectionHandler {
     call.backendStreamOpened(this, id);
   }
 
-  ChannelFuture writeHeaders(int streamId, Http2Headers headers, boolean endStream) {
-    ChannelFuture f = encoder().writeHeaders(ctx, streamId, headers, 0, endStream, ctx.newPromise());
-    FlushBatch.soon(ctx.channel());
-    return f;
-  }
-
-  ChannelFuture writeData(int streamId, ByteBuf data, boolean endStream) {
-    ChannelFuture f = encoder().writeData(ctx, streamId, data, 0, endStream, ctx.newPromise());
-    FlushBatch.soon(ctx.channel());
-    return f;
-  }
-
   void reset(int streamId, Http2Error error) {
     Http2Stream stream = connection().stream(streamId);
     if (stream != null) {
@@ -117,27 +98,6 @@ final class BackendConnection extends Http2ConnectionHandler {
     } else {
       calls.remove(streamId); // still buffered in the encoder, or never written: nothing on the wire to reset
     }
-  }
-
-  /** The backend has {@code bytes} of this stream's DATA off our hands: open its window by that much. */
-  void consumed(int streamId, int bytes) {
-    Http2Stream stream = connection().stream(streamId);
-    if (stream == null || bytes == 0) {
-      return;
-    }
-    try {
-      if (decoder().flowController().consumeBytes(stream, bytes)) {
-        FlushBatch.soon(ctx.channel());
-      }
-    } catch (io.netty.handler.codec.http2.Http2Exception e) {
-      onError(ctx, false, e);
-    }
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-    this.ctx = ctx;
-    super.handlerAdded(ctx);
   }
 
   @Override
@@ -232,14 +192,7 @@ final class BackendConnection extends Http2ConnectionHandler {
     Builder(InetSocketAddress address, int windowBytes, Runnable closed) {
       this.address = address;
       this.closed = closed;
-      DefaultHttp2Connection connection = new DefaultHttp2Connection(false);
-      // Refill the connection window on receipt: one stream the client reads slowly must not stop its siblings.
-      connection.local().flowController(new DefaultHttp2LocalFlowController(connection, 0.5f, true));
-      // Uniform, not Netty's weighted-fair default: gRPC sends no priorities, and the fair queue's bookkeeping
-      // was a few per cent of the core's CPU in a profile.
-      connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection,
-          new UniformStreamByteDistributor(connection)));
-      connection(connection);
+      connection(ForwardingHandler.connection(false));
       initialSettings(Http2Settings.defaultSettings().initialWindowSize(windowBytes).pushEnabled(false));
       encoderEnforceMaxConcurrentStreams(true);
       frameListener(new Http2EventAdapter()); // replaced in build(): the listener needs the handler

@@ -8,22 +8,15 @@ import dev.siskin.router.route.Selection;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
-import io.netty.handler.codec.http2.DefaultHttp2Connection;
-import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
-import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
-import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2EventAdapter;
-import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import java.util.ArrayList;
@@ -38,7 +31,7 @@ import java.util.function.Supplier;
  *
  * <p>Event-loop confined: every method runs on the connection's loop.
  */
-final class FrontendHandler extends Http2ConnectionHandler {
+final class FrontendHandler extends ForwardingHandler {
   /** Connection-specific headers that are never forwarded (RFC 9113, 8.2.2); {@code te: trailers} is kept. */
   private static final Set<String> HOP_BY_HOP =
       Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host");
@@ -48,7 +41,6 @@ final class FrontendHandler extends Http2ConnectionHandler {
   private final CallListener listener;
   private final LoopBackends backends;
   private final IntObjectMap<ProxiedCall> calls = new IntObjectHashMap<>();
-  private ChannelHandlerContext ctx;
   private String peer = "";
 
   private FrontendHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
@@ -75,12 +67,6 @@ final class FrontendHandler extends Http2ConnectionHandler {
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-    this.ctx = ctx;
-    super.handlerAdded(ctx);
-  }
-
-  @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     peer = String.valueOf(ctx.channel().remoteAddress());
     super.channelActive(ctx);
@@ -98,37 +84,10 @@ final class FrontendHandler extends Http2ConnectionHandler {
 
   // ------------------------------------------------------------------------------------------- for the calls
 
-  ChannelFuture writeHeaders(int streamId, Http2Headers headers, boolean endStream) {
-    ChannelFuture f = encoder().writeHeaders(ctx, streamId, headers, 0, endStream, ctx.newPromise());
-    FlushBatch.soon(ctx.channel());
-    return f;
-  }
-
-  ChannelFuture writeData(int streamId, ByteBuf data, boolean endStream) {
-    ChannelFuture f = encoder().writeData(ctx, streamId, data, 0, endStream, ctx.newPromise());
-    FlushBatch.soon(ctx.channel());
-    return f;
-  }
-
   void reset(int streamId, long errorCode) {
     calls.remove(streamId);
     resetStream(ctx, streamId, errorCode, ctx.newPromise());
     FlushBatch.soon(ctx.channel());
-  }
-
-  /** The backend has written {@code bytes} of this stream's request DATA: the client may send that much more. */
-  void consumed(int streamId, int bytes) {
-    Http2Stream stream = connection().stream(streamId);
-    if (stream == null || bytes == 0) {
-      return;
-    }
-    try {
-      if (decoder().flowController().consumeBytes(stream, bytes)) {
-        FlushBatch.soon(ctx.channel());
-      }
-    } catch (Http2Exception e) {
-      onError(ctx, false, e);
-    }
   }
 
   /** The call on {@code streamId} has ended (its last frame is written). */
@@ -258,14 +217,7 @@ final class FrontendHandler extends Http2ConnectionHandler {
       this.routing = routing;
       this.listener = listener;
       this.backends = backends;
-      DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
-      // Refill the connection window on receipt: one stream whose backend reads slowly must not stop the others.
-      connection.local().flowController(new DefaultHttp2LocalFlowController(connection, 0.5f, true));
-      // Uniform, not Netty's weighted-fair default: gRPC sends no priorities, and the fair queue's bookkeeping
-      // was a few per cent of the core's CPU in a profile.
-      connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection,
-          new UniformStreamByteDistributor(connection)));
-      connection(connection);
+      connection(ForwardingHandler.connection(true));
       initialSettings(Http2Settings.defaultSettings().initialWindowSize(windowBytes)
           .maxConcurrentStreams(maxConcurrentStreams));
       frameListener(new Http2EventAdapter()); // replaced in build(): the listener needs the handler
