@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * threads and its state needs no lock. What it does so far: routing by the router's {@link Route}, header
  * rewriting, DATA pass-through with end-to-end flow control, trailers and Trailers-Only responses, RST_STREAM
  * both ways, refused and lost backends answered as UNAVAILABLE, and one {@link CallListener} outcome per call.
- * Not yet: retries, the default deadline, shadow copies, drain, caps on client connections.
+ * The default deadline is sent as grpc-timeout and enforced, as is a client's. Not yet: retries, shadow copies,
+ * drain, caps on client connections.
  *
  * <p>Lifecycle: {@link #start}, then {@link #close}. Thread-safe.
  */
@@ -54,6 +55,7 @@ public final class FrameForwarder implements AutoCloseable {
   private final Route route;
   private final Supplier<RoutingSettings> routing;
   private final CallListener listener;
+  private final Supplier<java.time.Duration> defaultDeadline;
   private final int connectTimeoutMillis;
   private Channel server;
 
@@ -61,9 +63,11 @@ public final class FrameForwarder implements AutoCloseable {
    * @param route    chooses and admits each call's backend
    * @param routing  the force and sticky header names in force
    * @param listener gets every call's start and outcome; called on event loops, must not block
+   * @param defaultDeadline given (and enforced) to calls that arrive without a deadline; zero = none
    */
-  public FrameForwarder(Route route, Supplier<RoutingSettings> routing, CallListener listener, int loops,
-      int connectTimeoutMillis) {
+  public FrameForwarder(Route route, Supplier<RoutingSettings> routing, CallListener listener,
+      Supplier<java.time.Duration> defaultDeadline, int loops, int connectTimeoutMillis) {
+    this.defaultDeadline = requireNonNull(defaultDeadline, "defaultDeadline");
     this.route = requireNonNull(route, "route");
     this.routing = requireNonNull(routing, "routing");
     this.listener = requireNonNull(listener, "listener");
@@ -84,8 +88,8 @@ public final class FrameForwarder implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             LoopBackends loop = backends.computeIfAbsent(ch.eventLoop(),
                 l -> new LoopBackends(l, clientType, WINDOW_BYTES, connectTimeoutMillis));
-            ch.pipeline().addLast(FrontendHandler.create(route, routing, listener, loop, WINDOW_BYTES,
-                MAX_CONCURRENT_STREAMS));
+            ch.pipeline().addLast(FrontendHandler.create(route, routing, listener, loop, defaultDeadline,
+                WINDOW_BYTES, MAX_CONCURRENT_STREAMS));
           }
         })
         .bind(address).sync().channel();

@@ -40,12 +40,15 @@ final class FrontendHandler extends ForwardingHandler {
   private final Supplier<RoutingSettings> routing;
   private final CallListener listener;
   private final LoopBackends backends;
+  private final Supplier<java.time.Duration> defaultDeadline;
   private final IntObjectMap<ProxiedCall> calls = new IntObjectHashMap<>();
   private String peer = "";
 
   private FrontendHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
-      Route route, Supplier<RoutingSettings> routing, CallListener listener, LoopBackends backends) {
+      Route route, Supplier<RoutingSettings> routing, CallListener listener, LoopBackends backends,
+      Supplier<java.time.Duration> defaultDeadline) {
     super(decoder, encoder, settings);
+    this.defaultDeadline = defaultDeadline;
     this.route = route;
     this.routing = routing;
     this.listener = listener;
@@ -61,9 +64,11 @@ final class FrontendHandler extends ForwardingHandler {
     });
   }
 
+  /** @param defaultDeadline given (and enforced) to calls that arrive without a deadline; zero = none */
   static FrontendHandler create(Route route, Supplier<RoutingSettings> routing, CallListener listener,
-      LoopBackends backends, int windowBytes, int maxConcurrentStreams) {
-    return new Builder(route, routing, listener, backends, windowBytes, maxConcurrentStreams).build();
+      LoopBackends backends, Supplier<java.time.Duration> defaultDeadline, int windowBytes, int maxConcurrentStreams) {
+    return new Builder(route, routing, listener, backends, defaultDeadline, windowBytes, maxConcurrentStreams)
+        .build();
   }
 
   @Override
@@ -118,7 +123,28 @@ final class FrontendHandler extends ForwardingHandler {
           + " has no address to connect to yet");
       return;
     }
+    long deadline = deadlineNanos(headers);
     call.routed(selection, conn, forwarded(headers, rules, routed), endStream);
+    if (deadline > 0) {
+      call.deadline(deadline);
+    }
+  }
+
+  /**
+   * The call's deadline: the client's grpc-timeout, or router.default-deadline, which is then sent on as the
+   * call's grpc-timeout; -1 when it has none (or sent one that does not parse, which passes as it is).
+   */
+  private long deadlineNanos(Http2Headers headers) {
+    CharSequence timeout = headers.get(GrpcTimeout.HEADER);
+    if (timeout != null) {
+      return GrpcTimeout.parseNanos(timeout);
+    }
+    java.time.Duration d = defaultDeadline.get();
+    if (d.isZero()) {
+      return -1;
+    }
+    headers.set(GrpcTimeout.HEADER, GrpcTimeout.format(d.toNanos()));
+    return d.toNanos();
   }
 
   /** The two headers the routing rules read (the only ones worth a Metadata copy). */
@@ -210,9 +236,11 @@ final class FrontendHandler extends ForwardingHandler {
     private final Supplier<RoutingSettings> routing;
     private final CallListener listener;
     private final LoopBackends backends;
+    private final Supplier<java.time.Duration> defaultDeadline;
 
     Builder(Route route, Supplier<RoutingSettings> routing, CallListener listener, LoopBackends backends,
-        int windowBytes, int maxConcurrentStreams) {
+        Supplier<java.time.Duration> defaultDeadline, int windowBytes, int maxConcurrentStreams) {
+      this.defaultDeadline = defaultDeadline;
       this.route = route;
       this.routing = routing;
       this.listener = listener;
@@ -232,7 +260,7 @@ final class FrontendHandler extends ForwardingHandler {
     protected FrontendHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
         Http2Settings initialSettings) {
       FrontendHandler handler = new FrontendHandler(decoder, encoder, initialSettings, route, routing, listener,
-          backends);
+          backends, defaultDeadline);
       decoder.frameListener(handler.new Listener());
       return handler;
     }

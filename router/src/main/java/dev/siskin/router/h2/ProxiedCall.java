@@ -41,6 +41,8 @@ final class ProxiedCall {
   private boolean done;
   private long bytesIn;
   private long bytesOut;
+  /** Ends the call at its deadline; null when it has none. */
+  private java.util.concurrent.ScheduledFuture<?> deadlineTimer;
 
   ProxiedCall(FrontendHandler front, int frontId, String method, String peer, CallListener listener) {
     this.front = front;
@@ -70,6 +72,39 @@ final class ProxiedCall {
     this.selection = selection;
     finish(code, true);
     front.writeHeaders(frontId, GrpcStatuses.trailersOnly(code, message, BACKEND_HEADER, null), true);
+  }
+
+  /**
+   * Ends the call with DEADLINE_EXCEEDED once {@code nanos} have passed, cancelling the backend's stream: the
+   * router enforces the deadline it forwards (the client's, or router.default-deadline), so a hung backend
+   * holds no call past it.
+   */
+  void deadline(long nanos) {
+    if (!done) {
+      deadlineTimer = front.ctx.executor().schedule(this::deadlineExpired, nanos,
+          java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void deadlineExpired() {
+    if (done) {
+      return;
+    }
+    deadlineTimer = null;
+    finish(Status.Code.DEADLINE_EXCEEDED, false);
+    if (backId > 0) {
+      conn.reset(backId, Http2Error.CANCEL);
+    }
+    String message = "siskin router: deadline exceeded after "
+        + (System.nanoTime() - startNanos) / 1_000_000 + " ms";
+    if (!responseStarted) {
+      front.writeHeaders(frontId, GrpcStatuses.trailersOnly(Status.Code.DEADLINE_EXCEEDED, message, BACKEND_HEADER,
+          backend == null ? null : backend.name()), true);
+    } else {
+      front.writeHeaders(frontId, new io.netty.handler.codec.http2.DefaultHttp2Headers()
+          .setInt(GrpcStatuses.GRPC_STATUS, Status.Code.DEADLINE_EXCEEDED.value())
+          .set(GrpcStatuses.GRPC_MESSAGE, GrpcStatuses.percentEncode(message)), true);
+    }
   }
 
   // ------------------------------------------------------------------------------------------- request side
@@ -194,6 +229,10 @@ final class ProxiedCall {
       return;
     }
     done = true;
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel(false);
+      deadlineTimer = null;
+    }
     while (!pendingData.isEmpty()) {
       PendingData d = (PendingData) pendingData.poll();
       front.consumed(frontId, d.data.readableBytes());

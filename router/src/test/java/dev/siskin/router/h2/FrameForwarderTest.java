@@ -57,7 +57,8 @@ class FrameForwarderTest {
   void start() throws Exception {
     backend = new TestBackend("v1", 64 << 20);
     routeTo.set(new Backend("v1", backend.target(), unused, new ResolvedAddressBook()));
-    forwarder = new FrameForwarder(route, () -> new RoutingSettings("x-canary-backend", "", ""), outcomes, 2, 2000)
+    forwarder = new FrameForwarder(route, () -> new RoutingSettings("x-canary-backend", "", ""), outcomes,
+        () -> java.time.Duration.ofMillis(800), 2, 2000)
         .start(new InetSocketAddress("127.0.0.1", 0));
     client = Grpc.newChannelBuilder("127.0.0.1:" + forwarder.port(), InsecureChannelCredentials.create())
         .maxInboundMessageSize(64 << 20).build();
@@ -137,6 +138,30 @@ class FrameForwarderTest {
     future.cancel(true);
     assertThat(backend.cancelled.await(5, TimeUnit.SECONDS)).isTrue();
     assertThat(awaitOutcome(1).code()).isEqualTo(Status.Code.CANCELLED);
+  }
+
+  @Test
+  void aCallWithoutDeadlineGetsTheDefaultOneWhichTheRouterEnforces() throws Exception {
+    long start = System.nanoTime();
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> SimpleServiceGrpc.newBlockingStub(client).unaryRpc(request("sleep:20000")));
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(millis).as("ended by the 800 ms default deadline").isBetween(700L, 5000L);
+    assertThat(backend.lastDeadline.get()).as("sent on as grpc-timeout").isNotNull();
+    assertThat(backend.lastDeadline.get().timeRemaining(TimeUnit.MILLISECONDS)).isLessThanOrEqualTo(800);
+    assertThat(backend.cancelled.await(5, TimeUnit.SECONDS)).as("the backend's call is cancelled").isTrue();
+    assertThat(awaitOutcome(1).code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(routeTo.get().inFlight()).isZero();
+  }
+
+  @Test
+  void aClientsOwnDeadlineIsKept() {
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> SimpleServiceGrpc.newBlockingStub(client).withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+            .unaryRpc(request("sleep:20000")));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(backend.lastDeadline.get().timeRemaining(TimeUnit.MILLISECONDS)).isLessThanOrEqualTo(300);
   }
 
   @Test
