@@ -355,8 +355,7 @@ public final class RouterServer {
   public boolean shutdown(Duration grace) throws InterruptedException {
     boolean drained;
     if (frames != null) {
-      frames.close(); // no drain in the frame core yet: running calls are cut
-      drained = false;
+      drained = frames.shutdown(grace);
     } else {
       server.shutdown();
       drained = server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);

@@ -8,7 +8,7 @@ public enum Forwarding {
   GRPC,
   /**
    * The frame-level core (in progress): HTTP/2 frames passed between connections on one event loop. Routing,
-   * health, outcomes and the default deadline work; retries, shadow copies and drain do not yet.
+   * health, outcomes, the default deadline and drain work; retries and shadow copies do not yet.
    */
   FRAMES;
 

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * threads and its state needs no lock. What it does so far: routing by the router's {@link Route}, header
  * rewriting, DATA pass-through with end-to-end flow control, trailers and Trailers-Only responses, RST_STREAM
  * both ways, refused and lost backends answered as UNAVAILABLE, and one {@link CallListener} outcome per call.
- * The default deadline is sent as grpc-timeout and enforced, as is a client's. Not yet: retries, shadow copies,
- * drain, caps on client connections.
+ * The default deadline is sent as grpc-timeout and enforced, as is a client's; {@link #shutdown} drains with a
+ * GOAWAY to every client. Not yet: retries, shadow copies, caps on client connections.
  *
  * <p>Lifecycle: {@link #start}, then {@link #close}. Thread-safe.
  */
@@ -58,6 +58,11 @@ public final class FrameForwarder implements AutoCloseable {
   private final Supplier<java.time.Duration> defaultDeadline;
   private final int connectTimeoutMillis;
   private Channel server;
+  private int port;
+  private boolean closed;
+  /** The client connections open now (a channel leaves the group when it closes). */
+  private final io.netty.channel.group.ChannelGroup clients =
+      new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
   /**
    * @param route    chooses and admits each call's backend
@@ -88,21 +93,62 @@ public final class FrameForwarder implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             LoopBackends loop = backends.computeIfAbsent(ch.eventLoop(),
                 l -> new LoopBackends(l, clientType, WINDOW_BYTES, connectTimeoutMillis));
+            clients.add(ch);
             ch.pipeline().addLast(FrontendHandler.create(route, routing, listener, loop, defaultDeadline,
                 WINDOW_BYTES, MAX_CONCURRENT_STREAMS));
           }
         })
         .bind(address).sync().channel();
+    port = ((InetSocketAddress) server.localAddress()).getPort();
     log.info("frame forwarding core listening on {} ({})", server.localAddress(), serverType.getSimpleName());
     return this;
   }
 
+  /** The port bound at start (also after a shutdown). */
   public synchronized int port() {
-    return ((InetSocketAddress) server.localAddress()).getPort();
+    return port;
   }
 
+  /**
+   * Drains: stops accepting connections, sends every client connection a GOAWAY (clients open new connections
+   * elsewhere; the calls already on it go on), waits up to {@code grace} for those calls to end, then closes what
+   * is left and the backend connections.
+   *
+   * @return whether every call ended within the grace
+   */
+  public boolean shutdown(java.time.Duration grace) throws InterruptedException {
+    synchronized (this) {
+      if (closed) {
+        return true;
+      }
+      if (server != null) {
+        server.close().syncUninterruptibly();
+      }
+    }
+    io.netty.channel.group.ChannelGroupFuture allClosed = clients.newCloseFuture(); // no new ones: not accepting
+    for (Channel ch : clients) {
+      FrontendHandler handler = ch.pipeline().get(FrontendHandler.class);
+      if (handler != null) {
+        // Netty's graceful close: GOAWAY with the last stream id, then the connection closes when its last
+        // stream ends, or after this timeout.
+        ch.eventLoop().execute(() -> {
+          handler.gracefulShutdownTimeoutMillis(grace.toMillis());
+          ch.close();
+        });
+      }
+    }
+    boolean drained = allClosed.await(grace.toMillis() + 1000);
+    close();
+    return drained;
+  }
+
+  /** Stops at once: calls in flight are cut. Idempotent. */
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (server != null) {
       server.close().syncUninterruptibly();
     }

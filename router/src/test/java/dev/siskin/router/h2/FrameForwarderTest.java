@@ -165,6 +165,26 @@ class FrameForwarderTest {
   }
 
   @Test
+  void onShutdownTheRunningCallsFinishAndNoNewConnectionIsTaken() throws Exception {
+    var running = SimpleServiceGrpc.newFutureStub(client).withDeadlineAfter(20, TimeUnit.SECONDS)
+        .unaryRpc(request("sleep:1500"));
+    Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> backend.calls.get() >= 1);
+    boolean drained = forwarder.shutdown(java.time.Duration.ofSeconds(10));
+    assertThat(running.get(1, TimeUnit.SECONDS).getResponseMessage()).isEqualTo("slept");
+    assertThat(drained).isTrue();
+    assertThat(awaitOutcome(1).code()).isEqualTo(Status.Code.OK);
+    ManagedChannel late = Grpc.newChannelBuilder("127.0.0.1:" + forwarder.port(), InsecureChannelCredentials.create())
+        .build();
+    try {
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+          () -> SimpleServiceGrpc.newBlockingStub(late).withDeadlineAfter(2, TimeUnit.SECONDS).unaryRpc(request("x")));
+      assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+    } finally {
+      late.shutdownNow();
+    }
+  }
+
+  @Test
   void aDeadBackendIsAnsweredUnavailableByTheRouter() throws Exception {
     backend.close();
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub().unaryRpc(request("x")));
