@@ -134,7 +134,7 @@ public final class RouterServer {
     if (initial.router().forwarding() == Forwarding.FRAMES) {
       this.server = null;
       this.frames = new FrameForwarder(new RuleChainRoute(tables, ruleStats), () -> tables.current().config().routing(),
-          listeners, () -> tables.current().config().router().failure().limits().defaultDeadline(),
+          listeners, () -> tables.current().config().router().failure().limits().defaultDeadline(), resilience,
           Runtime.getRuntime().availableProcessors(),
           (int) Math.min(Integer.MAX_VALUE, initial.router().failure().limits().connectTimeout().toMillis()));
       return;

@@ -51,7 +51,7 @@ final class BackendConnection extends ForwardingHandler {
       public void onStreamClosed(Http2Stream stream) {
         ProxiedCall call = calls.remove(stream.id());
         if (call != null) {
-          call.backendStreamClosed(stream.id());
+          call.backendStreamClosed(BackendConnection.this, stream.id());
         }
         if (goingAway && calls.isEmpty() && BackendConnection.this.ctx != null) {
           BackendConnection.this.ctx.close();
@@ -132,7 +132,7 @@ final class BackendConnection extends ForwardingHandler {
     affected.addAll(calls.values());
     calls.clear();
     for (ProxiedCall call : affected) {
-      call.backendLost(why);
+      call.backendLost(this, why);
     }
   }
 
@@ -149,7 +149,7 @@ final class BackendConnection extends ForwardingHandler {
         boolean endOfStream) {
       ProxiedCall call = calls.get(streamId);
       if (call != null) {
-        call.responseHeaders(headers, endOfStream);
+        call.responseHeaders(BackendConnection.this, headers, endOfStream);
       }
     }
 
@@ -165,7 +165,7 @@ final class BackendConnection extends ForwardingHandler {
       if (call == null) {
         return data.readableBytes() + padding; // a stream we reset: nothing waits for it
       }
-      call.responseData(data, endOfStream);
+      call.responseData(BackendConnection.this, data, endOfStream);
       return padding; // the data's window opens once the client has taken it (consumed)
     }
 
@@ -173,7 +173,7 @@ final class BackendConnection extends ForwardingHandler {
     public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
       ProxiedCall call = calls.remove(streamId);
       if (call != null) {
-        call.backendReset(errorCode);
+        call.backendReset(BackendConnection.this, errorCode);
       }
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.observe.CallListener;
+import dev.siskin.router.proxy.Resilience;
 import dev.siskin.router.route.Route;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * rewriting, DATA pass-through with end-to-end flow control, trailers and Trailers-Only responses, RST_STREAM
  * both ways, refused and lost backends answered as UNAVAILABLE, and one {@link CallListener} outcome per call.
  * The default deadline is sent as grpc-timeout and enforced, as is a client's; {@link #shutdown} drains with a
- * GOAWAY to every client. Not yet: retries, shadow copies, caps on client connections.
+ * GOAWAY to every client; calls are retried before response headers as the grpc core retries them. Not yet:
+ * shadow copies, caps on client connections.
  *
  * <p>Lifecycle: {@link #start}, then {@link #close}. Thread-safe.
  */
@@ -56,6 +58,7 @@ public final class FrameForwarder implements AutoCloseable {
   private final Supplier<RoutingSettings> routing;
   private final CallListener listener;
   private final Supplier<java.time.Duration> defaultDeadline;
+  private final Resilience resilience;
   private final int connectTimeoutMillis;
   private Channel server;
   private int port;
@@ -69,9 +72,11 @@ public final class FrameForwarder implements AutoCloseable {
    * @param routing  the force and sticky header names in force
    * @param listener gets every call's start and outcome; called on event loops, must not block
    * @param defaultDeadline given (and enforced) to calls that arrive without a deadline; zero = none
+   * @param resilience where attempts are reported (outlier detection) and retries budgeted; null: no retries
    */
   public FrameForwarder(Route route, Supplier<RoutingSettings> routing, CallListener listener,
-      Supplier<java.time.Duration> defaultDeadline, int loops, int connectTimeoutMillis) {
+      Supplier<java.time.Duration> defaultDeadline, Resilience resilience, int loops, int connectTimeoutMillis) {
+    this.resilience = resilience;
     this.defaultDeadline = requireNonNull(defaultDeadline, "defaultDeadline");
     this.route = requireNonNull(route, "route");
     this.routing = requireNonNull(routing, "routing");
@@ -95,7 +100,7 @@ public final class FrameForwarder implements AutoCloseable {
                 l -> new LoopBackends(l, clientType, WINDOW_BYTES, connectTimeoutMillis));
             clients.add(ch);
             ch.pipeline().addLast(FrontendHandler.create(route, routing, listener, loop, defaultDeadline,
-                WINDOW_BYTES, MAX_CONCURRENT_STREAMS));
+                resilience, WINDOW_BYTES, MAX_CONCURRENT_STREAMS));
           }
         })
         .bind(address).sync().channel();

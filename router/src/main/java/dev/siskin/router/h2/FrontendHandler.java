@@ -3,6 +3,7 @@ package dev.siskin.router.h2;
 import dev.siskin.router.cluster.Backend;
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.observe.CallListener;
+import dev.siskin.router.proxy.Resilience;
 import dev.siskin.router.route.Route;
 import dev.siskin.router.route.Selection;
 import io.grpc.Metadata;
@@ -41,14 +42,16 @@ final class FrontendHandler extends ForwardingHandler {
   private final CallListener listener;
   private final LoopBackends backends;
   private final Supplier<java.time.Duration> defaultDeadline;
+  private final Resilience resilience;
   private final IntObjectMap<ProxiedCall> calls = new IntObjectHashMap<>();
   private String peer = "";
 
   private FrontendHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
       Route route, Supplier<RoutingSettings> routing, CallListener listener, LoopBackends backends,
-      Supplier<java.time.Duration> defaultDeadline) {
+      Supplier<java.time.Duration> defaultDeadline, Resilience resilience) {
     super(decoder, encoder, settings);
     this.defaultDeadline = defaultDeadline;
+    this.resilience = resilience;
     this.route = route;
     this.routing = routing;
     this.listener = listener;
@@ -66,9 +69,10 @@ final class FrontendHandler extends ForwardingHandler {
 
   /** @param defaultDeadline given (and enforced) to calls that arrive without a deadline; zero = none */
   static FrontendHandler create(Route route, Supplier<RoutingSettings> routing, CallListener listener,
-      LoopBackends backends, Supplier<java.time.Duration> defaultDeadline, int windowBytes, int maxConcurrentStreams) {
-    return new Builder(route, routing, listener, backends, defaultDeadline, windowBytes, maxConcurrentStreams)
-        .build();
+      LoopBackends backends, Supplier<java.time.Duration> defaultDeadline, Resilience resilience, int windowBytes,
+      int maxConcurrentStreams) {
+    return new Builder(route, routing, listener, backends, defaultDeadline, resilience, windowBytes,
+        maxConcurrentStreams).build();
   }
 
   @Override
@@ -106,7 +110,7 @@ final class FrontendHandler extends ForwardingHandler {
     CharSequence path = headers.path();
     String method = path == null ? "" : path.length() > 0 && path.charAt(0) == '/'
         ? path.subSequence(1, path.length()).toString() : path.toString();
-    ProxiedCall call = new ProxiedCall(this, streamId, method, peer, listener);
+    ProxiedCall call = new ProxiedCall(this, streamId, method, peer, listener, resilience);
     calls.put(streamId, call);
     RoutingSettings rules = routing.get();
     Metadata routed = routingHeaders(headers, rules);
@@ -124,7 +128,7 @@ final class FrontendHandler extends ForwardingHandler {
       return;
     }
     long deadline = deadlineNanos(headers);
-    call.routed(selection, conn, forwarded(headers, rules, routed), endStream);
+    call.routed(selection, conn, forwarded(headers, rules, routed), endStream, routed);
     if (deadline > 0) {
       call.deadline(deadline);
     }
@@ -145,6 +149,16 @@ final class FrontendHandler extends ForwardingHandler {
     }
     headers.set(GrpcTimeout.HEADER, GrpcTimeout.format(d.toNanos()));
     return d.toNanos();
+  }
+
+  /** The routing step again, for a retry: another backend than those {@code tried} where there is one. */
+  Selection reselect(ProxiedCall call, java.util.Collection<Backend> tried) {
+    return route.select(call.method(), call.routingHeaders(), tried);
+  }
+
+  /** A connection on this loop for {@code backend}, or null when it has no address. */
+  BackendConnection connectionFor(Backend backend) {
+    return backends.connectionFor(backend);
   }
 
   /** The two headers the routing rules read (the only ones worth a Metadata copy). */
@@ -237,10 +251,13 @@ final class FrontendHandler extends ForwardingHandler {
     private final CallListener listener;
     private final LoopBackends backends;
     private final Supplier<java.time.Duration> defaultDeadline;
+    private final Resilience resilience;
 
     Builder(Route route, Supplier<RoutingSettings> routing, CallListener listener, LoopBackends backends,
-        Supplier<java.time.Duration> defaultDeadline, int windowBytes, int maxConcurrentStreams) {
+        Supplier<java.time.Duration> defaultDeadline, Resilience resilience, int windowBytes,
+        int maxConcurrentStreams) {
       this.defaultDeadline = defaultDeadline;
+      this.resilience = resilience;
       this.route = route;
       this.routing = routing;
       this.listener = listener;
@@ -260,7 +277,7 @@ final class FrontendHandler extends ForwardingHandler {
     protected FrontendHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
         Http2Settings initialSettings) {
       FrontendHandler handler = new FrontendHandler(decoder, encoder, initialSettings, route, routing, listener,
-          backends, defaultDeadline);
+          backends, defaultDeadline, resilience);
       decoder.frameListener(handler.new Listener());
       return handler;
     }

@@ -1,15 +1,24 @@
 package dev.siskin.router.h2;
 
 import dev.siskin.router.cluster.Backend;
+import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.observe.RouteCause;
+import dev.siskin.router.proxy.Resilience;
+import dev.siskin.router.proxy.RetryStats;
 import dev.siskin.router.route.Selection;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One call through the frame core: the client's stream, the backend's stream, and everything between them. Frames
@@ -17,7 +26,13 @@ import java.util.ArrayDeque;
  * opens only by what the other side has written out ({@code consumed}), so a call holds at most about one window
  * of bytes per direction. It reports exactly one {@link CallOutcome} and releases its backend exactly once.
  *
- * <p>Event-loop confined: the client connection and the backend connection it uses share one loop.
+ * <p>Retries: until the backend's response HEADERS arrive the call keeps its request (headers, and DATA up to
+ * {@code router.retry.buffer-limit}) and, when the attempt ends UNAVAILABLE (a backend it cannot reach, a
+ * connection lost, a refused stream, a Trailers-Only UNAVAILABLE) or with an idempotent method's retryable code,
+ * replays it on another backend -- within {@code max-attempts} and the retry budget, as the grpc core does. A
+ * forced call is never retried elsewhere.
+ *
+ * <p>Event-loop confined: the client connection and the backend connections it uses share one loop.
  */
 final class ProxiedCall {
   static final String BACKEND_HEADER = "x-canary-backend";
@@ -29,40 +44,69 @@ final class ProxiedCall {
   private final Instant start = Instant.now();
   private final long startNanos = System.nanoTime();
   private final CallListener listener;
+  /** Where attempts are reported and retries budgeted; null: no retries (tests of the bare core). */
+  private final Resilience resilience;
   private Selection selection;
   private Backend backend;
   private BackendConnection conn;
   private int backId = -1;
-  /** The request until the backend stream exists: its HEADERS, then DATA frames in order. */
-  private Http2Headers pendingHeaders;
-  private boolean pendingHeadersEnd;
-  private final ArrayDeque<Object> pendingData = new ArrayDeque<>();
+  private Http2Headers requestHeaders;
+  private boolean requestHeadersEnd;
+  /** The request's DATA for a retry, until the response starts; null once it may not be retried. */
+  private List<ByteBuf> replay = new ArrayList<>();
+  private long replayBytes;
+  private boolean replayEnded;
+  /** The headers the routing rules read, for choosing again. */
+  private io.grpc.Metadata routingHeaders;
+  /** What the current attempt has still to write, once its stream is open. */
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private final List<Backend> tried = new ArrayList<>(1);
+  private CallOutcome.FirstAttempt first;
+  private int retries;
   private boolean responseStarted;
   private boolean done;
   private long bytesIn;
   private long bytesOut;
   /** Ends the call at its deadline; null when it has none. */
-  private java.util.concurrent.ScheduledFuture<?> deadlineTimer;
+  private ScheduledFuture<?> deadlineTimer;
 
-  ProxiedCall(FrontendHandler front, int frontId, String method, String peer, CallListener listener) {
+  ProxiedCall(FrontendHandler front, int frontId, String method, String peer, CallListener listener,
+      Resilience resilience) {
     this.front = front;
     this.frontId = frontId;
     this.method = method;
     this.peer = peer;
     this.listener = listener;
+    this.resilience = resilience;
+    if (resilience == null) {
+      replay = null;
+    }
   }
 
   String method() {
     return method;
   }
 
+  io.grpc.Metadata routingHeaders() {
+    return routingHeaders;
+  }
+
   /** The routing decided: send the request to {@code conn} once its stream is open. */
-  void routed(Selection selection, BackendConnection conn, Http2Headers headers, boolean endStream) {
+  void routed(Selection selection, BackendConnection conn, Http2Headers headers, boolean endStream,
+      io.grpc.Metadata routingHeaders) {
+    this.routingHeaders = routingHeaders;
     this.selection = selection;
     this.backend = selection.backend();
     this.conn = conn;
-    this.pendingHeaders = headers;
-    this.pendingHeadersEnd = endStream;
+    this.requestHeaders = headers;
+    this.requestHeadersEnd = endStream;
+    tried.add(backend);
+    if (resilience != null) {
+      resilience.budget().callStarted();
+    }
+    if (selection.cause() == RouteCause.HEADER) {
+      dropReplay(); // a forced call is served by its backend or fails: never silently by another
+    }
     listener.onCallStarted(backend.name(), method);
     conn.open(this);
   }
@@ -81,8 +125,7 @@ final class ProxiedCall {
    */
   void deadline(long nanos) {
     if (!done) {
-      deadlineTimer = front.ctx.executor().schedule(this::deadlineExpired, nanos,
-          java.util.concurrent.TimeUnit.NANOSECONDS);
+      deadlineTimer = front.ctx.executor().schedule(this::deadlineExpired, nanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -101,7 +144,7 @@ final class ProxiedCall {
       front.writeHeaders(frontId, GrpcStatuses.trailersOnly(Status.Code.DEADLINE_EXCEEDED, message, BACKEND_HEADER,
           backend == null ? null : backend.name()), true);
     } else {
-      front.writeHeaders(frontId, new io.netty.handler.codec.http2.DefaultHttp2Headers()
+      front.writeHeaders(frontId, new DefaultHttp2Headers()
           .setInt(GrpcStatuses.GRPC_STATUS, Status.Code.DEADLINE_EXCEEDED.value())
           .set(GrpcStatuses.GRPC_MESSAGE, GrpcStatuses.percentEncode(message)), true);
     }
@@ -110,15 +153,14 @@ final class ProxiedCall {
   // ------------------------------------------------------------------------------------------- request side
 
   void backendStreamOpened(BackendConnection c, int id) {
-    if (done) {
+    if (done || c != conn) {
       return;
     }
     backId = id;
-    c.writeHeaders(id, pendingHeaders, pendingHeadersEnd);
-    pendingHeaders = null;
-    while (!pendingData.isEmpty()) {
-      PendingData d = (PendingData) pendingData.poll();
-      forward(d.data, d.end);
+    c.writeHeaders(id, requestHeaders, requestHeadersEnd);
+    while (!pending.isEmpty()) {
+      Pending p = pending.poll();
+      write(p);
     }
   }
 
@@ -129,17 +171,43 @@ final class ProxiedCall {
       return;
     }
     bytesIn += data.readableBytes();
-    ByteBuf retained = data.retain();
+    keepForReplay(data, endStream);
+    Pending p = new Pending(data.retain(), endStream, true);
     if (backId < 0) {
-      pendingData.add(new PendingData(retained, endStream));
+      pending.add(p);
     } else {
-      forward(retained, endStream);
+      write(p);
     }
   }
 
-  private void forward(ByteBuf data, boolean endStream) {
-    int bytes = data.readableBytes();
-    conn.writeData(backId, data, endStream).addListener(f -> front.consumed(frontId, bytes));
+  private void keepForReplay(ByteBuf data, boolean endStream) {
+    if (replay == null || responseStarted) {
+      return;
+    }
+    FailureSettings.Retry policy = resilience.settings().get().retry();
+    replayBytes += data.readableBytes();
+    if (replayBytes > policy.bufferLimitBytes()) {
+      dropReplay();
+      resilience.retries().skipped(RetryStats.Skipped.BUFFER_LIMIT);
+      return;
+    }
+    replay.add(data.retainedDuplicate());
+    replayEnded = endStream; // a replay ends where the request did: on its last DATA
+  }
+
+  private void dropReplay() {
+    if (replay != null) {
+      replay.forEach(ByteBuf::release);
+      replay = null;
+    }
+  }
+
+  private void write(Pending p) {
+    int bytes = p.data.readableBytes();
+    var f = conn.writeData(backId, p.data, p.end);
+    if (p.fromClient) {
+      f.addListener(x -> front.consumed(frontId, bytes)); // a replayed copy was consumed the first time
+    }
   }
 
   /** The client reset its stream: cancel the backend's. */
@@ -157,12 +225,16 @@ final class ProxiedCall {
 
   // ------------------------------------------------------------------------------------------- response side
 
-  void responseHeaders(Http2Headers headers, boolean endStream) {
-    if (done) {
+  void responseHeaders(BackendConnection from, Http2Headers headers, boolean endStream) {
+    if (done || from != conn) {
       return;
     }
     if (!responseStarted) {
+      if (endStream && retry(GrpcStatuses.fromTrailers(headers))) {
+        return; // Trailers-Only with a retryable status: the client never sees it
+      }
       responseStarted = true;
+      dropReplay();
       headers.set(BACKEND_HEADER, backend.name());
     }
     if (endStream) {
@@ -171,10 +243,10 @@ final class ProxiedCall {
     front.writeHeaders(frontId, headers, endStream);
   }
 
-  void responseData(ByteBuf data, boolean endStream) {
+  void responseData(BackendConnection from, ByteBuf data, boolean endStream) {
     int bytes = data.readableBytes();
-    if (done) {
-      conn.consumed(backId, bytes);
+    if (done || from != conn) {
+      from.consumed(from == conn ? backId : -1, bytes);
       return;
     }
     bytesOut += bytes;
@@ -186,11 +258,14 @@ final class ProxiedCall {
     front.writeData(frontId, data.retain(), endStream).addListener(f -> c.consumed(id, bytes));
   }
 
-  void backendReset(long errorCode) {
-    if (done) {
+  void backendReset(BackendConnection from, long errorCode) {
+    if (done || from != conn) {
       return;
     }
     Status.Code code = GrpcStatuses.fromReset(errorCode);
+    if (!responseStarted && retry(code)) {
+      return;
+    }
     finish(code, false);
     if (!responseStarted) {
       front.writeHeaders(frontId, GrpcStatuses.trailersOnly(code, "siskin router: backend " + backend.name()
@@ -201,15 +276,18 @@ final class ProxiedCall {
   }
 
   /** The backend's stream closed without the call having ended (a GOAWAY refused it). */
-  void backendStreamClosed(int id) {
-    if (!done && id == backId) {
-      backendLost("backend " + backend.name() + " closed the stream without an answer");
+  void backendStreamClosed(BackendConnection from, int id) {
+    if (!done && from == conn && id == backId) {
+      backendLost(from, "backend " + backend.name() + " closed the stream without an answer");
     }
   }
 
   /** The backend connection failed or closed under the call. */
-  void backendLost(String why) {
-    if (done) {
+  void backendLost(BackendConnection from, String why) {
+    if (done || from != conn) {
+      return;
+    }
+    if (!responseStarted && retry(Status.Code.UNAVAILABLE)) {
       return;
     }
     finish(Status.Code.UNAVAILABLE, !responseStarted);
@@ -219,6 +297,62 @@ final class ProxiedCall {
     } else {
       front.reset(frontId, Http2Error.INTERNAL_ERROR.code());
     }
+  }
+
+  /**
+   * Replays the request on another backend after an attempt that ended with {@code code} before any response;
+   * false when the call may not or cannot be retried (the caller then ends it with {@code code}).
+   */
+  private boolean retry(Status.Code code) {
+    if (replay == null) {
+      return false;
+    }
+    FailureSettings.Retry policy = resilience.settings().get().retry();
+    if (tried.size() >= policy.maxAttempts() || !policy.retryable(method, code)) {
+      return false;
+    }
+    if (!resilience.budget().tryStartRetry(policy.budgetPercent(), policy.budgetMinConcurrency())) {
+      resilience.retries().skipped(RetryStats.Skipped.BUDGET);
+      return false;
+    }
+    Selection next = front.reselect(this, tried);
+    BackendConnection nextConn = next.refusal() == Selection.Refusal.NONE ? front.connectionFor(next.backend()) : null;
+    if (nextConn == null) {
+      if (next.refusal() == Selection.Refusal.NONE) {
+        next.backend().release();
+      }
+      resilience.budget().retriesFinished(1);
+      return false;
+    }
+    if (first == null) {
+      first = new CallOutcome.FirstAttempt(backend.name(), selection.share(), code);
+    }
+    retries++;
+    resilience.retries().retried(backend.name(), code);
+    resilience.attempts().accept(backend, code);
+    if (backId > 0) {
+      conn.reset(backId, Http2Error.CANCEL); // the failed attempt's stream, if still open
+    }
+    backend.release();
+    listener.onCallRerouted(backend.name(), next.backend().name(), method);
+    for (Pending p : pending) {
+      if (p.fromClient) {
+        front.consumed(frontId, p.data.readableBytes()); // never written: the replay below carries the bytes
+      }
+      p.data.release();
+    }
+    pending.clear();
+    selection = next;
+    backend = next.backend();
+    tried.add(backend);
+    conn = nextConn;
+    backId = -1;
+    for (int i = 0; i < replay.size(); i++) {
+      boolean last = i == replay.size() - 1 && replayEnded;
+      pending.add(new Pending(replay.get(i).retainedDuplicate(), last, false));
+    }
+    conn.open(this);
+    return true;
   }
 
   // ------------------------------------------------------------------------------------------- the end
@@ -233,19 +367,31 @@ final class ProxiedCall {
       deadlineTimer.cancel(false);
       deadlineTimer = null;
     }
-    while (!pendingData.isEmpty()) {
-      PendingData d = (PendingData) pendingData.poll();
-      front.consumed(frontId, d.data.readableBytes());
-      d.data.release();
+    while (!pending.isEmpty()) {
+      Pending p = pending.poll();
+      if (p.fromClient) {
+        front.consumed(frontId, p.data.readableBytes());
+      }
+      p.data.release();
     }
+    dropReplay();
     front.ended(frontId);
     String name = backend != null ? backend.name() : "";
     if (backend != null) {
       backend.release();
     }
+    if (resilience != null && backend != null) {
+      resilience.attempts().accept(backend, code);
+      resilience.budget().retriesFinished(retries);
+      resilience.budget().callFinished();
+    }
+    CallOutcome.FirstAttempt firstAttempt = first != null ? first
+        : new CallOutcome.FirstAttempt(name, selection.share(), code);
     listener.onCallFinished(new CallOutcome(name, method, code, routerError, start, System.nanoTime() - startNanos,
-        bytesIn, bytesOut, peer, 1, selection.cause(), selection.share()));
+        bytesIn, bytesOut, peer, tried.isEmpty() ? 1 : tried.size(), selection.cause(), selection.share(),
+        firstAttempt));
   }
 
-  private record PendingData(ByteBuf data, boolean end) {}
+  /** A DATA frame for the backend; {@code fromClient}: its window is the client's, opened once it is written. */
+  private record Pending(ByteBuf data, boolean end, boolean fromClient) {}
 }

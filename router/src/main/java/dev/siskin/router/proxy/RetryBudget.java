@@ -21,16 +21,16 @@ public final class RetryBudget {
     return Math.max(minConcurrency, (long) activeCalls * percent / 100);
   }
 
-  void callStarted() {
+  public void callStarted() {
     activeCalls.incrementAndGet();
   }
 
-  void callFinished() {
+  public void callFinished() {
     activeCalls.decrementAndGet();
   }
 
   /** Takes one retry from the budget; false (and counted as exhausted) when none is left. */
-  boolean tryStartRetry(int percent, int minConcurrency) {
+  public boolean tryStartRetry(int percent, int minConcurrency) {
     int retries = activeRetries.incrementAndGet();
     if (retries > allowed(activeCalls.get(), percent, minConcurrency)) {
       activeRetries.decrementAndGet();
@@ -41,7 +41,7 @@ public final class RetryBudget {
   }
 
   /** Gives {@code n} retries back when their call ended. */
-  void retriesFinished(int n) {
+  public void retriesFinished(int n) {
     if (n > 0) {
       activeRetries.addAndGet(-n);
     }

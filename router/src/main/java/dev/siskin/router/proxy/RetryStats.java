@@ -29,13 +29,13 @@ public final class RetryStats {
   private final Map<Skipped, LongAdder> skipped = Map.of(Skipped.BUDGET, new LongAdder(),
       Skipped.BUFFER_LIMIT, new LongAdder());
 
-  void retried(String backend, Status.Code code) {
+  public void retried(String backend, Status.Code code) {
     retries.computeIfAbsent(backend, b -> new ConcurrentHashMap<>())
         .computeIfAbsent(code, c -> new LongAdder())
         .increment();
   }
 
-  void skipped(Skipped reason) {
+  public void skipped(Skipped reason) {
     skipped.get(reason).increment();
   }
 

@@ -58,7 +58,7 @@ class FrameForwarderTest {
     backend = new TestBackend("v1", 64 << 20);
     routeTo.set(new Backend("v1", backend.target(), unused, new ResolvedAddressBook()));
     forwarder = new FrameForwarder(route, () -> new RoutingSettings("x-canary-backend", "", ""), outcomes,
-        () -> java.time.Duration.ofMillis(800), 2, 2000)
+        () -> java.time.Duration.ofMillis(800), null, 2, 2000)
         .start(new InetSocketAddress("127.0.0.1", 0));
     client = Grpc.newChannelBuilder("127.0.0.1:" + forwarder.port(), InsecureChannelCredentials.create())
         .maxInboundMessageSize(64 << 20).build();

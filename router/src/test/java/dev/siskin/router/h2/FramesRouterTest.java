@@ -94,6 +94,69 @@ class FramesRouterTest {
   }
 
   @Test
+  void aDeadBackendsCallsAreRetriedOnTheOtherWithNoFailureAndTheFirstAttemptIsKept() throws Exception {
+    stub().unaryRpc(request("warm"));
+    stub().unaryRpc(request("warm"));
+    v1.close(); // connection refused from now on; its health checks notice later
+    for (int i = 0; i < 20; i++) {
+      assertThat(stub().unaryRpc(request("n" + i)).getResponseMessage()).isEqualTo("n" + i);
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> harness.calls.finished().size() == 22);
+    java.util.List<CallOutcome> retried = harness.calls.finished().stream().filter(o -> o.attempts() == 2).toList();
+    assertThat(retried).as("calls whose first pick was v1").isNotEmpty().allSatisfy(o -> {
+      assertThat(o.backend()).isEqualTo("v2");
+      assertThat(o.code()).isEqualTo(Status.Code.OK);
+      assertThat(o.first().backend()).isEqualTo("v1");
+      assertThat(o.first().code()).isEqualTo(Status.Code.UNAVAILABLE);
+    });
+    assertThat(harness.router.failureReport().retriesByBackend()).containsKey("v1");
+  }
+
+  @Test
+  void aClientStreamIsReplayedWholeOnTheOtherBackend() throws Exception {
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> harness.router.failureReport().backends().stream()
+        .allMatch(b -> b.state().equals("healthy")));
+    v1.close(); // its health checks need about two seconds to notice: the calls meanwhile are retried
+    for (int call = 0; call < 4; call++) {
+      var answer = new java.util.concurrent.CompletableFuture<String>();
+      var requests = SimpleServiceGrpc.newStub(harness.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .clientStreamingRpc(new io.grpc.stub.StreamObserver<io.grpc.testing.protobuf.SimpleResponse>() {
+            @Override
+            public void onNext(io.grpc.testing.protobuf.SimpleResponse r) {
+              answer.complete(r.getResponseMessage());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              answer.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {}
+          });
+      for (int i = 0; i < 5; i++) {
+        requests.onNext(request("abc"));
+      }
+      requests.onCompleted();
+      assertThat(answer.get(10, TimeUnit.SECONDS)).as("5 messages of 3 characters, after the replay").isEqualTo("5:15");
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> harness.calls.finished().size() == 4);
+    assertThat(harness.calls.finished()).as("the calls first sent to the dead v1 were replayed")
+        .anySatisfy(o -> assertThat(o.attempts()).isEqualTo(2));
+  }
+
+  @Test
+  void aCallForcedToADeadBackendFailsThereAndIsNotServedElsewhere() throws Exception {
+    v1.close();
+    Metadata headers = new Metadata();
+    headers.put(FORCE, "v1");
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> stub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).unaryRpc(request("x")));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(v2.unaryHandled.get()).isZero();
+  }
+
+  @Test
   void anUnknownForcedBackendIsRefusedWithTheNamesThatExist() {
     Metadata headers = new Metadata();
     headers.put(FORCE, "v9");
