@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Event-loop confined: the client connection and the backend connections it uses share one loop.
  */
-final class ProxiedCall {
+final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
   static final String BACKEND_HEADER = "x-canary-backend";
 
   private final FrontendHandler front;
@@ -65,6 +65,8 @@ final class ProxiedCall {
   private int retries;
   private boolean responseStarted;
   private boolean done;
+  /** The backend serving now, for {@link #endIfServedBy} from other threads; null once the call ended. */
+  private volatile String servedBy;
   private long bytesIn;
   private long bytesOut;
   /** Ends the call at its deadline; null when it has none. */
@@ -101,8 +103,10 @@ final class ProxiedCall {
     this.requestHeaders = headers;
     this.requestHeadersEnd = endStream;
     tried.add(backend);
+    servedBy = backend.name();
     if (resilience != null) {
       resilience.budget().callStarted();
+      resilience.calls().joined(this);
     }
     if (selection.cause() == RouteCause.HEADER) {
       dropReplay(); // a forced call is served by its backend or fails: never silently by another
@@ -146,6 +150,33 @@ final class ProxiedCall {
     } else {
       front.writeHeaders(frontId, new DefaultHttp2Headers()
           .setInt(GrpcStatuses.GRPC_STATUS, Status.Code.DEADLINE_EXCEEDED.value())
+          .set(GrpcStatuses.GRPC_MESSAGE, GrpcStatuses.percentEncode(message)), true);
+    }
+  }
+
+  @Override
+  public boolean endIfServedBy(String name, Status status) {
+    if (!name.equals(servedBy)) {
+      return false;
+    }
+    front.ctx.executor().execute(() -> endWith(name, status));
+    return true;
+  }
+
+  /** Ends the call with {@code status} if {@code name} still serves it (on the call's loop). */
+  private void endWith(String name, Status status) {
+    if (done || !name.equals(backend.name())) {
+      return;
+    }
+    finish(status.getCode(), true);
+    if (backId > 0) {
+      conn.reset(backId, Http2Error.CANCEL);
+    }
+    String message = status.getDescription() == null ? "" : status.getDescription();
+    if (!responseStarted) {
+      front.writeHeaders(frontId, GrpcStatuses.trailersOnly(status.getCode(), message, BACKEND_HEADER, name), true);
+    } else {
+      front.writeHeaders(frontId, new DefaultHttp2Headers().setInt(GrpcStatuses.GRPC_STATUS, status.getCode().value())
           .set(GrpcStatuses.GRPC_MESSAGE, GrpcStatuses.percentEncode(message)), true);
     }
   }
@@ -344,6 +375,7 @@ final class ProxiedCall {
     pending.clear();
     selection = next;
     backend = next.backend();
+    servedBy = backend.name();
     tried.add(backend);
     conn = nextConn;
     backId = -1;
@@ -363,6 +395,7 @@ final class ProxiedCall {
       return;
     }
     done = true;
+    servedBy = null;
     if (deadlineTimer != null) {
       deadlineTimer.cancel(false);
       deadlineTimer = null;
@@ -381,6 +414,7 @@ final class ProxiedCall {
       backend.release();
     }
     if (resilience != null && backend != null) {
+      resilience.calls().left(this);
       resilience.attempts().accept(backend, code);
       resilience.budget().retriesFinished(retries);
       resilience.budget().callFinished();

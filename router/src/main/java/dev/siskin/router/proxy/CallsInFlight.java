@@ -10,13 +10,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * join and leave from transport threads, {@link #endCallsOn} runs on any thread.
  */
 public final class CallsInFlight {
-  private final Set<ProxyCall> calls = ConcurrentHashMap.newKeySet();
+  private final Set<EndableCall> calls = ConcurrentHashMap.newKeySet();
 
-  void joined(ProxyCall call) {
+  /** A call started (either forwarding core). */
+  public void joined(EndableCall call) {
     calls.add(call);
   }
 
-  void left(ProxyCall call) {
+  /** A call ended. */
+  public void left(EndableCall call) {
     calls.remove(call);
   }
 
@@ -33,7 +35,7 @@ public final class CallsInFlight {
    */
   public int endCallsOn(String backend, Status status) {
     int ended = 0;
-    for (ProxyCall call : calls) {
+    for (EndableCall call : calls) {
       if (call.endIfServedBy(backend, status)) {
         ended++;
       }

@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code request(n)}, which may be called from any thread. {@link FlowGate} hands demand across;
  * {@link #finish} is once-only by CAS.
  */
-final class ProxyCall {
+final class ProxyCall implements EndableCall {
   private final ServerCall<byte[], byte[]> serverCall;
   private final Route route;
   private final CallListener listener;
@@ -439,7 +439,8 @@ final class ProxyCall {
    *
    * @return whether it was ended by this
    */
-  boolean endIfServedBy(String backend, Status status) {
+  @Override
+  public boolean endIfServedBy(String backend, Status status) {
     synchronized (this) {
       if (finished.get() || refusal != null || !current.backend.name().equals(backend)) {
         return false;

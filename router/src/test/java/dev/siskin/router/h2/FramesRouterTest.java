@@ -18,6 +18,7 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -154,6 +155,24 @@ class FramesRouterTest {
         () -> stub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).unaryRpc(request("x")));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(v2.unaryHandled.get()).isZero();
+  }
+
+  @Test
+  void theCallsABackendServesCanBeEndedWhileTheyRun() throws Exception {
+    Metadata headers = new Metadata();
+    headers.put(FORCE, "v1");
+    Iterator<io.grpc.testing.protobuf.SimpleResponse> stream = SimpleServiceGrpc.newBlockingStub(harness.channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .withDeadlineAfter(20, TimeUnit.SECONDS).serverStreamingRpc(request("hold"));
+    assertThat(v1.holdStarted.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(harness.router.callsInFlight().endCallsOn("v2", Status.UNAVAILABLE)).as("v2 serves none").isZero();
+    assertThat(harness.router.callsInFlight().endCallsOn("v1",
+        Status.UNAVAILABLE.withDescription("canary v1 was rolled back"))).isEqualTo(1);
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, stream::hasNext);
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription()).isEqualTo("canary v1 was rolled back");
+    assertThat(v1.cancelled.await(5, TimeUnit.SECONDS)).as("the backend's call is cancelled").isTrue();
+    assertThat(harness.router.callsInFlight().size()).isZero();
   }
 
   @Test
