@@ -44,7 +44,8 @@ class InteropThroughRouterIT {
 
   @BeforeAll
   void startBackendsAndRouter() throws Exception {
-    logs = Files.createDirectories(Path.of(System.getProperty("siskin.interop.logs", "target/interop-logs")));
+    logs = Files.createDirectories(Path.of(System.getProperty("siskin.interop.logs", "target/interop-logs"))
+        .resolve(getClass().getSimpleName()));
     Path routerJar = Path.of(System.getProperty("siskin.router.jar", "../router/target/router.jar"));
     assertThat(routerJar).as("the router jar; build it first with mvn -B package (the reactor does)").exists();
 
@@ -62,11 +63,17 @@ class InteropThroughRouterIT {
           v1 { target = "127.0.0.1:%d", weight = 50 }
           v2 { target = "127.0.0.1:%d", weight = 50 }
         }
-        """.formatted(routerPort, adminPort, v1, v2));
+        %s
+        """.formatted(routerPort, adminPort, v1, v2, extraConfig()));
     Process router = new ProcessBuilder(javaBin(), "-jar", routerJar.toString(), config.toString())
         .redirectErrorStream(true).redirectOutput(logs.resolve("router.log").toFile()).start();
     started.add(router);
     awaitReady(router, adminPort);
+  }
+
+  /** Config beside the addresses: none, so the suite runs on the router's defaults. */
+  String extraConfig() {
+    return "";
   }
 
   @AfterAll
