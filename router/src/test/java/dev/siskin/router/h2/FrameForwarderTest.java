@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * without a size cap; a client cancel reaches the backend; a dead backend is answered UNAVAILABLE; every call
  * reports one outcome.
  */
+@org.junit.jupiter.api.extension.ExtendWith(LeakCheck.class)
 class FrameForwarderTest {
   private final ManagedChannel unused = InProcessChannelBuilder.forName("never-called").build();
   private final RecordingListener outcomes = new RecordingListener();

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * backend at weight 0 and is not forwarded, an unknown forced name is refused, and every call's outcome carries
  * its backend, route cause and status -- the same routing step and outcome hook as the grpc-java core.
  */
+@org.junit.jupiter.api.extension.ExtendWith(LeakCheck.class)
 class FramesRouterTest {
   private static final Metadata.Key<String> FORCE = Metadata.Key.of("x-canary-backend", Metadata.ASCII_STRING_MARSHALLER);
   private TestBackend v1;
