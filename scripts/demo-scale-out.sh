@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The compose stand-in for the Kubernetes deployment (docs/kubernetes.md), run and checked on one machine:
 # deploy/compose/scale-out.yaml with 2 replicas of model v1, 3 of model v2 and 2 routers (router-a: gRPC
-# 127.0.0.1:50061, admin 9911; router-b: 50062, 9912) whose targets dns:///model-v1:50051 and
+# 127.0.0.1:19061, admin 9911; router-b: 19062, 9912) whose targets dns:///model-v1:50051 and
 # dns:///model-v2:50051 resolve to every replica.
 #   1. builds the images when one is missing (scripts/build-images.sh, after scripts/local-base-images.sh), and
 #      client/target/client.jar when it is missing; starts the stack; waits until both routers are ready
@@ -29,7 +29,7 @@ FILE=deploy/compose/scale-out.yaml
 CLIENT_JAR=client/target/client.jar
 RATE=${SISKIN_SCALE_RATE:-50}
 ROUTERS=(a b)
-declare -A GRPC=([a]=127.0.0.1:50061 [b]=127.0.0.1:50062) ADMIN=([a]=127.0.0.1:9911 [b]=127.0.0.1:9912)
+declare -A GRPC=([a]=127.0.0.1:19061 [b]=127.0.0.1:19062) ADMIN=([a]=127.0.0.1:9911 [b]=127.0.0.1:9912)
 # An array, not a function: `"${CLIENT[@]}" load ... &` makes $! the JVM's PID, which SIGTERM then stops.
 CLIENT=(java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$CLIENT_JAR")
 compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$FILE" "$@"; }
@@ -126,7 +126,8 @@ compose up -d >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "compose up 
 for r in "${ROUTERS[@]}"; do
   ready=0
   for _ in $(seq 1 90); do "${CLIENT[@]}" ready --admin "${ADMIN[$r]}" --deadline 2s >/dev/null 2>&1 && { ready=1; break; }; sleep 2; done
-  [ "$ready" = 1 ] || die "router-$r is not ready at ${ADMIN[$r]} after 180 s"
+  [ "$ready" = 1 ] || { cat "$WORK/up.log" >&2; "$ENGINE" ps -a --filter "label=com.docker.compose.project=$PROJECT" >&2 || true
+    die "router-$r is not ready at ${ADMIN[$r]} after 180 s (compose's output and the containers above)"; }
 done
 pass "both routers are ready (admin /ready)"
 
