@@ -45,6 +45,8 @@ final class FrontendHandler extends ForwardingHandler {
   private final Resilience resilience;
   private final IntObjectMap<ProxiedCall> calls = new IntObjectHashMap<>();
   private String peer = "";
+  /** The keys of the rules last seen; loop-confined like the handler. */
+  private RuleKeys keys;
 
   private FrontendHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
       Route route, Supplier<RoutingSettings> routing, CallListener listener, LoopBackends backends,
@@ -112,7 +114,7 @@ final class FrontendHandler extends ForwardingHandler {
         ? path.subSequence(1, path.length()).toString() : path.toString();
     ProxiedCall call = new ProxiedCall(this, streamId, method, peer, listener, resilience);
     calls.put(streamId, call);
-    RoutingSettings rules = routing.get();
+    RuleKeys rules = ruleKeys(routing.get());
     Metadata routed = routingHeaders(headers, rules);
     Selection selection = route.select(method, routed, List.of());
     if (selection.refusal() != Selection.Refusal.NONE) {
@@ -161,33 +163,52 @@ final class FrontendHandler extends ForwardingHandler {
     return backends.connectionFor(backend);
   }
 
+  /**
+   * The metadata keys of the routing rules in force, made once per config rather than per call (a key checks its
+   * name when made). Null for a rule that is off.
+   */
+  private record RuleKeys(RoutingSettings rules, Metadata.Key<String> force, Metadata.Key<String> sticky) {
+    static RuleKeys of(RoutingSettings rules) {
+      return new RuleKeys(rules, key(rules.forceHeader()), key(rules.stickyHeader()));
+    }
+
+    private static Metadata.Key<String> key(String name) {
+      return name.isEmpty() ? null : Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+    }
+  }
+
+  private RuleKeys ruleKeys(RoutingSettings rules) {
+    if (keys == null || keys.rules() != rules) {
+      keys = RuleKeys.of(rules);
+    }
+    return keys;
+  }
+
   /** The two headers the routing rules read (the only ones worth a Metadata copy). */
-  private static Metadata routingHeaders(Http2Headers headers, RoutingSettings rules) {
+  private static Metadata routingHeaders(Http2Headers headers, RuleKeys keys) {
     Metadata m = new Metadata();
-    copy(headers, rules.forceHeader(), m);
-    copy(headers, rules.stickyHeader(), m);
+    copy(headers, keys.force(), m);
+    copy(headers, keys.sticky(), m);
     return m;
   }
 
-  private static void copy(Http2Headers headers, String name, Metadata into) {
-    if (name.isEmpty()) {
+  private static void copy(Http2Headers headers, Metadata.Key<String> key, Metadata into) {
+    if (key == null) {
       return;
     }
-    CharSequence value = headers.get(name);
+    CharSequence value = headers.get(key.name());
     if (value != null) {
-      into.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value.toString());
+      into.put(key, value.toString());
     }
   }
 
   /** The request headers for the backend: the hop-by-hop ones out, and the force header if the route took it. */
-  private static Http2Headers forwarded(Http2Headers headers, RoutingSettings rules, Metadata routed) {
+  private static Http2Headers forwarded(Http2Headers headers, RuleKeys keys, Metadata routed) {
     for (String name : HOP_BY_HOP) {
       headers.remove(name);
     }
-    String force = rules.forceHeader();
-    if (!force.isEmpty() && headers.contains(force)
-        && !routed.containsKey(Metadata.Key.of(force, Metadata.ASCII_STRING_MARSHALLER))) {
-      headers.remove(force); // the route consumed it: it was meant for the router alone
+    if (keys.force() != null && headers.contains(keys.force().name()) && !routed.containsKey(keys.force())) {
+      headers.remove(keys.force().name()); // the route consumed it: it was meant for the router alone
     }
     return headers;
   }
