@@ -36,18 +36,15 @@ class DnsFaultsIT {
   @TempDir
   Path dir;
 
-  private final List<AutoCloseable> started = new ArrayList<>();
+  private final Started started = new Started();
 
   @AfterEach
   void stopAll() throws Exception {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      started.get(i).close();
-    }
+    started.close();
   }
 
   private <T extends AutoCloseable> T keep(T closeable) {
-    started.add(closeable);
-    return closeable;
+    return started.keep(closeable);
   }
 
   private static void assumeLoopback(String... ips) {

@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.siskin.router.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -28,18 +26,15 @@ class SharedRolloutIT {
   @TempDir
   Path dir;
 
-  private final List<AutoCloseable> started = new ArrayList<>();
+  private final Started started = new Started();
 
   @AfterEach
   void stopAll() throws Exception {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      started.get(i).close();
-    }
+    started.close();
   }
 
   private <T extends AutoCloseable> T keep(T closeable) {
-    started.add(closeable);
-    return closeable;
+    return started.keep(closeable);
   }
 
   /** The judge (the lower admin port) and the follower, one config each that differs only in its own ports. */
