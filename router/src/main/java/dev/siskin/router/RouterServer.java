@@ -135,7 +135,7 @@ public final class RouterServer {
       this.server = null;
       this.frames = new FrameForwarder(new RuleChainRoute(tables, ruleStats), () -> tables.current().config().routing(),
           listeners, () -> tables.current().config().router().failure().limits().defaultDeadline(), resilience,
-          Runtime.getRuntime().availableProcessors(),
+          shadows, Runtime.getRuntime().availableProcessors(),
           (int) Math.min(Integer.MAX_VALUE, initial.router().failure().limits().connectTimeout().toMillis()));
       return;
     }

@@ -20,12 +20,13 @@ import java.util.List;
 
 /**
  * One HTTP/2 (h2c) connection from the router to one backend address, on one event loop: the loop of every
- * client connection whose calls it carries, so a call's frames never change threads. Opens a stream per call
- * ({@link #open}), passes DATA and RST both ways, and reports what the backend answers to the call.
+ * client connection whose calls it carries, so a call's frames never change threads. Opens a stream per call or
+ * shadow copy ({@link #open}), passes DATA and RST both ways, and reports what the backend answers to the
+ * {@link BackendStream} that opened it.
  *
  * <p>Above the backend's MAX_CONCURRENT_STREAMS new streams wait in Netty's stream-buffering encoder. After a
  * GOAWAY, or once the stream ids are half used, it takes no new calls ({@link #usable}) and closes when its last
- * stream ends; the streams the GOAWAY refused end as UNAVAILABLE (retried by a later stage of this core).
+ * stream ends; the streams the GOAWAY refused end as UNAVAILABLE, which the call retries elsewhere.
  *
  * <p>Event-loop confined: every method runs on the connection's loop.
  */
@@ -35,9 +36,9 @@ final class BackendConnection extends ForwardingHandler {
 
   private final InetSocketAddress address;
   private final Runnable closed;
-  private final IntObjectMap<ProxiedCall> calls = new IntObjectHashMap<>();
+  private final IntObjectMap<BackendStream> calls = new IntObjectHashMap<>();
   /** Calls that arrived before the connection was up, in order. */
-  private final List<ProxiedCall> waiting = new ArrayList<>();
+  private final List<BackendStream> waiting = new ArrayList<>();
   private boolean ready;
   private boolean goingAway;
 
@@ -49,7 +50,7 @@ final class BackendConnection extends ForwardingHandler {
     connection().addListener(new Http2ConnectionAdapter() {
       @Override
       public void onStreamClosed(Http2Stream stream) {
-        ProxiedCall call = calls.remove(stream.id());
+        BackendStream call = calls.remove(stream.id());
         if (call != null) {
           call.backendStreamClosed(BackendConnection.this, stream.id());
         }
@@ -76,7 +77,7 @@ final class BackendConnection extends ForwardingHandler {
   }
 
   /** Opens the call's stream now, or once the connection is up. */
-  void open(ProxiedCall call) {
+  void open(BackendStream call) {
     if (ready) {
       start(call);
     } else {
@@ -84,7 +85,7 @@ final class BackendConnection extends ForwardingHandler {
     }
   }
 
-  private void start(ProxiedCall call) {
+  private void start(BackendStream call) {
     int id = connection().local().incrementAndGetNextStreamId();
     calls.put(id, call);
     call.backendStreamOpened(this, id);
@@ -104,9 +105,9 @@ final class BackendConnection extends ForwardingHandler {
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     super.channelActive(ctx); // writes the connection preface and our SETTINGS
     ready = true;
-    List<ProxiedCall> now = new ArrayList<>(waiting);
+    List<BackendStream> now = new ArrayList<>(waiting);
     waiting.clear();
-    for (ProxiedCall call : now) {
+    for (BackendStream call : now) {
       start(call);
     }
     ctx.flush();
@@ -127,11 +128,11 @@ final class BackendConnection extends ForwardingHandler {
 
   private void lost(String why) {
     goingAway = true;
-    List<ProxiedCall> affected = new ArrayList<>(waiting);
+    List<BackendStream> affected = new ArrayList<>(waiting);
     waiting.clear();
     affected.addAll(calls.values());
     calls.clear();
-    for (ProxiedCall call : affected) {
+    for (BackendStream call : affected) {
       call.backendLost(this, why);
     }
   }
@@ -147,7 +148,7 @@ final class BackendConnection extends ForwardingHandler {
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
         boolean endOfStream) {
-      ProxiedCall call = calls.get(streamId);
+      BackendStream call = calls.get(streamId);
       if (call != null) {
         call.responseHeaders(BackendConnection.this, headers, endOfStream);
       }
@@ -161,7 +162,7 @@ final class BackendConnection extends ForwardingHandler {
 
     @Override
     public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
-      ProxiedCall call = calls.get(streamId);
+      BackendStream call = calls.get(streamId);
       if (call == null) {
         return data.readableBytes() + padding; // a stream we reset: nothing waits for it
       }
@@ -171,7 +172,7 @@ final class BackendConnection extends ForwardingHandler {
 
     @Override
     public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-      ProxiedCall call = calls.remove(streamId);
+      BackendStream call = calls.remove(streamId);
       if (call != null) {
         call.backendReset(BackendConnection.this, errorCode);
       }

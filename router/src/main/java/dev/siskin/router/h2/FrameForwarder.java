@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.proxy.Resilience;
+import dev.siskin.router.proxy.ShadowTraffic;
 import dev.siskin.router.route.Route;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -39,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * rewriting, DATA pass-through with end-to-end flow control, trailers and Trailers-Only responses, RST_STREAM
  * both ways, refused and lost backends answered as UNAVAILABLE, and one {@link CallListener} outcome per call.
  * The default deadline is sent as grpc-timeout and enforced, as is a client's; {@link #shutdown} drains with a
- * GOAWAY to every client; calls are retried before response headers as the grpc core retries them. Not yet:
- * shadow copies, caps on client connections.
+ * GOAWAY to every client; calls are retried before response headers as the grpc core retries them; calls the
+ * shadow rules select get a copy on the shadow backend ({@link ShadowCopy}). Not yet: caps on client connections.
  *
  * <p>Lifecycle: {@link #start}, then {@link #close}. Thread-safe.
  */
@@ -59,6 +60,7 @@ public final class FrameForwarder implements AutoCloseable {
   private final CallListener listener;
   private final Supplier<java.time.Duration> defaultDeadline;
   private final Resilience resilience;
+  private final ShadowTraffic shadows;
   private final int connectTimeoutMillis;
   private Channel server;
   private int port;
@@ -76,7 +78,15 @@ public final class FrameForwarder implements AutoCloseable {
    */
   public FrameForwarder(Route route, Supplier<RoutingSettings> routing, CallListener listener,
       Supplier<java.time.Duration> defaultDeadline, Resilience resilience, int loops, int connectTimeoutMillis) {
+    this(route, routing, listener, defaultDeadline, resilience, null, loops, connectTimeoutMillis);
+  }
+
+  /** @param shadows shadow copies and the canary analysis' answers; null: none */
+  public FrameForwarder(Route route, Supplier<RoutingSettings> routing, CallListener listener,
+      Supplier<java.time.Duration> defaultDeadline, Resilience resilience, ShadowTraffic shadows, int loops,
+      int connectTimeoutMillis) {
     this.resilience = resilience;
+    this.shadows = shadows;
     this.defaultDeadline = requireNonNull(defaultDeadline, "defaultDeadline");
     this.route = requireNonNull(route, "route");
     this.routing = requireNonNull(routing, "routing");
@@ -100,7 +110,7 @@ public final class FrameForwarder implements AutoCloseable {
                 l -> new LoopBackends(l, clientType, WINDOW_BYTES, connectTimeoutMillis));
             clients.add(ch);
             ch.pipeline().addLast(FrontendHandler.create(route, routing, listener, loop, defaultDeadline,
-                resilience, WINDOW_BYTES, MAX_CONCURRENT_STREAMS));
+                resilience, shadows, WINDOW_BYTES, MAX_CONCURRENT_STREAMS));
           }
         })
         .bind(address).sync().channel();

@@ -4,6 +4,7 @@ import dev.siskin.router.cluster.Backend;
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.proxy.Resilience;
+import dev.siskin.router.proxy.ShadowTraffic;
 import dev.siskin.router.route.Route;
 import dev.siskin.router.route.Selection;
 import io.grpc.Metadata;
@@ -43,6 +44,7 @@ final class FrontendHandler extends ForwardingHandler {
   private final LoopBackends backends;
   private final Supplier<java.time.Duration> defaultDeadline;
   private final Resilience resilience;
+  private final ShadowTraffic shadows;
   private final IntObjectMap<ProxiedCall> calls = new IntObjectHashMap<>();
   private String peer = "";
   /** The keys of the rules last seen; loop-confined like the handler. */
@@ -50,8 +52,9 @@ final class FrontendHandler extends ForwardingHandler {
 
   private FrontendHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
       Route route, Supplier<RoutingSettings> routing, CallListener listener, LoopBackends backends,
-      Supplier<java.time.Duration> defaultDeadline, Resilience resilience) {
+      Supplier<java.time.Duration> defaultDeadline, Resilience resilience, ShadowTraffic shadows) {
     super(decoder, encoder, settings);
+    this.shadows = shadows;
     this.defaultDeadline = defaultDeadline;
     this.resilience = resilience;
     this.route = route;
@@ -69,11 +72,14 @@ final class FrontendHandler extends ForwardingHandler {
     });
   }
 
-  /** @param defaultDeadline given (and enforced) to calls that arrive without a deadline; zero = none */
+  /**
+   * @param defaultDeadline given (and enforced) to calls that arrive without a deadline; zero = none
+   * @param shadows         shadow copies and the canary analysis' answers; null: none
+   */
   static FrontendHandler create(Route route, Supplier<RoutingSettings> routing, CallListener listener,
-      LoopBackends backends, Supplier<java.time.Duration> defaultDeadline, Resilience resilience, int windowBytes,
-      int maxConcurrentStreams) {
-    return new Builder(route, routing, listener, backends, defaultDeadline, resilience, windowBytes,
+      LoopBackends backends, Supplier<java.time.Duration> defaultDeadline, Resilience resilience,
+      ShadowTraffic shadows, int windowBytes, int maxConcurrentStreams) {
+    return new Builder(route, routing, listener, backends, defaultDeadline, resilience, shadows, windowBytes,
         maxConcurrentStreams).build();
   }
 
@@ -112,7 +118,7 @@ final class FrontendHandler extends ForwardingHandler {
     CharSequence path = headers.path();
     String method = path == null ? "" : path.length() > 0 && path.charAt(0) == '/'
         ? path.subSequence(1, path.length()).toString() : path.toString();
-    ProxiedCall call = new ProxiedCall(this, streamId, method, peer, listener, resilience);
+    ProxiedCall call = new ProxiedCall(this, streamId, method, peer, listener, resilience, shadows);
     calls.put(streamId, call);
     RuleKeys rules = ruleKeys(routing.get());
     Metadata routed = routingHeaders(headers, rules);
@@ -130,10 +136,7 @@ final class FrontendHandler extends ForwardingHandler {
       return;
     }
     long deadline = deadlineNanos(headers);
-    call.routed(selection, conn, forwarded(headers, rules, routed), endStream, routed);
-    if (deadline > 0) {
-      call.deadline(deadline);
-    }
+    call.routed(selection, conn, forwarded(headers, rules, routed), endStream, routed, deadline);
   }
 
   /**
@@ -273,10 +276,12 @@ final class FrontendHandler extends ForwardingHandler {
     private final LoopBackends backends;
     private final Supplier<java.time.Duration> defaultDeadline;
     private final Resilience resilience;
+    private final ShadowTraffic shadows;
 
     Builder(Route route, Supplier<RoutingSettings> routing, CallListener listener, LoopBackends backends,
-        Supplier<java.time.Duration> defaultDeadline, Resilience resilience, int windowBytes,
+        Supplier<java.time.Duration> defaultDeadline, Resilience resilience, ShadowTraffic shadows, int windowBytes,
         int maxConcurrentStreams) {
+      this.shadows = shadows;
       this.defaultDeadline = defaultDeadline;
       this.resilience = resilience;
       this.route = route;
@@ -298,7 +303,7 @@ final class FrontendHandler extends ForwardingHandler {
     protected FrontendHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
         Http2Settings initialSettings) {
       FrontendHandler handler = new FrontendHandler(decoder, encoder, initialSettings, route, routing, listener,
-          backends, defaultDeadline, resilience);
+          backends, defaultDeadline, resilience, shadows);
       decoder.frameListener(handler.new Listener());
       return handler;
     }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 final class GrpcStatuses {
   static final String GRPC_STATUS = "grpc-status";
   static final String GRPC_MESSAGE = "grpc-message";
+  static final String GRPC_ENCODING = "grpc-encoding";
 
   private GrpcStatuses() {}
 

@@ -5,8 +5,11 @@ import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CallOutcome;
 import dev.siskin.router.observe.RouteCause;
+import dev.siskin.router.proxy.CanaryObserver;
+import dev.siskin.router.proxy.MessageRecorder;
 import dev.siskin.router.proxy.Resilience;
 import dev.siskin.router.proxy.RetryStats;
+import dev.siskin.router.proxy.ShadowTraffic;
 import dev.siskin.router.route.Selection;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
@@ -32,9 +35,13 @@ import java.util.concurrent.TimeUnit;
  * replays it on another backend -- within {@code max-attempts} and the retry budget, as the grpc core does. A
  * forced call is never retried elsewhere.
  *
+ * <p>Shadow traffic: a call the shadow rules select gets a {@link ShadowCopy} of its request, and its own answer
+ * is read as it passes (a {@link GrpcMessageReader}, without holding it) for the comparison; a served Predict
+ * call's first answer is read the same way for the class distribution. Other calls' DATA is never parsed.
+ *
  * <p>Event-loop confined: the client connection and the backend connections it uses share one loop.
  */
-final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
+final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.EndableCall {
   static final String BACKEND_HEADER = "x-canary-backend";
 
   private final FrontendHandler front;
@@ -46,6 +53,15 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
   private final CallListener listener;
   /** Where attempts are reported and retries budgeted; null: no retries (tests of the bare core). */
   private final Resilience resilience;
+  /** Shadow copies and the canary analysis' answers; null: none (tests of the bare core). */
+  private final ShadowTraffic shadows;
+  /** Whether the answer is reported to the canary analysis (Predict calls). */
+  private final boolean observed;
+  /** The call's copy on the shadow backend, or null. */
+  private ShadowCopy shadow;
+  /** The answer as read for the shadow comparison or the analysis; null when nobody reads it. */
+  private MessageRecorder answer;
+  private GrpcMessageReader answerReader;
   private Selection selection;
   private Backend backend;
   private BackendConnection conn;
@@ -73,7 +89,9 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
   private ScheduledFuture<?> deadlineTimer;
 
   ProxiedCall(FrontendHandler front, int frontId, String method, String peer, CallListener listener,
-      Resilience resilience) {
+      Resilience resilience, ShadowTraffic shadows) {
+    this.shadows = shadows;
+    this.observed = shadows != null && CanaryObserver.OBSERVED_METHOD.equals(method);
     this.front = front;
     this.frontId = frontId;
     this.method = method;
@@ -93,9 +111,13 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
     return routingHeaders;
   }
 
-  /** The routing decided: send the request to {@code conn} once its stream is open. */
+  /**
+   * The routing decided: send the request to {@code conn} once its stream is open.
+   *
+   * @param deadlineNanos the call's deadline from now (enforced), or -1 for none
+   */
   void routed(Selection selection, BackendConnection conn, Http2Headers headers, boolean endStream,
-      io.grpc.Metadata routingHeaders) {
+      io.grpc.Metadata routingHeaders, long deadlineNanos) {
     this.routingHeaders = routingHeaders;
     this.selection = selection;
     this.backend = selection.backend();
@@ -113,6 +135,16 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
     }
     listener.onCallStarted(backend.name(), method);
     conn.open(this);
+    if (shadows != null) {
+      shadow = ShadowCopy.maybeStart(shadows, front, method, backend, headers, endStream, deadlineNanos);
+    }
+    if (shadow != null || observed) {
+      answer = new MessageRecorder(shadow != null && !observed); // Predict answers are compared decoded
+      answerReader = new GrpcMessageReader(answer);
+    }
+    if (deadlineNanos >= 0) {
+      deadline(deadlineNanos);
+    }
   }
 
   /** The router answers the call itself (no backend admitted it). */
@@ -127,7 +159,7 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
    * router enforces the deadline it forwards (the client's, or router.default-deadline), so a hung backend
    * holds no call past it.
    */
-  void deadline(long nanos) {
+  private void deadline(long nanos) {
     if (!done) {
       deadlineTimer = front.ctx.executor().schedule(this::deadlineExpired, nanos, TimeUnit.NANOSECONDS);
     }
@@ -183,7 +215,8 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
 
   // ------------------------------------------------------------------------------------------- request side
 
-  void backendStreamOpened(BackendConnection c, int id) {
+  @Override
+  public void backendStreamOpened(BackendConnection c, int id) {
     if (done || c != conn) {
       return;
     }
@@ -203,11 +236,16 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
     }
     bytesIn += data.readableBytes();
     keepForReplay(data, endStream);
+    // The copy's duplicate is taken first: writing the frame may move its reader index.
+    ByteBuf forShadow = shadow != null ? data.retainedDuplicate() : null;
     Pending p = new Pending(data.retain(), endStream, true);
     if (backId < 0) {
       pending.add(p);
     } else {
       write(p);
+    }
+    if (forShadow != null) {
+      shadow.requestData(forShadow, endStream); // after the primary's: the copy never goes first
     }
   }
 
@@ -256,7 +294,8 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
 
   // ------------------------------------------------------------------------------------------- response side
 
-  void responseHeaders(BackendConnection from, Http2Headers headers, boolean endStream) {
+  @Override
+  public void responseHeaders(BackendConnection from, Http2Headers headers, boolean endStream) {
     if (done || from != conn) {
       return;
     }
@@ -266,6 +305,9 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
       }
       responseStarted = true;
       dropReplay();
+      if (answerReader != null) {
+        answerReader.encoding(headers.get(GrpcStatuses.GRPC_ENCODING));
+      }
       headers.set(BACKEND_HEADER, backend.name());
     }
     if (endStream) {
@@ -274,13 +316,17 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
     front.writeHeaders(frontId, headers, endStream);
   }
 
-  void responseData(BackendConnection from, ByteBuf data, boolean endStream) {
+  @Override
+  public void responseData(BackendConnection from, ByteBuf data, boolean endStream) {
     int bytes = data.readableBytes();
     if (done || from != conn) {
       from.consumed(from == conn ? backId : -1, bytes);
       return;
     }
     bytesOut += bytes;
+    if (answerReader != null) {
+      answerReader.read(data); // before the write, which may move the reader index
+    }
     int id = backId;
     BackendConnection c = conn;
     if (endStream) {
@@ -289,7 +335,8 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
     front.writeData(frontId, data.retain(), endStream).addListener(f -> c.consumed(id, bytes));
   }
 
-  void backendReset(BackendConnection from, long errorCode) {
+  @Override
+  public void backendReset(BackendConnection from, long errorCode) {
     if (done || from != conn) {
       return;
     }
@@ -307,14 +354,16 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
   }
 
   /** The backend's stream closed without the call having ended (a GOAWAY refused it). */
-  void backendStreamClosed(BackendConnection from, int id) {
+  @Override
+  public void backendStreamClosed(BackendConnection from, int id) {
     if (!done && from == conn && id == backId) {
       backendLost(from, "backend " + backend.name() + " closed the stream without an answer");
     }
   }
 
   /** The backend connection failed or closed under the call. */
-  void backendLost(BackendConnection from, String why) {
+  @Override
+  public void backendLost(BackendConnection from, String why) {
     if (done || from != conn) {
       return;
     }
@@ -412,6 +461,12 @@ final class ProxiedCall implements dev.siskin.router.proxy.EndableCall {
     String name = backend != null ? backend.name() : "";
     if (backend != null) {
       backend.release();
+    }
+    if (shadow != null) {
+      shadow.primaryEnded(name, code, answer);
+    }
+    if (observed && code == Status.Code.OK && answer != null && answer.first() != null) {
+      shadows.sink().served(name, answer.first());
     }
     if (resilience != null && backend != null) {
       resilience.calls().left(this);

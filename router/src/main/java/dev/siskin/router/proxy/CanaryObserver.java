@@ -16,7 +16,7 @@ public interface CanaryObserver {
 
   /**
    * A call of {@link #OBSERVED_METHOD} that {@code backend} served with OK, and its first response message (at
-   * most {@link ShadowCall#KEPT_MESSAGE_BYTES}). Shadow copies are not reported here.
+   * most {@link MessageRecorder#KEPT_MESSAGE_BYTES}). Shadow copies are not reported here.
    */
   void served(String backend, byte[] response);
 

@@ -318,7 +318,7 @@ final class ProxyCall implements EndableCall {
       if (shadow != null) {
         shadow.onPrimaryResponse(message);
       }
-      if (observed && firstResponse == null && message.length <= ShadowCall.KEPT_MESSAGE_BYTES) {
+      if (observed && firstResponse == null && message.length <= MessageRecorder.KEPT_MESSAGE_BYTES) {
         firstResponse = message;
       }
       serverCall.sendMessage(message);

@@ -21,41 +21,33 @@ import io.grpc.Status;
  *
  * <p>Threading: request-side methods run on the primary's client-side thread (one at a time), response-side
  * ones on the primary's committed attempt's thread, and the shadow's listener on the shadow channel's thread.
- * The two results are paired under {@code this}; everything else is confined to one of those threads.
+ * The two results are paired in a {@link ShadowPair}; everything else is confined to one of those threads.
  */
 final class ShadowCall extends ClientCall.Listener<byte[]> {
-  /** Messages up to this size are kept for the comparison (a Predict request or answer is some 100 bytes). */
-  static final int KEPT_MESSAGE_BYTES = 64 * 1024;
   private static final Metadata.Key<String> SHADOW_HEADER =
-      Metadata.Key.of("x-siskin-shadow", Metadata.ASCII_STRING_MARSHALLER);
+      Metadata.Key.of(ShadowTraffic.SHADOW_HEADER, Metadata.ASCII_STRING_MARSHALLER);
 
   private final ShadowTraffic traffic;
   private final Backend backend;
-  private final String fullMethod;
   private final ClientCall<byte[], byte[]> call;
   private final long startNanos = System.nanoTime();
+  private final ShadowPair pair;
   // Request side (the primary's client-side thread), but for abandoned, which any side may set.
   private int sent;
   private volatile boolean abandoned;
   // Response side of the primary (its committed attempt's thread).
-  private final ResponseRecorder primaryAnswer;
+  private final MessageRecorder primaryAnswer;
   // The shadow's own answer (the shadow channel's thread).
-  private final ResponseRecorder shadowAnswer;
-  // Guarded by this.
-  private ShadowExchange.Side primaryEnd;
-  private String primaryBackend;
-  private ShadowExchange.Side shadowEnd;
-  private SkipReason skip;
-  private boolean reported;
-  private byte[] firstRequest;
+  private final MessageRecorder shadowAnswer;
 
   ShadowCall(ShadowTraffic traffic, Backend backend, MethodDescriptor<byte[], byte[]> method, CallOptions options) {
     this.traffic = traffic;
     this.backend = backend;
-    this.fullMethod = method.getFullMethodName();
+    String fullMethod = method.getFullMethodName();
+    this.pair = new ShadowPair(traffic, fullMethod, backend.name());
     boolean digesting = !CanaryObserver.OBSERVED_METHOD.equals(fullMethod);
-    this.primaryAnswer = new ResponseRecorder(digesting);
-    this.shadowAnswer = new ResponseRecorder(digesting);
+    this.primaryAnswer = new MessageRecorder(digesting);
+    this.shadowAnswer = new MessageRecorder(digesting);
     Context previous = Context.ROOT.attach(); // not tied to the client's call: its end must not cancel us implicitly
     try {
       this.call = backend.channel().newCall(method, options);
@@ -82,10 +74,8 @@ final class ShadowCall extends ClientCall.Listener<byte[]> {
       abandon(SkipReason.SHADOW_TOO_SLOW);
       return;
     }
-    if (sent == 0 && message.length <= KEPT_MESSAGE_BYTES) {
-      synchronized (this) {
-        firstRequest = message;
-      }
+    if (sent == 0 && message.length <= MessageRecorder.KEPT_MESSAGE_BYTES) {
+      pair.firstRequest(message);
     }
     sent++;
     call.sendMessage(message);
@@ -103,22 +93,12 @@ final class ShadowCall extends ClientCall.Listener<byte[]> {
     primaryAnswer.add(message);
   }
 
-  /**
-   * The primary ended (any thread, once). A primary that the client gave up on (or that timed out), or that
-   * ended up on the shadow backend itself, leaves nothing to compare.
-   */
+  /** The primary ended (any thread, once). */
   void onPrimaryEnd(String servedBy, Status.Code code) {
-    ShadowExchange.Side end = primaryAnswer.end(code, System.nanoTime() - startNanos);
-    if (code == Status.Code.CANCELLED || code == Status.Code.DEADLINE_EXCEEDED) {
-      abandon(SkipReason.PRIMARY_CANCELLED);
-    } else if (servedBy.equals(backend.name())) {
-      abandon(SkipReason.PRIMARY_ON_SHADOW);
+    SkipReason abandon = pair.primaryEnded(servedBy, code, primaryAnswer.end(code, System.nanoTime() - startNanos));
+    if (abandon != null) {
+      cancel(abandon);
     }
-    synchronized (this) {
-      primaryEnd = end;
-      primaryBackend = servedBy;
-    }
-    reportIfBothEnded();
   }
 
   /** The client's call was cancelled (primary's client-side thread). */
@@ -136,40 +116,17 @@ final class ShadowCall extends ClientCall.Listener<byte[]> {
   public void onClose(Status status, Metadata trailers) {
     ShadowExchange.Side end = shadowAnswer.end(status.getCode(), System.nanoTime() - startNanos);
     traffic.ended(backend);
-    synchronized (this) {
-      shadowEnd = end;
-    }
-    reportIfBothEnded();
+    pair.shadowEnded(end);
   }
 
   private void abandon(SkipReason reason) {
-    synchronized (this) {
-      if (skip != null || reported) {
-        return;
-      }
-      skip = reason;
+    if (pair.abandon(reason)) {
+      cancel(reason);
     }
-    abandoned = true;
-    call.cancel("siskin router: shadow copy abandoned (" + reason + ")", null);
   }
 
-  private void reportIfBothEnded() {
-    ShadowExchange exchange = null;
-    SkipReason skipped;
-    synchronized (this) {
-      if (reported || primaryEnd == null || shadowEnd == null) {
-        return;
-      }
-      reported = true;
-      skipped = skip;
-      if (skipped == null) {
-        exchange = new ShadowExchange(fullMethod, primaryBackend, backend.name(), firstRequest, primaryEnd, shadowEnd);
-      }
-    }
-    if (exchange != null) {
-      traffic.sink().compared(exchange);
-    } else {
-      traffic.sink().skipped(backend.name(), fullMethod, skipped);
-    }
+  private void cancel(SkipReason reason) {
+    abandoned = true;
+    call.cancel("siskin router: shadow copy abandoned (" + reason + ")", null);
   }
 }

@@ -12,7 +12,7 @@ import io.grpc.Status;
  * @param primaryBackend the backend whose answer the client got
  * @param shadowBackend  the backend that got the copy
  * @param request        the first request message, or null when there was none or it was over
- *                       {@link ShadowCall#KEPT_MESSAGE_BYTES}
+ *                       {@link MessageRecorder#KEPT_MESSAGE_BYTES}
  * @param primary        how the primary call ended and what it answered
  * @param shadow         how the shadow call ended and what it answered
  */
@@ -31,7 +31,7 @@ public record ShadowExchange(String fullMethod, String primaryBackend, String sh
    *
    * @param code          its final status
    * @param firstResponse its first response message, or null when it sent none or it was over
-   *                      {@link ShadowCall#KEPT_MESSAGE_BYTES}
+   *                      {@link MessageRecorder#KEPT_MESSAGE_BYTES}
    * @param responses     how many response messages it sent
    * @param digest        SHA-256 over all its response messages in order (each prefixed by its length), so that
    *                      two answers can be compared without keeping them; null for Predict, compared decoded

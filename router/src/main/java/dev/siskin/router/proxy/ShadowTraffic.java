@@ -22,6 +22,9 @@ import java.util.function.Supplier;
  * <p>Thread-safe: immutable but for the in-flight counter.
  */
 public final class ShadowTraffic {
+  /** Marks a copy to its backend (value "1"), so that its logs and metrics can tell copies from served calls. */
+  public static final String SHADOW_HEADER = "x-siskin-shadow";
+
   private final Supplier<RoutingTable> tables;
   private final CanaryObserver sink;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -45,7 +48,8 @@ public final class ShadowTraffic {
     return inFlight.get();
   }
 
-  CanaryObserver sink() {
+  /** Where pairs, skipped copies and served answers are reported. */
+  public CanaryObserver sink() {
     return sink;
   }
 
@@ -55,17 +59,40 @@ public final class ShadowTraffic {
    */
   ShadowCall maybeStart(MethodDescriptor<byte[], byte[]> method, Backend primary, Metadata requestHeaders,
       CallOptions options) {
+    boolean expired = options.getDeadline() != null && options.getDeadline().isExpired();
+    Backend shadow = admit(method.getFullMethodName(), primary, expired);
+    if (shadow == null) {
+      return null;
+    }
+    ShadowCall call;
+    try {
+      call = new ShadowCall(this, shadow, method, options);
+      call.start(requestHeaders);
+    } catch (RuntimeException e) {
+      ended(shadow);
+      throw e;
+    }
+    return call;
+  }
+
+  /**
+   * Whether a call of {@code fullMethod} that {@code primary} is about to serve gets a shadow copy: the shadow
+   * backend, with a call slot and an in-flight slot taken (give both back with {@link #ended} once the copy ends),
+   * or null when it gets none (a skip is counted where the call was selected but could not have its copy).
+   *
+   * @param deadlineExpired whether the primary's deadline has already passed
+   */
+  public Backend admit(String fullMethod, Backend primary, boolean deadlineExpired) {
     RoutingTable table = tables.get();
     if (table == null) {
       return null;
     }
     ShadowSettings settings = table.config().shadow();
-    String fullMethod = method.getFullMethodName();
     if (!settings.enabled() || !settings.methods().contains(fullMethod)
         || primary.name().equals(settings.backend()) || !sampled(settings.percent())) {
       return null;
     }
-    if (options.getDeadline() != null && options.getDeadline().isExpired()) {
+    if (deadlineExpired) {
       sink.skipped(settings.backend(), fullMethod, SkipReason.DEADLINE);
       return null;
     }
@@ -80,19 +107,11 @@ public final class ShadowTraffic {
       sink.skipped(settings.backend(), fullMethod, SkipReason.IN_FLIGHT_LIMIT);
       return null;
     }
-    ShadowCall call;
-    try {
-      call = new ShadowCall(this, shadow, method, options);
-      call.start(requestHeaders);
-    } catch (RuntimeException e) {
-      ended(shadow);
-      throw e;
-    }
-    return call;
+    return shadow;
   }
 
-  /** A copy on {@code shadow} has ended: gives back its slots. Once per started copy. */
-  void ended(Backend shadow) {
+  /** A copy on {@code shadow} has ended: gives back its slots. Once per admitted copy. */
+  public void ended(Backend shadow) {
     inFlight.decrementAndGet();
     shadow.release();
   }

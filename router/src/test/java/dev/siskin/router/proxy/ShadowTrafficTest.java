@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.siskin.router.canary.SkipReason;
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
+import dev.siskin.router.config.Forwarding;
 import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.config.ShadowSettings;
 import dev.siskin.router.observe.CallOutcome;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Shadow traffic through a real router on loopback: v1 serves every call (v2 has weight 0) and v2 gets a copy
- * of each; the client only ever sees v1, however v2 answers, fails or stalls.
+ * of each; the client only ever sees v1, however v2 answers, fails or stalls. On the grpc core here, on the frame
+ * core in {@link ShadowTrafficOnFramesTest}.
  */
 class ShadowTrafficTest {
   private static final String METHOD = "grpc.testing.SimpleService/UnaryRpc";
@@ -63,6 +65,9 @@ class ShadowTrafficTest {
     CanaryConfig config = new CanaryConfig(router,
         List.of(new BackendSpec("v1", v1.target(), 1), new BackendSpec("v2", v2.target(), 0)), Path.of("test.conf"),
         Instant.now()).withShadow(new ShadowSettings("v2", 100, Set.of(METHOD), maxInFlight));
+    RouterSettings r = config.router();
+    config = config.withRouter(new RouterSettings(r.listen(), r.admin(), r.policy(), r.maxMessageBytes(),
+        r.accessLog(), r.accessLogFormat(), r.failure(), forwarding()));
     harness = new RouterHarness(config);
     harness.router.addCanaryObserver(new CanaryObserver() {
       @Override
@@ -80,6 +85,11 @@ class ShadowTrafficTest {
         served.add(backend);
       }
     });
+  }
+
+  /** The forwarding core under test (a subclass runs every case on the other one). */
+  Forwarding forwarding() {
+    return Forwarding.GRPC;
   }
 
   private SimpleResponse call(String message) {

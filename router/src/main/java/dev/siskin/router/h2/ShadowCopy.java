@@ -1,0 +1,232 @@
+package dev.siskin.router.h2;
+
+import dev.siskin.router.canary.SkipReason;
+import dev.siskin.router.cluster.Backend;
+import dev.siskin.router.proxy.CanaryObserver;
+import dev.siskin.router.proxy.MessageRecorder;
+import dev.siskin.router.proxy.ShadowExchange;
+import dev.siskin.router.proxy.ShadowPair;
+import dev.siskin.router.proxy.ShadowTraffic;
+import io.grpc.Status;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The shadow copy of one call on the frame core: the call's request HEADERS (marked {@code x-siskin-shadow: 1})
+ * and DATA, written as retained duplicates to a stream on the shadow backend's connection of the call's own event
+ * loop. Its answer is read off the frames into a {@link MessageRecorder} (the first message, and a digest for
+ * methods compared on their bytes) and its window given back at once: the router holds nothing of it.
+ *
+ * <p>What the primary must never feel: the copy gets the primary's deadline (the same grpc-timeout, enforced
+ * here too), it is never retried, nothing of it reaches the client, and it gets request bytes only while it keeps
+ * up -- a copy with more than {@link #MAX_UNWRITTEN_BYTES} not yet written to its backend is cancelled, never
+ * buffered further. The primary ending CANCELLED or DEADLINE_EXCEEDED, or on the shadow backend itself (a
+ * retry), cancels it.
+ *
+ * <p>Event-loop confined; the {@link ShadowPair} it reports to is thread-safe.
+ */
+final class ShadowCopy implements BackendStream {
+  /** A copy this far behind its primary's request is too slow (one stream window: it is not reading). */
+  static final int MAX_UNWRITTEN_BYTES = FrameForwarder.WINDOW_BYTES;
+
+  private final ShadowTraffic traffic;
+  private final Backend backend;
+  private final BackendConnection conn;
+  private final EventExecutor loop;
+  private final ShadowPair pair;
+  private final Http2Headers headers;
+  private final boolean headersEnd;
+  private final long startNanos = System.nanoTime();
+  private final MessageRecorder request = new MessageRecorder(false);
+  private final GrpcMessageReader requestReader = new GrpcMessageReader(request);
+  private final MessageRecorder answer;
+  private final GrpcMessageReader answerReader;
+  /** DATA for the copy's stream before it is open. */
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private int id = -1;
+  private long unwritten;
+  private boolean ended;
+  private ScheduledFuture<?> deadlineTimer;
+
+  private ShadowCopy(ShadowTraffic traffic, Backend backend, BackendConnection conn, EventExecutor loop,
+      String method, Http2Headers requestHeaders, boolean endStream) {
+    this.traffic = traffic;
+    this.backend = backend;
+    this.conn = conn;
+    this.loop = loop;
+    this.pair = new ShadowPair(traffic, method, backend.name());
+    this.headers = new DefaultHttp2Headers(false).add(requestHeaders).set(ShadowTraffic.SHADOW_HEADER, "1");
+    this.headersEnd = endStream;
+    this.requestReader.encoding(requestHeaders.get(GrpcStatuses.GRPC_ENCODING));
+    this.answer = new MessageRecorder(!CanaryObserver.OBSERVED_METHOD.equals(method));
+    this.answerReader = new GrpcMessageReader(answer);
+  }
+
+  /**
+   * The copy of a call that {@code primary} is about to serve, started on a connection of {@code front}'s loop, or
+   * null when the call gets none (not selected, or skipped and counted).
+   *
+   * @param deadlineNanos the primary's deadline from now, or -1 for none
+   */
+  static ShadowCopy maybeStart(ShadowTraffic traffic, FrontendHandler front, String method, Backend primary,
+      Http2Headers requestHeaders, boolean endStream, long deadlineNanos) {
+    Backend shadow = traffic.admit(method, primary, deadlineNanos == 0);
+    if (shadow == null) {
+      return null;
+    }
+    BackendConnection conn = front.connectionFor(shadow);
+    if (conn == null) {
+      traffic.ended(shadow);
+      traffic.sink().skipped(shadow.name(), method, SkipReason.BACKEND_UNAVAILABLE);
+      return null;
+    }
+    ShadowCopy copy = new ShadowCopy(traffic, shadow, conn, front.ctx.executor(), method, requestHeaders,
+        endStream);
+    if (deadlineNanos > 0) {
+      copy.deadlineTimer = copy.loop.schedule(copy::deadlineExpired, deadlineNanos, TimeUnit.NANOSECONDS);
+    }
+    conn.open(copy);
+    return copy;
+  }
+
+  // ------------------------------------------------------------------------------------------- the primary's side
+
+  /** Request DATA the primary got, as a retained duplicate that the copy now owns. */
+  void requestData(ByteBuf data, boolean endStream) {
+    if (ended) {
+      data.release();
+      return;
+    }
+    requestReader.read(data);
+    if (request.count() == 1 && request.first() != null) {
+      pair.firstRequest(request.first());
+    }
+    int bytes = data.readableBytes();
+    if (unwritten + bytes > MAX_UNWRITTEN_BYTES) {
+      data.release();
+      abandon(SkipReason.SHADOW_TOO_SLOW);
+      return;
+    }
+    unwritten += bytes;
+    if (id < 0) {
+      pending.add(new Pending(data, endStream));
+    } else {
+      write(data, endStream);
+    }
+  }
+
+  /** The primary ended; {@code primaryAnswer} is what it answered. */
+  void primaryEnded(String servedBy, Status.Code code, MessageRecorder primaryAnswer) {
+    SkipReason abandoned = pair.primaryEnded(servedBy, code, primaryAnswer.end(code, System.nanoTime() - startNanos));
+    if (abandoned != null) {
+      cancel();
+    }
+  }
+
+  private void abandon(SkipReason reason) {
+    if (pair.abandon(reason)) {
+      cancel();
+    }
+  }
+
+  private void cancel() {
+    if (ended) {
+      return;
+    }
+    if (id > 0) {
+      conn.reset(id, Http2Error.CANCEL);
+    }
+    end(Status.Code.CANCELLED);
+  }
+
+  private void deadlineExpired() {
+    deadlineTimer = null;
+    if (!ended) {
+      if (id > 0) {
+        conn.reset(id, Http2Error.CANCEL);
+      }
+      end(Status.Code.DEADLINE_EXCEEDED);
+    }
+  }
+
+  private void write(ByteBuf data, boolean endStream) {
+    int bytes = data.readableBytes();
+    conn.writeData(id, data, endStream).addListener(f -> unwritten -= bytes);
+  }
+
+  // ------------------------------------------------------------------------------------------- the backend's side
+
+  @Override
+  public void backendStreamOpened(BackendConnection from, int streamId) {
+    if (ended) {
+      conn.reset(streamId, Http2Error.CANCEL);
+      return;
+    }
+    id = streamId;
+    from.writeHeaders(streamId, headers, headersEnd);
+    while (!pending.isEmpty()) {
+      Pending p = pending.poll();
+      write(p.data, p.end);
+    }
+  }
+
+  @Override
+  public void responseHeaders(BackendConnection from, Http2Headers h, boolean endStream) {
+    if (endStream) {
+      end(GrpcStatuses.fromTrailers(h));
+    } else {
+      answerReader.encoding(h.get(GrpcStatuses.GRPC_ENCODING));
+    }
+  }
+
+  @Override
+  public void responseData(BackendConnection from, ByteBuf data, boolean endStream) {
+    if (!ended) {
+      answerReader.read(data);
+    }
+    from.consumed(id, data.readableBytes());
+    if (endStream) {
+      end(Status.Code.UNKNOWN); // a gRPC server ends with trailers: no status came
+    }
+  }
+
+  @Override
+  public void backendReset(BackendConnection from, long errorCode) {
+    end(GrpcStatuses.fromReset(errorCode));
+  }
+
+  @Override
+  public void backendStreamClosed(BackendConnection from, int streamId) {
+    end(Status.Code.UNAVAILABLE);
+  }
+
+  @Override
+  public void backendLost(BackendConnection from, String why) {
+    end(Status.Code.UNAVAILABLE);
+  }
+
+  /** The copy has ended with {@code code}: its slots go back and its side of the pair is in. Once. */
+  private void end(Status.Code code) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel(false);
+      deadlineTimer = null;
+    }
+    while (!pending.isEmpty()) {
+      pending.poll().data.release();
+    }
+    traffic.ended(backend);
+    pair.shadowEnded(answer.end(code, System.nanoTime() - startNanos));
+  }
+
+  private record Pending(ByteBuf data, boolean end) {}
+}
