@@ -136,7 +136,8 @@ public final class RouterServer {
       this.frames = new FrameForwarder(new RuleChainRoute(tables, ruleStats), () -> tables.current().config().routing(),
           listeners, () -> tables.current().config().router().failure().limits().defaultDeadline(), resilience,
           shadows, Runtime.getRuntime().availableProcessors(),
-          (int) Math.min(Integer.MAX_VALUE, initial.router().failure().limits().connectTimeout().toMillis()));
+          (int) Math.min(Integer.MAX_VALUE, initial.router().failure().limits().connectTimeout().toMillis()),
+          initial.router().failure().limits().keepaliveTime(), initial.router().failure().limits().keepaliveTimeout());
       return;
     }
     this.frames = null;

@@ -107,6 +107,11 @@ public final class Backend {
     return addresses.endpoints();
   }
 
+  /** The call counters of one of its addresses ({@code host:port}), for a core that picks addresses itself. */
+  public EndpointCalls endpointCalls(String address) {
+    return addresses.calls(address);
+  }
+
   /** What the DNS lookups of its target saw. */
   public DnsSnapshot dns() {
     return addresses.dns().snapshot();

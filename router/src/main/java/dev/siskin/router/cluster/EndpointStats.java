@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safety: the counters are atomics bumped by the call path (no locks there); the connection states are
  * volatile fields of the children's {@link Connection}s, written on each child's synchronization context.
  */
-final class EndpointStats {
+final class EndpointStats implements EndpointCalls {
   private final String address;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final LongAdder calls = new LongAdder();
@@ -45,6 +45,20 @@ final class EndpointStats {
   /** Counts every stream started on this address: in flight until closed, then a call (failed unless OK). */
   ClientStreamTracer.Factory tracers() {
     return tracers;
+  }
+
+  @Override
+  public void started() {
+    inFlight.incrementAndGet();
+  }
+
+  @Override
+  public void finished(boolean ok) {
+    inFlight.decrementAndGet();
+    calls.increment();
+    if (!ok) {
+      failed.increment();
+    }
   }
 
   /** A child channel's connection to this address, from its creation until it is shut down. */
@@ -116,11 +130,7 @@ final class EndpointStats {
     @Override
     public void streamClosed(Status status) {
       if (closed.compareAndSet(false, true)) {
-        inFlight.decrementAndGet();
-        calls.increment();
-        if (!status.isOk()) {
-          failed.increment();
-        }
+        finished(status.isOk());
       }
     }
   }

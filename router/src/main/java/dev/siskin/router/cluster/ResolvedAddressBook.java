@@ -50,6 +50,15 @@ public final class ResolvedAddressBook {
     return List.copyOf(out);
   }
 
+  /**
+   * The call counters of {@code address} ({@code host:port} as in {@link #addresses()}), or counters of nothing
+   * when no child channel has it. (An address pruned between this lookup and the call's end loses that call.)
+   */
+  EndpointCalls calls(String address) {
+    EndpointStats stats = endpoints.get(address);
+    return stats != null ? stats : EndpointCalls.NONE;
+  }
+
   /** A child channel's new connection to {@code address}; the address's stats are made on the first one. */
   EndpointStats.Connection connect(String address) {
     EndpointStats.Connection[] connection = new EndpointStats.Connection[1];

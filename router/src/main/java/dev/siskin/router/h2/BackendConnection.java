@@ -17,6 +17,8 @@ import io.netty.util.collection.IntObjectMap;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP/2 (h2c) connection from the router to one backend address, on one event loop: the loop of every
@@ -33,9 +35,20 @@ import java.util.List;
 final class BackendConnection extends ForwardingHandler {
   /** Stream ids are 31 bits and odd; retire the connection long before they run out. */
   static final int RETIRE_AT_STREAM_ID = 1 << 30;
+  /** The payload of the router's keepalive PINGs ("siskinKA"), to tell their ACKs from others'. */
+  private static final long KEEPALIVE_PING = 0x7369736b696e4b41L;
 
   private final InetSocketAddress address;
+  /** The address's name in its backend's endpoint counters ({@code host:port}). */
+  private final String endpoint;
   private final Runnable closed;
+  private final long keepaliveNanos;
+  private final long keepaliveTimeoutNanos;
+  /** When the connection last read anything (keepalive: a connection that reads is alive). */
+  private long lastReadNanos = System.nanoTime();
+  private ScheduledFuture<?> keepalive;
+  /** The unanswered keepalive PING's deadline; null when none is out. */
+  private ScheduledFuture<?> pingTimeout;
   private final IntObjectMap<BackendStream> calls = new IntObjectHashMap<>();
   /** Calls that arrived before the connection was up, in order. */
   private final List<BackendStream> waiting = new ArrayList<>();
@@ -43,9 +56,12 @@ final class BackendConnection extends ForwardingHandler {
   private boolean goingAway;
 
   private BackendConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
-      InetSocketAddress address, Runnable closed) {
+      InetSocketAddress address, String endpoint, BackendLinks links, Runnable closed) {
     super(decoder, encoder, settings);
+    this.keepaliveNanos = links.keepaliveTime().toNanos();
+    this.keepaliveTimeoutNanos = links.keepaliveTimeout().toNanos();
     this.address = address;
+    this.endpoint = endpoint;
     this.closed = closed;
     connection().addListener(new Http2ConnectionAdapter() {
       @Override
@@ -61,13 +77,22 @@ final class BackendConnection extends ForwardingHandler {
     });
   }
 
-  /** A handler for a new connection to {@code address}; {@code closed} runs once when it is gone. */
-  static BackendConnection create(InetSocketAddress address, int windowBytes, Runnable closed) {
-    return new Builder(address, windowBytes, closed).build();
+  /**
+   * A handler for a new connection to {@code address}, named {@code endpoint} in its backend's endpoint counters;
+   * {@code closed} runs once when it is gone.
+   */
+  static BackendConnection create(InetSocketAddress address, String endpoint, int windowBytes, BackendLinks links,
+      Runnable closed) {
+    return new Builder(address, endpoint, windowBytes, links, closed).build();
   }
 
   InetSocketAddress address() {
     return address;
+  }
+
+  /** The address's name in its backend's endpoint counters ({@code host:port}). */
+  String endpoint() {
+    return endpoint;
   }
 
   /** Whether a new call may use this connection (connecting or up, no GOAWAY, ids left). */
@@ -105,6 +130,10 @@ final class BackendConnection extends ForwardingHandler {
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     super.channelActive(ctx); // writes the connection preface and our SETTINGS
     ready = true;
+    if (keepaliveNanos > 0) {
+      keepalive = ctx.executor().scheduleWithFixedDelay(this::keepaliveTick, keepaliveNanos, keepaliveNanos,
+          TimeUnit.NANOSECONDS);
+    }
     List<BackendStream> now = new ArrayList<>(waiting);
     waiting.clear();
     for (BackendStream call : now) {
@@ -114,7 +143,43 @@ final class BackendConnection extends ForwardingHandler {
   }
 
   @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    lastReadNanos = System.nanoTime();
+    super.channelRead(ctx, msg);
+  }
+
+  /**
+   * Pings a connection that carries calls but has read nothing for a keepalive interval, and drops it if the
+   * ping goes unanswered: a backend that hangs or a network path that died without a FIN would otherwise hold
+   * its calls until their deadlines (what the grpc core's channels do with the same settings).
+   */
+  private void keepaliveTick() {
+    if (pingTimeout != null || calls.isEmpty() || System.nanoTime() - lastReadNanos < keepaliveNanos) {
+      return;
+    }
+    encoder().writePing(ctx, false, KEEPALIVE_PING, ctx.newPromise());
+    FlushBatch.soon(ctx.channel());
+    pingTimeout = ctx.executor().schedule(() -> {
+      lost("backend " + address + " did not answer a keepalive ping within "
+          + keepaliveTimeoutNanos / 1_000_000 + " ms");
+      ctx.close();
+    }, keepaliveTimeoutNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void stopKeepalive() {
+    if (keepalive != null) {
+      keepalive.cancel(false);
+      keepalive = null;
+    }
+    if (pingTimeout != null) {
+      pingTimeout.cancel(false);
+      pingTimeout = null;
+    }
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    stopKeepalive();
     lost("the connection to backend " + address + " closed");
     super.channelInactive(ctx);
     closed.run();
@@ -179,6 +244,14 @@ final class BackendConnection extends ForwardingHandler {
     }
 
     @Override
+    public void onPingAckRead(ChannelHandlerContext ctx, long data) {
+      if (data == KEEPALIVE_PING && pingTimeout != null) {
+        pingTimeout.cancel(false);
+        pingTimeout = null;
+      }
+    }
+
+    @Override
     public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
       // Runs before Netty closes the streams above lastStreamId, whose calls then end as refused.
       goingAway = true;
@@ -188,10 +261,14 @@ final class BackendConnection extends ForwardingHandler {
   private static final class Builder
       extends AbstractHttp2ConnectionHandlerBuilder<BackendConnection, Builder> {
     private final InetSocketAddress address;
+    private final String endpoint;
+    private final BackendLinks links;
     private final Runnable closed;
 
-    Builder(InetSocketAddress address, int windowBytes, Runnable closed) {
+    Builder(InetSocketAddress address, String endpoint, int windowBytes, BackendLinks links, Runnable closed) {
+      this.links = links;
       this.address = address;
+      this.endpoint = endpoint;
       this.closed = closed;
       connection(ForwardingHandler.connection(false));
       initialSettings(Http2Settings.defaultSettings().initialWindowSize(windowBytes).pushEnabled(false));
@@ -207,7 +284,8 @@ final class BackendConnection extends ForwardingHandler {
     @Override
     protected BackendConnection build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
         Http2Settings initialSettings) {
-      BackendConnection handler = new BackendConnection(decoder, encoder, initialSettings, address, closed);
+      BackendConnection handler = new BackendConnection(decoder, encoder, initialSettings, address, endpoint,
+          links, closed);
       decoder.frameListener(handler.new Listener());
       return handler;
     }

@@ -61,7 +61,7 @@ public final class FrameForwarder implements AutoCloseable {
   private final Supplier<java.time.Duration> defaultDeadline;
   private final Resilience resilience;
   private final ShadowTraffic shadows;
-  private final int connectTimeoutMillis;
+  private final BackendLinks links;
   private Channel server;
   private int port;
   private boolean closed;
@@ -78,20 +78,25 @@ public final class FrameForwarder implements AutoCloseable {
    */
   public FrameForwarder(Route route, Supplier<RoutingSettings> routing, CallListener listener,
       Supplier<java.time.Duration> defaultDeadline, Resilience resilience, int loops, int connectTimeoutMillis) {
-    this(route, routing, listener, defaultDeadline, resilience, null, loops, connectTimeoutMillis);
+    this(route, routing, listener, defaultDeadline, resilience, null, loops, connectTimeoutMillis,
+        java.time.Duration.ZERO, java.time.Duration.ZERO);
   }
 
-  /** @param shadows shadow copies and the canary analysis' answers; null: none */
+  /**
+   * @param shadows          shadow copies and the canary analysis' answers; null: none
+   * @param keepaliveTime    a backend connection with calls that read nothing this long is pinged; zero: never
+   * @param keepaliveTimeout how long that ping may go unanswered before the connection is dropped
+   */
   public FrameForwarder(Route route, Supplier<RoutingSettings> routing, CallListener listener,
       Supplier<java.time.Duration> defaultDeadline, Resilience resilience, ShadowTraffic shadows, int loops,
-      int connectTimeoutMillis) {
+      int connectTimeoutMillis, java.time.Duration keepaliveTime, java.time.Duration keepaliveTimeout) {
     this.resilience = resilience;
     this.shadows = shadows;
     this.defaultDeadline = requireNonNull(defaultDeadline, "defaultDeadline");
     this.route = requireNonNull(route, "route");
     this.routing = requireNonNull(routing, "routing");
     this.listener = requireNonNull(listener, "listener");
-    this.connectTimeoutMillis = connectTimeoutMillis;
+    this.links = new BackendLinks(connectTimeoutMillis, keepaliveTime, keepaliveTimeout);
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.group = new MultiThreadIoEventLoopGroup(loops, io);
@@ -107,7 +112,7 @@ public final class FrameForwarder implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             LoopBackends loop = backends.computeIfAbsent(ch.eventLoop(),
-                l -> new LoopBackends(l, clientType, WINDOW_BYTES, connectTimeoutMillis));
+                l -> new LoopBackends(l, clientType, WINDOW_BYTES, links));
             clients.add(ch);
             ch.pipeline().addLast(FrontendHandler.create(route, routing, listener, loop, defaultDeadline,
                 resilience, shadows, WINDOW_BYTES, MAX_CONCURRENT_STREAMS));

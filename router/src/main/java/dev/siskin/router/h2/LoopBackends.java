@@ -25,7 +25,7 @@ final class LoopBackends {
   private final EventLoop loop;
   private final Class<? extends Channel> channelType;
   private final int windowBytes;
-  private final int connectTimeoutMillis;
+  private final BackendLinks links;
   private final Map<InetSocketAddress, BackendConnection> connections = new HashMap<>();
   private final Map<String, Integer> next = new HashMap<>();
   /**
@@ -36,33 +36,41 @@ final class LoopBackends {
   private final Map<Backend, Addresses> addresses = new java.util.IdentityHashMap<>();
   private static final long ADDRESSES_TTL_NANOS = 200_000_000L;
 
-  private record Addresses(List<InetSocketAddress> list, long readAt) {}
+  private record Addresses(List<Endpoint> list, long readAt) {}
 
-  LoopBackends(EventLoop loop, Class<? extends Channel> channelType, int windowBytes, int connectTimeoutMillis) {
+  /** An address to connect to, and its name in the backend's endpoint counters ({@code host:port}). */
+  private record Endpoint(InetSocketAddress address, String name) {
+    static Endpoint of(String hostPort) {
+      return new Endpoint(parse(hostPort), hostPort);
+    }
+  }
+
+  LoopBackends(EventLoop loop, Class<? extends Channel> channelType, int windowBytes, BackendLinks links) {
     this.loop = loop;
     this.channelType = channelType;
     this.windowBytes = windowBytes;
-    this.connectTimeoutMillis = connectTimeoutMillis;
+    this.links = links;
   }
 
   /** A connection for the backend's next address, or null when it has none. */
   BackendConnection connectionFor(Backend backend) {
-    List<InetSocketAddress> addresses = cachedAddresses(backend);
+    List<Endpoint> addresses = cachedAddresses(backend);
     if (addresses.isEmpty()) {
       return null;
     }
     int i = Math.floorMod(next.merge(backend.name(), 1, Integer::sum), addresses.size());
-    InetSocketAddress address = addresses.get(i);
-    BackendConnection conn = connections.get(address);
+    Endpoint endpoint = addresses.get(i);
+    BackendConnection conn = connections.get(endpoint.address());
     if (conn == null || !conn.usable()) {
-      conn = connect(address);
+      conn = connect(endpoint);
     }
     return conn;
   }
 
-  private BackendConnection connect(InetSocketAddress address) {
+  private BackendConnection connect(Endpoint endpoint) {
+    InetSocketAddress address = endpoint.address();
     BackendConnection[] self = new BackendConnection[1];
-    BackendConnection conn = BackendConnection.create(address, windowBytes, () -> {
+    BackendConnection conn = BackendConnection.create(address, endpoint.name(), windowBytes, links, () -> {
       if (connections.get(address) == self[0]) {
         connections.remove(address);
       }
@@ -71,7 +79,7 @@ final class LoopBackends {
     connections.put(address, conn);
     ChannelFuture f = new Bootstrap().group(loop).channel(channelType)
         .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, links.connectTimeoutMillis())
         .handler(conn)
         .connect(address);
     f.addListener(done -> {
@@ -82,7 +90,7 @@ final class LoopBackends {
     return conn;
   }
 
-  private List<InetSocketAddress> cachedAddresses(Backend backend) {
+  private List<Endpoint> cachedAddresses(Backend backend) {
     long now = System.nanoTime();
     Addresses cached = addresses.get(backend);
     if (cached == null || now - cached.readAt() > ADDRESSES_TTL_NANOS) {
@@ -95,25 +103,25 @@ final class LoopBackends {
     return cached.list();
   }
 
-  private static List<InetSocketAddress> addresses(Backend backend) {
-    List<InetSocketAddress> healthy = new ArrayList<>();
+  private static List<Endpoint> addresses(Backend backend) {
+    List<Endpoint> healthy = new ArrayList<>();
     for (EndpointSnapshot e : backend.endpoints()) {
       if (e.healthy() && !e.removed()) {
-        healthy.add(parse(e.address()));
+        healthy.add(Endpoint.of(e.address()));
       }
     }
     if (!healthy.isEmpty()) {
       return healthy;
     }
-    List<InetSocketAddress> resolved = new ArrayList<>();
+    List<Endpoint> resolved = new ArrayList<>();
     for (String a : backend.resolvedAddresses()) {
-      resolved.add(parse(a));
+      resolved.add(Endpoint.of(a));
     }
     if (!resolved.isEmpty()) {
       return resolved;
     }
     String target = backend.target();
-    return target.startsWith("dns:") ? List.of() : List.of(parse(target));
+    return target.startsWith("dns:") ? List.of() : List.of(Endpoint.of(target));
   }
 
   /** {@code host:port} or {@code [v6]:port}; an IP literal needs no lookup on the loop. */

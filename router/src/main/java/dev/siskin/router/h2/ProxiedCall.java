@@ -1,6 +1,7 @@
 package dev.siskin.router.h2;
 
 import dev.siskin.router.cluster.Backend;
+import dev.siskin.router.cluster.EndpointCalls;
 import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CallOutcome;
@@ -64,6 +65,8 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
   private GrpcMessageReader answerReader;
   private Selection selection;
   private Backend backend;
+  /** The counters of the address the current attempt went to; null before the first. */
+  private EndpointCalls endpoint;
   private BackendConnection conn;
   private int backId = -1;
   private Http2Headers requestHeaders;
@@ -134,6 +137,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
       dropReplay(); // a forced call is served by its backend or fails: never silently by another
     }
     listener.onCallStarted(backend.name(), method);
+    attemptStarted();
     conn.open(this);
     if (shadows != null) {
       shadow = ShadowCopy.maybeStart(shadows, front, method, backend, headers, endStream, deadlineNanos);
@@ -211,6 +215,11 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
       front.writeHeaders(frontId, new DefaultHttp2Headers().setInt(GrpcStatuses.GRPC_STATUS, status.getCode().value())
           .set(GrpcStatuses.GRPC_MESSAGE, GrpcStatuses.percentEncode(message)), true);
     }
+  }
+
+  private void attemptStarted() {
+    endpoint = backend.endpointCalls(conn.endpoint());
+    endpoint.started();
   }
 
   // ------------------------------------------------------------------------------------------- request side
@@ -414,6 +423,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
       conn.reset(backId, Http2Error.CANCEL); // the failed attempt's stream, if still open
     }
     backend.release();
+    endpoint.finished(false);
     listener.onCallRerouted(backend.name(), next.backend().name(), method);
     for (Pending p : pending) {
       if (p.fromClient) {
@@ -428,6 +438,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     tried.add(backend);
     conn = nextConn;
     backId = -1;
+    attemptStarted();
     for (int i = 0; i < replay.size(); i++) {
       boolean last = i == replay.size() - 1 && replayEnded;
       pending.add(new Pending(replay.get(i).retainedDuplicate(), last, false));
@@ -461,6 +472,9 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     String name = backend != null ? backend.name() : "";
     if (backend != null) {
       backend.release();
+    }
+    if (endpoint != null) {
+      endpoint.finished(code == Status.Code.OK);
     }
     if (shadow != null) {
       shadow.primaryEnded(name, code, answer);
