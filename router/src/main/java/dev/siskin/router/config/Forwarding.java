@@ -8,8 +8,8 @@ public enum Forwarding {
   GRPC,
   /**
    * The frame-level core (in progress): HTTP/2 frames passed between connections on one event loop. Routing,
-   * health, outcomes, retries, the default deadline, drain and shadow copies work; caps on client connections
-   * do not yet.
+   * health, outcomes, retries, the default deadline, drain, shadow copies, keepalive and limits on client
+   * connections.
    */
   FRAMES;
 

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * both ways, refused and lost backends answered as UNAVAILABLE, and one {@link CallListener} outcome per call.
  * The default deadline is sent as grpc-timeout and enforced, as is a client's; {@link #shutdown} drains with a
  * GOAWAY to every client; calls are retried before response headers as the grpc core retries them; calls the
- * shadow rules select get a copy on the shadow backend ({@link ShadowCopy}). Not yet: caps on client connections.
+ * shadow rules select get a copy on the shadow backend ({@link ShadowCopy}); backend connections are kept alive
+ * with PINGs; client connections are held to limits (see {@link FrontendHandler}).
  *
  * <p>Lifecycle: {@link #start}, then {@link #close}. Thread-safe.
  */

@@ -38,6 +38,21 @@ final class FrontendHandler extends ForwardingHandler {
   private static final Set<String> HOP_BY_HOP =
       Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host");
 
+  /*
+   * What one client connection may make the router do; past these Netty answers for the router (a stream error,
+   * or GOAWAY and close for the connection) and the other connections never notice. Calls at once: the
+   * MAX_CONCURRENT_STREAMS the core advertises. Request headers: 8 KiB, as grpc-java's server allows (a larger
+   * block is refused with HTTP 431 before any routing). RST_STREAM: the rapid-reset attack (CVE-2023-44487) opens
+   * and resets streams by the hundred thousand a second; an honest client that cancels or times out some of its
+   * calls resets far fewer than 100 a second, so 1,000 in 10 s closes the first and spares the second (Netty's own
+   * default, 200 in 30 s, would cut a busy client whose 1 % of calls time out). Control frames: a client that sends
+   * PINGs or SETTINGS without reading the answers is cut off once 10,000 of them queue.
+   */
+  static final long MAX_HEADER_LIST_BYTES = 8192;
+  static final int MAX_RESETS_PER_WINDOW = 1000;
+  static final int RESET_WINDOW_SECONDS = 10;
+  static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
+
   private final Route route;
   private final Supplier<RoutingSettings> routing;
   private final CallListener listener;
@@ -290,7 +305,9 @@ final class FrontendHandler extends ForwardingHandler {
       this.backends = backends;
       connection(ForwardingHandler.connection(true));
       initialSettings(Http2Settings.defaultSettings().initialWindowSize(windowBytes)
-          .maxConcurrentStreams(maxConcurrentStreams));
+          .maxConcurrentStreams(maxConcurrentStreams).maxHeaderListSize(MAX_HEADER_LIST_BYTES));
+      decoderEnforceMaxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS);
+      encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES);
       frameListener(new Http2EventAdapter()); // replaced in build(): the listener needs the handler
     }
 
