@@ -4,10 +4,13 @@ import java.util.Locale;
 
 /** Which core forwards the calls ({@code router.forwarding}); see docs/router.md, "Forwarding cores". */
 public enum Forwarding {
-  /** grpc-java's server and client calls, message by message: every feature of the router. */
+  /**
+   * grpc-java's server and client calls, message by message (each held whole, so capped by max-message-bytes):
+   * the earlier core, kept until the frame core has proven itself; to be removed.
+   */
   GRPC,
   /**
-   * The frame-level core (in progress): HTTP/2 frames passed between connections on one event loop. Routing,
+   * The frame-level core, the default: HTTP/2 frames passed between connections on one event loop. Routing,
    * health, outcomes, retries, the default deadline, drain, shadow copies, keepalive and limits on client
    * connections.
    */

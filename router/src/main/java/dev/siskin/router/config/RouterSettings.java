@@ -21,10 +21,10 @@ import dev.siskin.router.route.Policy;
 public record RouterSettings(
     String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
     AccessLogFormat accessLogFormat, FailureSettings failure, Forwarding forwarding) {
-  /** Settings forwarded by grpc-java (the default core). */
+  /** Settings forwarded by the default core (frames). */
   public RouterSettings(String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
       AccessLogFormat accessLogFormat, FailureSettings failure) {
-    this(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, failure, Forwarding.GRPC);
+    this(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, failure, Forwarding.FRAMES);
   }
 
   public RouterSettings {

@@ -160,7 +160,7 @@ final class BackendConnection extends ForwardingHandler {
     encoder().writePing(ctx, false, KEEPALIVE_PING, ctx.newPromise());
     FlushBatch.soon(ctx.channel());
     pingTimeout = ctx.executor().schedule(() -> {
-      lost("backend " + address + " did not answer a keepalive ping within "
+      lost("did not answer a keepalive ping within "
           + keepaliveTimeoutNanos / 1_000_000 + " ms");
       ctx.close();
     }, keepaliveTimeoutNanos, TimeUnit.NANOSECONDS);
@@ -180,14 +180,14 @@ final class BackendConnection extends ForwardingHandler {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     stopKeepalive();
-    lost("the connection to backend " + address + " closed");
+    lost("the connection closed");
     super.channelInactive(ctx);
     closed.run();
   }
 
   /** The connection could not be made: the calls waiting for it end as UNAVAILABLE. */
   void connectFailed(Throwable cause) {
-    lost("cannot connect to backend " + address + ": " + cause.getMessage());
+    lost("cannot connect: " + cause.getMessage());
     closed.run();
   }
 

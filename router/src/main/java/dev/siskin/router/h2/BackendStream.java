@@ -27,6 +27,6 @@ interface BackendStream {
   /** The stream closed before the receiver ended (a GOAWAY refused it). */
   void backendStreamClosed(BackendConnection from, int id);
 
-  /** The connection failed, closed, or could not be made. */
+  /** The connection failed, closed, or could not be made; {@code why} says which, without the address. */
   void backendLost(BackendConnection from, String why);
 }

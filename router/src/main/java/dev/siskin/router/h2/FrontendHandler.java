@@ -4,6 +4,7 @@ import dev.siskin.router.cluster.Backend;
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.proxy.Resilience;
+import dev.siskin.router.proxy.RouterErrors;
 import dev.siskin.router.proxy.ShadowTraffic;
 import dev.siskin.router.route.Route;
 import dev.siskin.router.route.Selection;
@@ -139,19 +140,21 @@ final class FrontendHandler extends ForwardingHandler {
     Metadata routed = routingHeaders(headers, rules);
     Selection selection = route.select(method, routed, List.of());
     if (selection.refusal() != Selection.Refusal.NONE) {
-      call.refused(selection, refusalCode(selection), refusalMessage(selection, method));
+      call.refused(selection, RouterErrors.refused(selection, method));
       return;
     }
     Backend backend = selection.backend();
     BackendConnection conn = backends.connectionFor(backend);
     if (conn == null) {
       backend.release();
-      call.refused(selection, Status.Code.UNAVAILABLE, "siskin router: backend " + backend.name()
-          + " has no address to connect to yet");
+      call.refused(selection, Status.UNAVAILABLE.withDescription(RouterErrors.PREFIX + "backend " + backend.name()
+          + " has no address to connect to yet"));
       return;
     }
+    boolean fromDefault = !headers.contains(GrpcTimeout.HEADER);
     long deadline = deadlineNanos(headers);
-    call.routed(selection, conn, forwarded(headers, rules, routed), endStream, routed, deadline);
+    call.routed(selection, conn, forwarded(headers, rules, routed), endStream, routed, deadline,
+        fromDefault && deadline >= 0 ? defaultDeadline.get() : null);
   }
 
   /**
@@ -229,22 +232,6 @@ final class FrontendHandler extends ForwardingHandler {
       headers.remove(keys.force().name()); // the route consumed it: it was meant for the router alone
     }
     return headers;
-  }
-
-  private static Status.Code refusalCode(Selection s) {
-    return switch (s.refusal()) {
-      case OVERLOADED -> Status.Code.RESOURCE_EXHAUSTED;
-      case UNKNOWN_BACKEND -> Status.Code.INVALID_ARGUMENT;
-      default -> Status.Code.UNAVAILABLE;
-    };
-  }
-
-  private static String refusalMessage(Selection s, String method) {
-    return switch (s.refusal()) {
-      case OVERLOADED -> "siskin router: backend " + s.backend().name() + " has its maximum of calls in flight";
-      case UNKNOWN_BACKEND -> "siskin router: " + s.reason();
-      default -> "siskin router: no backend available for " + method;
-    };
   }
 
   /** What the client sends: each frame goes to its call. */

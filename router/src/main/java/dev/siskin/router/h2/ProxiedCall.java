@@ -6,10 +6,12 @@ import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CallOutcome;
 import dev.siskin.router.observe.RouteCause;
+import dev.siskin.router.proxy.CallOutcomes;
 import dev.siskin.router.proxy.CanaryObserver;
 import dev.siskin.router.proxy.MessageRecorder;
 import dev.siskin.router.proxy.Resilience;
 import dev.siskin.router.proxy.RetryStats;
+import dev.siskin.router.proxy.RouterErrors;
 import dev.siskin.router.proxy.ShadowTraffic;
 import dev.siskin.router.route.Selection;
 import io.grpc.Status;
@@ -88,6 +90,8 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
   private volatile String servedBy;
   private long bytesIn;
   private long bytesOut;
+  /** The router.default-deadline the call got (it came without one), or null. */
+  private java.time.Duration defaultDeadline;
   /** Ends the call at its deadline; null when it has none. */
   private ScheduledFuture<?> deadlineTimer;
 
@@ -117,10 +121,12 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
   /**
    * The routing decided: send the request to {@code conn} once its stream is open.
    *
-   * @param deadlineNanos the call's deadline from now (enforced), or -1 for none
+   * @param deadlineNanos   the call's deadline from now (enforced), or -1 for none
+   * @param defaultDeadline the router.default-deadline when that is the call's deadline (it came without one)
    */
   void routed(Selection selection, BackendConnection conn, Http2Headers headers, boolean endStream,
-      io.grpc.Metadata routingHeaders, long deadlineNanos) {
+      io.grpc.Metadata routingHeaders, long deadlineNanos, java.time.Duration defaultDeadline) {
+    this.defaultDeadline = defaultDeadline;
     this.routingHeaders = routingHeaders;
     this.selection = selection;
     this.backend = selection.backend();
@@ -152,10 +158,42 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
   }
 
   /** The router answers the call itself (no backend admitted it). */
-  void refused(Selection selection, Status.Code code, String message) {
+  void refused(Selection selection, Status status) {
     this.selection = selection;
-    finish(code, true);
-    front.writeHeaders(frontId, GrpcStatuses.trailersOnly(code, message, BACKEND_HEADER, null), true);
+    listener.onCallStarted(CallOutcomes.NONE, method);
+    finish(status.getCode(), true);
+    send(status); // a refusal says itself why (panic included), as on the grpc core
+  }
+
+  /**
+   * A status the router made for this call, with why when it matters: the routing was in panic mode, or the call
+   * was forced to its backend (and so not tried on another).
+   */
+  private Status routerMade(Status status) {
+    if (selection != null && selection.panic()) {
+      status = RouterErrors.inPanic(status);
+    }
+    if (selection != null && selection.cause() == RouteCause.HEADER) {
+      status = RouterErrors.forced(status);
+    }
+    return status;
+  }
+
+  /** Answers the client with a status the router made, as Trailers-Only or as trailers after a response. */
+  private void answer(Status status) {
+    send(routerMade(status));
+  }
+
+  /** Answers the client with {@code status} as it is. */
+  private void send(Status status) {
+    String message = status.getDescription() == null ? "" : status.getDescription();
+    if (!responseStarted) {
+      front.writeHeaders(frontId, GrpcStatuses.trailersOnly(status.getCode(), message, BACKEND_HEADER,
+          backend == null ? null : backend.name()), true);
+    } else {
+      front.writeHeaders(frontId, new DefaultHttp2Headers().setInt(GrpcStatuses.GRPC_STATUS, status.getCode().value())
+          .set(GrpcStatuses.GRPC_MESSAGE, GrpcStatuses.percentEncode(message)), true);
+    }
   }
 
   /**
@@ -178,16 +216,9 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     if (backId > 0) {
       conn.reset(backId, Http2Error.CANCEL);
     }
-    String message = "siskin router: deadline exceeded after "
-        + (System.nanoTime() - startNanos) / 1_000_000 + " ms";
-    if (!responseStarted) {
-      front.writeHeaders(frontId, GrpcStatuses.trailersOnly(Status.Code.DEADLINE_EXCEEDED, message, BACKEND_HEADER,
-          backend == null ? null : backend.name()), true);
-    } else {
-      front.writeHeaders(frontId, new DefaultHttp2Headers()
-          .setInt(GrpcStatuses.GRPC_STATUS, Status.Code.DEADLINE_EXCEEDED.value())
-          .set(GrpcStatuses.GRPC_MESSAGE, GrpcStatuses.percentEncode(message)), true);
-    }
+    answer(defaultDeadline != null ? RouterErrors.defaultDeadlineExceeded(backend.name(), defaultDeadline)
+        : Status.DEADLINE_EXCEEDED.withDescription(RouterErrors.PREFIX + "deadline exceeded after "
+            + (System.nanoTime() - startNanos) / 1_000_000 + " ms"));
   }
 
   @Override
@@ -208,13 +239,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     if (backId > 0) {
       conn.reset(backId, Http2Error.CANCEL);
     }
-    String message = status.getDescription() == null ? "" : status.getDescription();
-    if (!responseStarted) {
-      front.writeHeaders(frontId, GrpcStatuses.trailersOnly(status.getCode(), message, BACKEND_HEADER, name), true);
-    } else {
-      front.writeHeaders(frontId, new DefaultHttp2Headers().setInt(GrpcStatuses.GRPC_STATUS, status.getCode().value())
-          .set(GrpcStatuses.GRPC_MESSAGE, GrpcStatuses.percentEncode(message)), true);
-    }
+    send(status); // the status of whoever ended it, as given
   }
 
   private void attemptStarted() {
@@ -366,7 +391,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
   @Override
   public void backendStreamClosed(BackendConnection from, int id) {
     if (!done && from == conn && id == backId) {
-      backendLost(from, "backend " + backend.name() + " closed the stream without an answer");
+      backendLost(from, "closed the stream without an answer");
     }
   }
 
@@ -381,8 +406,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     }
     finish(Status.Code.UNAVAILABLE, !responseStarted);
     if (!responseStarted) {
-      front.writeHeaders(frontId, GrpcStatuses.trailersOnly(Status.Code.UNAVAILABLE, "siskin router: " + why,
-          BACKEND_HEADER, backend.name()), true);
+      answer(RouterErrors.backendFailed(backend.name(), from.endpoint(), why));
     } else {
       front.reset(frontId, Http2Error.INTERNAL_ERROR.code());
     }
@@ -469,7 +493,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     }
     dropReplay();
     front.ended(frontId);
-    String name = backend != null ? backend.name() : "";
+    String name = backend != null ? backend.name() : CallOutcomes.NONE;
     if (backend != null) {
       backend.release();
     }

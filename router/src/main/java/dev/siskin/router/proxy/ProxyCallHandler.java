@@ -62,7 +62,7 @@ public final class ProxyCallHandler implements ServerCallHandler<byte[], byte[]>
     String peer = peer(serverCall);
     Selection selection = route.select(fullMethod, headers, List.of());
     if (selection.refusal() != Selection.Refusal.NONE) {
-      Status status = refusal(selection, fullMethod);
+      Status status = RouterErrors.refused(selection, fullMethod);
       listener.onCallStarted(CallOutcomes.NONE, fullMethod);
       serverCall.close(status, new Metadata());
       listener.onCallFinished(new CallOutcome(CallOutcomes.NONE, fullMethod, status.getCode(), true,
@@ -77,17 +77,6 @@ public final class ProxyCallHandler implements ServerCallHandler<byte[], byte[]>
       // Not expected (starting a call does no I/O), but the admitted backend must not leak an in-flight slot.
       selection.backend().release();
       throw e;
-    }
-  }
-
-  private static Status refusal(Selection selection, String fullMethod) {
-    switch (selection.refusal()) {
-      case OVERLOADED:
-        return RouterErrors.overloaded(fullMethod, selection.backend().name(), selection.backend().maxInFlight());
-      case UNKNOWN_BACKEND:
-        return RouterErrors.unknownBackend(selection.reason());
-      default:
-        return RouterErrors.noBackend(fullMethod, selection.panic());
     }
   }
 

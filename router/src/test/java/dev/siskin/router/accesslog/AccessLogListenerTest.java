@@ -16,6 +16,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.siskin.router.config.Forwarding;
 import dev.siskin.router.observe.CallOutcome;
 import dev.siskin.router.observe.RouteCause;
 import dev.siskin.router.testing.Configs;
@@ -192,10 +193,12 @@ class AccessLogListenerTest {
     MethodDescriptor<byte[], byte[]> forged = MethodDescriptor.newBuilder(BYTES, BYTES)
         .setFullMethodName("pkg.Svc/Do\nforged status=OK").setType(MethodDescriptor.MethodType.UNARY).build();
     try (TestBackend backend = new TestBackend("v1");
-        RouterHarness harness = new RouterHarness(Configs.of(Configs.backend(backend, 1)))) {
+        RouterHarness harness = new RouterHarness(Configs.withForwarding(Configs.of(Configs.backend(backend, 1)),
+            Forwarding.GRPC))) {
       harness.router.addCallListener(
           new AccessLogListener(AccessLogFormat.TEXT, context.getLogger(AccessLogListener.LOGGER_NAME)));
-      // grpc-java sends the line feed in :path as it is, and the router forwards it: the backend knows no such method.
+      // grpc-java sends the line feed in :path as it is, and the grpc core forwards it: the backend knows no such
+      // method.
       assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(harness.channel.newCall(forged,
           CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)), new byte[0]))
           .hasMessageStartingWith("UNIMPLEMENTED: Method not found: pkg.Svc/Do\nforged status=OK");
@@ -206,6 +209,27 @@ class AccessLogListenerTest {
     assertThat(line).doesNotContain("\n")
         .contains(" pkg.Svc/Do\\x0aforged\\x20status\\x3dOK backend=v1 status=UNIMPLEMENTED ");
     assertThat(line.split(" status=", -1)).hasSize(2);
+  }
+
+  @Test
+  void theFrameCoreRefusesAMethodWithALineBreakBeforeRoutingAndLogsNothingForged() throws Exception {
+    ListAppender<ILoggingEvent> lines = capture();
+    MethodDescriptor<byte[], byte[]> forged = MethodDescriptor.newBuilder(BYTES, BYTES)
+        .setFullMethodName("pkg.Svc/Do\nforged status=OK").setType(MethodDescriptor.MethodType.UNARY).build();
+    try (TestBackend backend = new TestBackend("v1");
+        RouterHarness harness = new RouterHarness(Configs.withForwarding(Configs.of(Configs.backend(backend, 1)),
+            Forwarding.FRAMES))) {
+      harness.router.addCallListener(
+          new AccessLogListener(AccessLogFormat.TEXT, context.getLogger(AccessLogListener.LOGGER_NAME)));
+      // A line feed in a field value makes the request malformed (RFC 9113, 8.2.1): the HTTP/2 layer resets the
+      // stream before the router sees a call, so there is nothing to log and nothing reaches the backend.
+      assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(harness.channel.newCall(forged,
+          CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)), new byte[0]))
+          .hasMessageContaining("PROTOCOL_ERROR");
+      assertThat(harness.calls.finished()).isEmpty();
+      assertThat(backend.unaryHandled.get()).isZero();
+    }
+    assertThat(lines.list).isEmpty();
   }
 
   private static CallOutcome call(String method, String peer) {

@@ -424,8 +424,8 @@ class CanaryConfigParserTest {
   @Test
   void readsTheForwardingCoreAndRejectsAnUnknownOne() throws Exception {
     String backends = "backends { v1 { target = \"h:1\", weight = 1 } }\n";
-    assertThat(parse(backends).router().forwarding()).isEqualTo(Forwarding.GRPC);
-    assertThat(parse("router { forwarding = frames }\n" + backends).router().forwarding()).isEqualTo(Forwarding.FRAMES);
+    assertThat(parse(backends).router().forwarding()).isEqualTo(Forwarding.FRAMES);
+    assertThat(parse("router { forwarding = grpc }\n" + backends).router().forwarding()).isEqualTo(Forwarding.GRPC);
     assertThat(rejection("router {\n  forwarding = netty\n}\n" + backends))
         .isEqualTo(":2: router.forwarding: \"netty\" (expected: grpc or frames)");
   }

@@ -43,11 +43,8 @@ class FramesRouterTest {
   void start() throws Exception {
     v1 = new TestBackend("v1");
     v2 = new TestBackend("v2");
-    CanaryConfig config = Configs.of(Configs.backend(v1, 1), Configs.backend(v2, 1));
-    RouterSettings r = config.router();
-    config = config.withRouter(new RouterSettings(r.listen(), r.admin(), r.policy(), r.maxMessageBytes(),
-        r.accessLog(), r.accessLogFormat(), r.failure(), Forwarding.FRAMES));
-    harness = new RouterHarness(config);
+    harness = new RouterHarness(Configs.withForwarding(Configs.of(Configs.backend(v1, 1), Configs.backend(v2, 1)),
+        Forwarding.FRAMES));
   }
 
   @AfterEach

@@ -10,6 +10,7 @@ import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.config.ShadowSettings;
 import dev.siskin.router.observe.CallOutcome;
 import dev.siskin.router.route.Policy;
+import dev.siskin.router.testing.Configs;
 import dev.siskin.router.testing.FutureObserver;
 import dev.siskin.router.testing.RouterHarness;
 import dev.siskin.router.testing.TestBackend;
@@ -65,9 +66,7 @@ class ShadowTrafficTest {
     CanaryConfig config = new CanaryConfig(router,
         List.of(new BackendSpec("v1", v1.target(), 1), new BackendSpec("v2", v2.target(), 0)), Path.of("test.conf"),
         Instant.now()).withShadow(new ShadowSettings("v2", 100, Set.of(METHOD), maxInFlight));
-    RouterSettings r = config.router();
-    config = config.withRouter(new RouterSettings(r.listen(), r.admin(), r.policy(), r.maxMessageBytes(),
-        r.accessLog(), r.accessLogFormat(), r.failure(), forwarding()));
+    config = Configs.withForwarding(config, forwarding());
     harness = new RouterHarness(config);
     harness.router.addCanaryObserver(new CanaryObserver() {
       @Override

@@ -2,6 +2,7 @@ package dev.siskin.router.testing;
 
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
+import dev.siskin.router.config.Forwarding;
 import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.route.Policy;
 import java.nio.file.Path;
@@ -22,6 +23,13 @@ public final class Configs {
     RouterSettings router = new RouterSettings("127.0.0.1:0", "127.0.0.1:0",
         Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, maxMessageBytes, false);
     return new CanaryConfig(router, List.of(backends), Path.of("test.conf"), Instant.now());
+  }
+
+  /** {@code config} forwarded by {@code core} (router.forwarding). */
+  public static CanaryConfig withForwarding(CanaryConfig config, Forwarding core) {
+    RouterSettings r = config.router();
+    return config.withRouter(new RouterSettings(r.listen(), r.admin(), r.policy(), r.maxMessageBytes(),
+        r.accessLog(), r.accessLogFormat(), r.failure(), core));
   }
 
   public static BackendSpec backend(TestBackend backend, int weight) {
