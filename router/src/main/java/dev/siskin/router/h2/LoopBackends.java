@@ -22,10 +22,8 @@ import java.util.Map;
  * <p>Event-loop confined: one instance per loop, used on that loop only.
  */
 final class LoopBackends {
-  private final EventLoop loop;
-  private final Class<? extends Channel> channelType;
+  private final Connector connector;
   private final int windowBytes;
-  private final int connectTimeoutMillis;
   private final Map<InetSocketAddress, BackendConnection> connections = new HashMap<>();
   private final Map<String, Integer> next = new HashMap<>();
   /**
@@ -38,11 +36,29 @@ final class LoopBackends {
 
   private record Addresses(List<InetSocketAddress> list, long readAt) {}
 
+  /**
+   * How a connection to a backend address is made: a channel on the loop with {@code handler} as its pipeline,
+   * connecting to {@code address}. A seam for the frame-level tests, which give EmbeddedChannels instead of TCP
+   * connects so that client and backend connections run on the test's thread as on one loop.
+   */
+  @FunctionalInterface
+  interface Connector {
+    /** @return completes when connected; a failure ends the calls waiting for the connection */
+    ChannelFuture connect(InetSocketAddress address, BackendConnection handler);
+  }
+
   LoopBackends(EventLoop loop, Class<? extends Channel> channelType, int windowBytes, int connectTimeoutMillis) {
-    this.loop = loop;
-    this.channelType = channelType;
+    this((address, handler) -> new Bootstrap().group(loop).channel(channelType)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+        .handler(handler)
+        .connect(address), windowBytes);
+  }
+
+  /** Package-private for tests: connections made by {@code connector} (see {@link Connector}). */
+  LoopBackends(Connector connector, int windowBytes) {
+    this.connector = connector;
     this.windowBytes = windowBytes;
-    this.connectTimeoutMillis = connectTimeoutMillis;
   }
 
   /** A connection for the backend's next address, or null when it has none. */
@@ -69,11 +85,7 @@ final class LoopBackends {
     });
     self[0] = conn;
     connections.put(address, conn);
-    ChannelFuture f = new Bootstrap().group(loop).channel(channelType)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-        .handler(conn)
-        .connect(address);
+    ChannelFuture f = connector.connect(address, conn);
     f.addListener(done -> {
       if (!done.isSuccess()) {
         conn.connectFailed(done.cause());
