@@ -240,6 +240,13 @@ final class FrameHarness implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------- checking
 
+  /** Byte-exact, with a failure that says where (an assertion on two arrays prints both whole). */
+  static void assertSameBytes(byte[] actual, byte[] expected, String what) {
+    int differ = java.util.Arrays.mismatch(actual, expected);
+    assertThat(differ).as("%s: %d bytes, %d expected, first difference at %d", what, actual.length,
+        expected.length, differ).isEqualTo(-1);
+  }
+
   /** Streams open on the client connection and on every backend connection still up. */
   int openStreams() {
     int n = frontHandler.connection().numActiveStreams();

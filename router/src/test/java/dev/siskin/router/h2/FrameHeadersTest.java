@@ -1,6 +1,7 @@
 package dev.siskin.router.h2;
 
 import static dev.siskin.router.h2.FrameHarness.CALL;
+import static dev.siskin.router.h2.FrameHarness.assertSameBytes;
 import static dev.siskin.router.h2.FrameHarness.responseHeaders;
 import static dev.siskin.router.h2.FrameHarness.trailers;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,7 +44,7 @@ class FrameHeadersTest {
     int id = backend.streamWith(CALL, "a");
     assertThat(id).isPositive();
     assertThat(backend.frames(id, Kind.HEADERS).get(0).headers().path().toString()).isEqualTo(FrameHarness.METHOD);
-    assertThat(backend.data(id)).isEqualTo(bytes(100, 1));
+    assertSameBytes(backend.data(id), bytes(100, 1), "DATA");
     assertThat(backend.frames(id, Kind.DATA).get(backend.frames(id, Kind.DATA).size() - 1).endStream()).isTrue();
 
     backend.headers(id, responseHeaders(), false);
@@ -54,7 +55,7 @@ class FrameHeadersTest {
     assertThat(headers).hasSize(2);
     assertThat(headers.get(0).headers().get(ProxiedCall.BACKEND_HEADER).toString()).isEqualTo("v1");
     assertThat(headers.get(1).headers().get("x-trailer").toString()).isEqualTo("t");
-    assertThat(h.client.data(1)).isEqualTo(bytes(5000, 2));
+    assertSameBytes(h.client.data(1), bytes(5000, 2), "DATA");
     assertThat(h.clientStatus(1)).isEqualTo(Status.Code.OK);
     h.assertAllEnded(1);
     assertThat(h.outcomes.finished().get(0).code()).isEqualTo(Status.Code.OK);

@@ -87,7 +87,8 @@ final class RawPeer {
   private boolean refillConnectionWindow = true;
   private int connectionUnacknowledged;
 
-  private record Chunk(byte[] bytes, boolean end) {}
+  /** DATA, or HEADERS (trailers) queued behind DATA. */
+  private record Chunk(byte[] bytes, Http2Headers headers, boolean end) {}
 
   /**
    * @param router   the router's channel of this connection
@@ -109,7 +110,13 @@ final class RawPeer {
 
   // ------------------------------------------------------------------------------------------- sending
 
+  /** HEADERS on {@code streamId}: now, or after the stream's DATA still waiting for window. */
   void headers(int streamId, Http2Headers headers, boolean endStream) {
+    ArrayDeque<Chunk> q = queued.get(streamId);
+    if (q != null && !q.isEmpty()) {
+      q.add(new Chunk(null, headers, endStream));
+      return;
+    }
     writer.writeHeaders(ctx, streamId, headers, 0, endStream, ctx.newPromise());
     wire.flush();
   }
@@ -143,14 +150,14 @@ final class RawPeer {
 
   /** DATA on {@code streamId}, sent as far as the windows allow now, the rest as they open. */
   void send(int streamId, byte[] bytes, boolean endStream) {
-    queued.computeIfAbsent(streamId, id -> new ArrayDeque<>()).add(new Chunk(bytes, endStream));
+    queued.computeIfAbsent(streamId, id -> new ArrayDeque<>()).add(new Chunk(bytes, null, endStream));
     pushQueued();
   }
 
   /** DATA bytes on {@code streamId} not yet sent for want of window. */
   int queuedBytes(int streamId) {
     ArrayDeque<Chunk> q = queued.get(streamId);
-    return q == null ? 0 : q.stream().mapToInt(c -> c.bytes.length).sum();
+    return q == null ? 0 : q.stream().filter(c -> c.bytes != null).mapToInt(c -> c.bytes.length).sum();
   }
 
   void rst(int streamId, Http2Error error) {
@@ -204,6 +211,11 @@ final class RawPeer {
       ArrayDeque<Chunk> q = e.getValue();
       while (!q.isEmpty()) {
         Chunk c = q.peek();
+        if (c.headers != null) {
+          writer.writeHeaders(ctx, id, c.headers, 0, c.end, ctx.newPromise());
+          q.poll();
+          continue;
+        }
         long window = Math.min(connectionSendWindow, streamSendWindows.getOrDefault(id, initialStreamSendWindow));
         int n = (int) Math.min(Math.min(window, c.bytes.length), 16384);
         if (n == 0 && c.bytes.length > 0) {
@@ -215,7 +227,7 @@ final class RawPeer {
         streamSendWindows.put(id, streamSendWindows.getOrDefault(id, initialStreamSendWindow) - n);
         q.poll();
         if (!whole) {
-          q.addFirst(new Chunk(java.util.Arrays.copyOfRange(c.bytes, n, c.bytes.length), c.end));
+          q.addFirst(new Chunk(java.util.Arrays.copyOfRange(c.bytes, n, c.bytes.length), null, c.end));
         }
       }
       if (q.isEmpty()) {
