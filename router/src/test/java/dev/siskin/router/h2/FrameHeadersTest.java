@@ -139,6 +139,28 @@ class FrameHeadersTest {
     h.assertNothingHeld();
   }
 
+  @Test
+  void aTwelveKibHeaderBlockAboveTheRoutersLimitIsRefusedForItsCallAlone() throws Exception {
+    h = new FrameHarness();
+    h.open(1, "sibling", null, true);
+    // 12 KiB over HEADERS and two CONTINUATION frames: above the 8 KiB header list the router announces.
+    String value = Base64.getEncoder().encodeToString(bytes(9216, 8));
+    h.client.headersInFragments(3, FrameHarness.request("large").set("x-large-bin", value), true, 4096);
+    h.pump();
+    List<Frame> refused = h.client.frames(3);
+    assertThat(refused).extracting(Frame::kind).containsExactly(Kind.HEADERS, Kind.RST_STREAM);
+    assertThat(refused.get(0).headers().status().toString()).as("Netty's answer to a header list too large")
+        .isEqualTo("431");
+    RawPeer backend = h.backend("v1");
+    assertThat(backend.streamWith(CALL, "large")).as("never forwarded").isEqualTo(-1);
+    assertThat(h.client.frames(Kind.GOAWAY)).as("the connection goes on").isEmpty();
+    backend.headers(backend.streamWith(CALL, "sibling"), FrameHarness.trailersOnly(Status.Code.OK, ""), true);
+    h.pump();
+    assertThat(h.clientStatus(1)).isEqualTo(Status.Code.OK);
+    h.assertAllEnded(1);
+    h.assertNothingHeld();
+  }
+
   /** {@code n} bytes of a seeded random sequence. */
   static byte[] bytes(int n, long seed) {
     byte[] b = new byte[n];

@@ -45,7 +45,12 @@ final class RawPeer {
 
   /** One frame the router sent; DATA is copied, so a frame holds no buffer. */
   record Frame(Kind kind, int streamId, Http2Headers headers, byte[] data, boolean endStream, long errorCode,
-      int lastStreamId, int increment) {
+      int lastStreamId, int increment, long order) {
+    Frame(Kind kind, int streamId, Http2Headers headers, byte[] data, boolean endStream, long errorCode,
+        int lastStreamId, int increment) {
+      this(kind, streamId, headers, data, endStream, errorCode, lastStreamId, increment, ORDER.incrementAndGet());
+    }
+
     @Override
     public String toString() {
       return kind + "(" + streamId + (endStream ? ", end" : "") + switch (kind) {
@@ -58,6 +63,9 @@ final class RawPeer {
       } + ")";
     }
   }
+
+  /** The order of frames received by all peers (one test thread: frames of different connections compare). */
+  private static final java.util.concurrent.atomic.AtomicLong ORDER = new java.util.concurrent.atomic.AtomicLong();
 
   private final String name;
   /** The router's side of the connection. */
@@ -324,13 +332,19 @@ final class RawPeer {
 
   /** The stream whose request HEADERS carried {@code header: value} (the backend's view of a call), or -1. */
   int streamWith(String header, String value) {
+    Frame f = headersWith(header, value);
+    return f == null ? -1 : f.streamId();
+  }
+
+  /** The first HEADERS frame that carried {@code header: value}, or null. */
+  Frame headersWith(String header, String value) {
     for (Frame f : frames(Kind.HEADERS)) {
       CharSequence v = f.headers().get(header);
       if (v != null && v.toString().equals(value)) {
-        return f.streamId();
+        return f;
       }
     }
-    return -1;
+    return null;
   }
 
   /** Whether the router ended {@code streamId} (END_STREAM or RST_STREAM). */
