@@ -4,15 +4,13 @@ import static dev.siskin.router.h2.FrameHarness.CALL;
 import static dev.siskin.router.h2.FrameHarness.assertSameBytes;
 import static dev.siskin.router.h2.FrameHarness.responseHeaders;
 import static dev.siskin.router.h2.FrameHarness.trailers;
-import static dev.siskin.router.h2.FrameHeadersTest.bytes;
+import static dev.siskin.router.h2.FrameHarness.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.siskin.router.h2.RawPeer.Kind;
 import io.grpc.Status;
 import io.netty.handler.codec.http2.Http2Settings;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * End-to-end flow control at the frame level: when one side reads a stream slowly (sends no WINDOW_UPDATE for
@@ -21,19 +19,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * sibling stream on the same connections keeps flowing. Once the slow side reads again, every byte arrives in
  * order.
  */
-@ExtendWith(LeakCheck.class)
-class FrameFlowControlTest {
+class FrameFlowControlTest extends FrameLevelTest {
   private static final int SLOW_WINDOW = 16384;
   private static final int WINDOW = FrameForwarder.WINDOW_BYTES;
-  private FrameHarness h;
-
-  @AfterEach
-  void close() {
-    if (h != null) {
-      h.close();
-    }
-  }
-
   @Test
   void aBackendThatReadsSlowlyHoldsBackOnlyItsStream() {
     h = new FrameHarness(FrameHarness.Options.defaults()

@@ -257,6 +257,19 @@ final class FrameHarness implements AutoCloseable {
     return responseHeaders().setInt(GrpcStatuses.GRPC_STATUS, code.value()).set(GrpcStatuses.GRPC_MESSAGE, message);
   }
 
+  /** The backend's Trailers-Only OK for {@code call} on {@code peer}, and a pump. */
+  void answer(RawPeer peer, String call) {
+    peer.headers(peer.streamWith(CALL, call), trailersOnly(io.grpc.Status.Code.OK, ""), true);
+    pump();
+  }
+
+  /** {@code n} bytes of a seeded random sequence. */
+  static byte[] bytes(int n, long seed) {
+    byte[] b = new byte[n];
+    new java.util.Random(seed).nextBytes(b);
+    return b;
+  }
+
   /** The status of the client's call on {@code streamId}: from its last HEADERS, or null if none ended it. */
   io.grpc.Status.Code clientStatus(int streamId) {
     List<RawPeer.Frame> headers = client.frames(streamId, RawPeer.Kind.HEADERS);

@@ -1,6 +1,7 @@
 package dev.siskin.router.h2;
 
 import static dev.siskin.router.h2.FrameHarness.CALL;
+import static dev.siskin.router.h2.FrameHarness.bytes;
 import static dev.siskin.router.h2.FrameHarness.assertSameBytes;
 import static dev.siskin.router.h2.FrameHarness.responseHeaders;
 import static dev.siskin.router.h2.FrameHarness.trailers;
@@ -13,27 +14,14 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.util.Base64;
 import java.util.List;
-import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The frame core's headers at the frame level (no sockets, {@link FrameHarness}): a call's HEADERS, DATA and
  * trailers pass as sent, with x-canary-backend added; a Trailers-Only answer stays one HEADERS frame; {@code -bin}
  * values pass byte for byte both ways; a header block split over HEADERS and CONTINUATION frames arrives whole.
  */
-@ExtendWith(LeakCheck.class)
-class FrameHeadersTest {
-  private FrameHarness h;
-
-  @AfterEach
-  void close() {
-    if (h != null) {
-      h.close();
-    }
-  }
-
+class FrameHeadersTest extends FrameLevelTest {
   @Test
   void aCallsFramesPassBothWaysAndTheBackendIsNamed() {
     h = new FrameHarness();
@@ -154,17 +142,9 @@ class FrameHeadersTest {
     RawPeer backend = h.backend("v1");
     assertThat(backend.streamWith(CALL, "large")).as("never forwarded").isEqualTo(-1);
     assertThat(h.client.frames(Kind.GOAWAY)).as("the connection goes on").isEmpty();
-    backend.headers(backend.streamWith(CALL, "sibling"), FrameHarness.trailersOnly(Status.Code.OK, ""), true);
-    h.pump();
+    h.answer(backend, "sibling");
     assertThat(h.clientStatus(1)).isEqualTo(Status.Code.OK);
     h.assertAllEnded(1);
     h.assertNothingHeld();
-  }
-
-  /** {@code n} bytes of a seeded random sequence. */
-  static byte[] bytes(int n, long seed) {
-    byte[] b = new byte[n];
-    new Random(seed).nextBytes(b);
-    return b;
   }
 }

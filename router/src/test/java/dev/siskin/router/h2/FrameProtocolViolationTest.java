@@ -4,33 +4,21 @@ import static dev.siskin.router.h2.FrameHarness.CALL;
 import static dev.siskin.router.h2.FrameHarness.responseHeaders;
 import static dev.siskin.router.h2.FrameHarness.trailers;
 import static dev.siskin.router.h2.FrameHarness.trailersOnly;
-import static dev.siskin.router.h2.FrameHeadersTest.bytes;
+import static dev.siskin.router.h2.FrameHarness.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.siskin.router.h2.RawPeer.Kind;
 import io.grpc.Status;
 import java.net.ConnectException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A backend that breaks the protocol (DATA on a stream it never had, garbage bytes, HEADERS after the end of a
  * stream, DATA before HEADERS) or cannot be reached: the calls it carries end with a clear status, the calls on
  * other backends and the client's connection go on, and the next call gets a fresh connection.
  */
-@ExtendWith(LeakCheck.class)
-class FrameProtocolViolationTest {
-  private FrameHarness h;
-
-  @AfterEach
-  void close() {
-    if (h != null) {
-      h.close();
-    }
-  }
-
+class FrameProtocolViolationTest extends FrameLevelTest {
   @Test
   void dataOnAStreamTheBackendNeverHadEndsItsCallsUnavailable() {
     h = new FrameHarness();
@@ -52,8 +40,7 @@ class FrameProtocolViolationTest {
     h.open(5, "after", null, true);
     assertThat(h.links).as("a fresh connection for the next call").hasSize(2);
     RawPeer fresh = h.backend("v1");
-    fresh.headers(fresh.streamWith(CALL, "after"), trailersOnly(Status.Code.OK, ""), true);
-    h.pump();
+    h.answer(fresh, "after");
     assertThat(h.clientStatus(5)).isEqualTo(Status.Code.OK);
     assertThat(h.client.frames(Kind.GOAWAY)).isEmpty();
     h.assertAllEnded(3);
@@ -75,8 +62,7 @@ class FrameProtocolViolationTest {
     });
     h.open(3, "after", null, true);
     RawPeer fresh = h.backend("v1");
-    fresh.headers(fresh.streamWith(CALL, "after"), trailersOnly(Status.Code.OK, ""), true);
-    h.pump();
+    h.answer(fresh, "after");
     assertThat(h.clientStatus(3)).isEqualTo(Status.Code.OK);
     assertThat(h.client.frames(Kind.GOAWAY)).isEmpty();
     h.assertAllEnded(2);

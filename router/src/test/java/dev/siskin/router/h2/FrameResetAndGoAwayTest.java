@@ -4,7 +4,7 @@ import static dev.siskin.router.h2.FrameHarness.CALL;
 import static dev.siskin.router.h2.FrameHarness.assertSameBytes;
 import static dev.siskin.router.h2.FrameHarness.responseHeaders;
 import static dev.siskin.router.h2.FrameHarness.trailers;
-import static dev.siskin.router.h2.FrameHeadersTest.bytes;
+import static dev.siskin.router.h2.FrameHarness.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.siskin.router.h2.RawPeer.Frame;
@@ -13,10 +13,8 @@ import io.grpc.Status;
 import io.netty.handler.codec.http2.Http2Error;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * RST_STREAM and GOAWAY at the frame level: a client's reset cancels the backend's stream; a backend's reset
@@ -25,17 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * retries are on), and the connection is replaced; the router's drain sends GOAWAY, refuses new streams, lets
  * the running calls finish and then closes.
  */
-@ExtendWith(LeakCheck.class)
-class FrameResetAndGoAwayTest {
-  private FrameHarness h;
-
-  @AfterEach
-  void close() {
-    if (h != null) {
-      h.close();
-    }
-  }
-
+class FrameResetAndGoAwayTest extends FrameLevelTest {
   @Test
   void aClientsResetCancelsTheBackendsStreamAndNotItsSibling() {
     h = new FrameHarness();
@@ -192,12 +180,10 @@ class FrameResetAndGoAwayTest {
     assertThat(backend.streamWith(CALL, "late")).as("a stream after the GOAWAY never reaches a backend").isEqualTo(-1);
     assertThat(h.front.isOpen()).as("open while calls run").isTrue();
 
-    backend.headers(backend.streamWith(CALL, "a"), FrameHarness.trailersOnly(Status.Code.OK, ""), true);
-    h.pump();
+    h.answer(backend, "a");
     assertThat(h.clientStatus(1)).isEqualTo(Status.Code.OK);
     assertThat(h.front.isOpen()).isTrue();
-    backend.headers(backend.streamWith(CALL, "b"), FrameHarness.trailersOnly(Status.Code.OK, ""), true);
-    h.pump();
+    h.answer(backend, "b");
     assertThat(h.clientStatus(3)).isEqualTo(Status.Code.OK);
     assertThat(h.front.isOpen()).as("closed after the last call").isFalse();
     h.assertAllEnded(2);
