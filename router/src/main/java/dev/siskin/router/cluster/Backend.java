@@ -107,6 +107,11 @@ public final class Backend {
     return addresses.endpoints();
   }
 
+  /** Changes whenever its addresses or their states may have (see {@link ResolvedAddressBook#generation()}). */
+  public long addressGeneration() {
+    return addresses.generation();
+  }
+
   /** The call counters of one of its addresses ({@code host:port}), for a core that picks addresses itself. */
   public EndpointCalls endpointCalls(String address) {
     return addresses.calls(address);

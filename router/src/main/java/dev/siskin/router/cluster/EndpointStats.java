@@ -34,8 +34,12 @@ final class EndpointStats implements EndpointCalls {
     }
   };
 
-  EndpointStats(String address) {
+  /** Told of every change of a connection's state, so that readers of the snapshots know to read again. */
+  private final Runnable changed;
+
+  EndpointStats(String address, Runnable changed) {
     this.address = address;
+    this.changed = changed;
   }
 
   String address() {
@@ -65,6 +69,7 @@ final class EndpointStats implements EndpointCalls {
   Connection connect() {
     Connection connection = new Connection();
     connections.add(connection);
+    changed.run();
     return connection;
   }
 
@@ -99,6 +104,7 @@ final class EndpointStats implements EndpointCalls {
 
     void raw(ConnectivityState state) {
       raw = state;
+      changed.run();
       if (state == ConnectivityState.SHUTDOWN) {
         close();
       }
@@ -110,6 +116,7 @@ final class EndpointStats implements EndpointCalls {
 
     void health(ConnectivityState state) {
       health = state;
+      changed.run();
     }
 
     ConnectivityState state() {
@@ -121,6 +128,7 @@ final class EndpointStats implements EndpointCalls {
     /** The subchannel was shut down (address removed, or the channel closed). Idempotent. */
     void close() {
       connections.remove(this);
+      changed.run();
     }
   }
 

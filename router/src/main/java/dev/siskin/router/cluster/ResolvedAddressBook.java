@@ -23,6 +23,20 @@ public final class ResolvedAddressBook {
   private volatile List<String> addresses = List.of();
   private final DnsStatus dns = new DnsStatus();
   private final ConcurrentMap<String, EndpointStats> endpoints = new ConcurrentHashMap<>();
+  /** Bumped on every change of the addresses or of an address's connection state (health included). */
+  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * A number that changes whenever {@link #addresses()} or the state of an endpoint in {@link #endpoints()} may
+   * have changed, so that a reader can keep what it derived from them until then (a volatile read).
+   */
+  public long generation() {
+    return generation.get();
+  }
+
+  void changed() {
+    generation.incrementAndGet();
+  }
 
   /** The last resolved addresses as {@code host:port}, e.g. {@code 10.0.0.7:50051}; empty until resolved. */
   public List<String> addresses() {
@@ -64,7 +78,7 @@ public final class ResolvedAddressBook {
     EndpointStats.Connection[] connection = new EndpointStats.Connection[1];
     // compute, not computeIfAbsent + connect: the prune in endpoints() must not drop the stats in between.
     endpoints.compute(address, (k, e) -> {
-      EndpointStats stats = e == null ? new EndpointStats(k) : e;
+      EndpointStats stats = e == null ? new EndpointStats(k, this::changed) : e;
       connection[0] = stats.connect();
       return stats;
     });
@@ -79,6 +93,7 @@ public final class ResolvedAddressBook {
       }
     }
     addresses = List.copyOf(next);
+    changed();
   }
 
   /** {@code ip:port}, IPv6 in brackets. */

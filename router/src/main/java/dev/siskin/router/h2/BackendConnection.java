@@ -54,6 +54,8 @@ final class BackendConnection extends ForwardingHandler {
   private final List<BackendStream> waiting = new ArrayList<>();
   private boolean ready;
   private boolean goingAway;
+  /** Why the connection is gone (it failed or closed), for a call that would still open on it; else null. */
+  private String gone;
 
   private BackendConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
       InetSocketAddress address, String endpoint, BackendLinks links, Runnable closed) {
@@ -103,7 +105,9 @@ final class BackendConnection extends ForwardingHandler {
 
   /** Opens the call's stream now, or once the connection is up. */
   void open(BackendStream call) {
-    if (ready) {
+    if (gone != null) {
+      call.backendLost(this, gone); // it failed before the call got to it
+    } else if (ready) {
       start(call);
     } else {
       waiting.add(call);
@@ -193,6 +197,7 @@ final class BackendConnection extends ForwardingHandler {
 
   private void lost(String why) {
     goingAway = true;
+    gone = why;
     List<BackendStream> affected = new ArrayList<>(waiting);
     waiting.clear();
     affected.addAll(calls.values());

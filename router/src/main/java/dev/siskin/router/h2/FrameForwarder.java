@@ -148,19 +148,23 @@ public final class FrameForwarder implements AutoCloseable {
     }
     io.netty.channel.group.ChannelGroupFuture allClosed = clients.newCloseFuture(); // no new ones: not accepting
     for (Channel ch : clients) {
-      FrontendHandler handler = ch.pipeline().get(FrontendHandler.class);
-      if (handler != null) {
-        // Netty's graceful close: GOAWAY with the last stream id, then the connection closes when its last
-        // stream ends, or after this timeout.
-        ch.eventLoop().execute(() -> {
-          handler.gracefulShutdownTimeoutMillis(grace.toMillis());
-          ch.close();
-        });
-      }
+      ch.eventLoop().execute(() -> drain(ch, grace));
     }
     boolean drained = allClosed.await(grace.toMillis() + 1000);
     close();
     return drained;
+  }
+
+  /**
+   * Drains one client connection, on its loop: Netty's graceful close -- GOAWAY with the last stream id, then the
+   * connection closes when its last stream ends, or after {@code grace}. Package-private for the frame tests.
+   */
+  static void drain(Channel ch, java.time.Duration grace) {
+    FrontendHandler handler = ch.pipeline().get(FrontendHandler.class);
+    if (handler != null) {
+      handler.gracefulShutdownTimeoutMillis(grace.toMillis());
+      ch.close();
+    }
   }
 
   /** Stops at once: calls in flight are cut. Idempotent. */

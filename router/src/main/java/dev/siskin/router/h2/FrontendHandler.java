@@ -184,6 +184,11 @@ final class FrontendHandler extends ForwardingHandler {
     return backends.connectionFor(backend);
   }
 
+  /** As {@link #connectionFor(Backend)}, to another address than {@code avoid} where the backend has another. */
+  BackendConnection connectionFor(Backend backend, java.net.InetSocketAddress avoid) {
+    return backends.connectionFor(backend, avoid);
+  }
+
   /**
    * The metadata keys of the routing rules in force, made once per config rather than per call (a key checks its
    * name when made). Null for a rule that is off.

@@ -429,7 +429,9 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
       return false;
     }
     Selection next = front.reselect(this, tried);
-    BackendConnection nextConn = next.refusal() == Selection.Refusal.NONE ? front.connectionFor(next.backend()) : null;
+    // Another address than the one that just failed, where the backend has another.
+    BackendConnection nextConn = next.refusal() == Selection.Refusal.NONE
+        ? front.connectionFor(next.backend(), conn.address()) : null;
     if (nextConn == null) {
       if (next.refusal() == Selection.Refusal.NONE) {
         next.backend().release();
