@@ -73,6 +73,8 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
   private int backId = -1;
   private Http2Headers requestHeaders;
   private boolean requestHeadersEnd;
+  /** Whether the client has ended its request (END_STREAM on HEADERS or DATA). */
+  private boolean requestEnded;
   /** The request's DATA for a retry, until the response starts; null once it may not be retried. */
   private List<ByteBuf> replay = new ArrayList<>();
   private long replayBytes;
@@ -133,6 +135,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     this.conn = conn;
     this.requestHeaders = headers;
     this.requestHeadersEnd = endStream;
+    this.requestEnded = endStream;
     tried.add(backend);
     servedBy = backend.name();
     if (resilience != null) {
@@ -269,6 +272,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
       return;
     }
     bytesIn += data.readableBytes();
+    requestEnded |= endStream;
     keepForReplay(data, endStream);
     // The copy's duplicate is taken first: writing the frame may move its reader index.
     ByteBuf forShadow = shadow != null ? data.retainedDuplicate() : null;
@@ -346,8 +350,20 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     }
     if (endStream) {
       finish(GrpcStatuses.fromTrailers(headers), false); // first: writing the last frame closes the stream
+      closeRequestSide();
     }
     front.writeHeaders(frontId, headers, endStream);
+  }
+
+  /**
+   * The backend ended its answer while the client was still sending: the call is over, so the router's half of
+   * the backend stream is reset rather than left open (it would hold one of the backend's concurrent streams,
+   * and keep a retiring connection from closing). What the client sends after this is dropped.
+   */
+  private void closeRequestSide() {
+    if (!requestEnded && backId > 0) {
+      conn.reset(backId, Http2Error.CANCEL);
+    }
   }
 
   @Override
@@ -355,6 +371,15 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     int bytes = data.readableBytes();
     if (done || from != conn) {
       from.consumed(from == conn ? backId : -1, bytes);
+      return;
+    }
+    if (!responseStarted) {
+      // DATA before response HEADERS is malformed (RFC 9113 8.1): the client must not get it as a response.
+      from.consumed(backId, bytes);
+      finish(Status.Code.INTERNAL, true);
+      conn.reset(backId, Http2Error.PROTOCOL_ERROR);
+      answer(Status.INTERNAL.withDescription(RouterErrors.PREFIX + "backend " + backend.name() + " ("
+          + conn.endpoint() + ") sent DATA before its response headers"));
       return;
     }
     bytesOut += bytes;
@@ -365,6 +390,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     BackendConnection c = conn;
     if (endStream) {
       finish(Status.Code.UNKNOWN, false); // a gRPC server ends with trailers: no status came
+      closeRequestSide();
     }
     front.writeData(frontId, data.retain(), endStream).addListener(f -> c.consumed(id, bytes));
   }

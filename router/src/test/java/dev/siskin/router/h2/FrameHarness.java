@@ -123,7 +123,7 @@ final class FrameHarness implements AutoCloseable {
     };
     LoopBackends loop = new LoopBackends(this::connect, FrameForwarder.WINDOW_BYTES);
     frontHandler = FrontendHandler.create(route, () -> new RoutingSettings("", "", ""), outcomes, loop,
-        () -> Duration.ZERO, resilience, FrameForwarder.WINDOW_BYTES, FrameForwarder.MAX_CONCURRENT_STREAMS);
+        () -> Duration.ZERO, resilience, null, FrameForwarder.WINDOW_BYTES, FrameForwarder.MAX_CONCURRENT_STREAMS);
     front = routerChannel(frontHandler);
     client = new RawPeer("client", front, true, options.clientSettings(), peerAlloc);
     pump();

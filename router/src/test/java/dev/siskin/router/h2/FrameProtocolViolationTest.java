@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.siskin.router.h2.RawPeer.Kind;
 import io.grpc.Status;
 import java.net.ConnectException;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,10 +92,6 @@ class FrameProtocolViolationTest extends FrameLevelTest {
     h.assertNothingHeld();
   }
 
-  @Disabled("bug: ProxiedCall.responseData forwards a backend's DATA that comes before any response HEADERS as"
-      + " it is, so the client's stream starts with DATA (a malformed response, RFC 9113 8.1; grpc-java fails it"
-      + " as INTERNAL, other clients may take the bytes). It should end the call with a Trailers-Only INTERNAL"
-      + " status and reset the backend's stream, as when !responseStarted elsewhere in ProxiedCall.")
   @Test
   void dataBeforeResponseHeadersIsNotPassedOnAsAResponseWithoutHeaders() {
     h = new FrameHarness();
@@ -113,13 +108,6 @@ class FrameProtocolViolationTest extends FrameLevelTest {
     h.assertNothingHeld();
   }
 
-  @Disabled("bug: LoopBackends.connect assumes the connect future fails later. One that has already failed when"
-      + " connect returns it -- Bootstrap.connect does that when creating or registering the channel fails, e.g."
-      + " EMFILE, too many open files -- runs BackendConnection.connectFailed before FrontendHandler.newCall has"
-      + " called conn.open(call): the call then joins the dead connection's waiting list and never ends (no"
-      + " status, its backend never released). For Bootstrap's failed future the listener may also run on"
-      + " GlobalEventExecutor's thread, off the connection's loop. Suggested fix: run connectFailed on the loop"
-      + " in a later task, or let open() on a failed connection end the call at once.")
   @Test
   void aConnectThatFailsAtOnceEndsTheCallUnavailable() {
     h = new FrameHarness();

@@ -13,7 +13,6 @@ import io.grpc.Status;
 import io.netty.handler.codec.http2.Http2Error;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -190,12 +189,6 @@ class FrameResetAndGoAwayTest extends FrameLevelTest {
     h.assertNothingHeld();
   }
 
-  @Disabled("bug: when the backend ends its response (trailers or Trailers-Only) before the client has ended its"
-      + " request, ProxiedCall finishes the call and from then on drops the client's DATA and END_STREAM"
-      + " (requestData: done -> consumed only) without ever resetting the backend's stream: the router's half"
-      + " of that stream stays open for good unless the backend resets it. Each such call holds one of the"
-      + " backend's MAX_CONCURRENT_STREAMS and keeps a retired connection from closing. The call should"
-      + " RST_STREAM(CANCEL) the backend's stream when it ends while its request half is still open.")
   @Test
   void aResponseThatEndsBeforeItsRequestLeavesNoBackendStreamOpen() {
     h = new FrameHarness();

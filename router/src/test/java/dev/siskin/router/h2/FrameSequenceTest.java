@@ -37,12 +37,6 @@ class FrameSequenceTest {
       {Status.Code.OK, Status.Code.NOT_FOUND, Status.Code.UNAVAILABLE, Status.Code.INTERNAL};
   private static final Http2Error[] RESETS = {Http2Error.CANCEL, Http2Error.INTERNAL_ERROR, Http2Error.REFUSED_STREAM};
   private static final int[] WINDOWS = {16384, 65535, FrameForwarder.WINDOW_BYTES};
-  /**
-   * Until the bug that FrameResetAndGoAwayTest#aResponseThatEndsBeforeItsRequestLeavesNoBackendStreamOpen shows
-   * is fixed, the test's backends reset the streams whose response they ended while the router's request half
-   * was still open -- else nearly every sequence fails on that one bug. Set false with the fix.
-   */
-  private static final boolean WORK_AROUND_EARLY_END_BUG = true;
 
   @Test
   void randomFrameSequencesLeakNothingLeaveNoStreamOpenAndNeverStallTheSibling() {
@@ -243,17 +237,6 @@ class FrameSequenceTest {
         }
       }
       h.pump();
-      if (WORK_AROUND_EARLY_END_BUG) {
-        for (BackendLink l : h.links) {
-          for (String call : calls) {
-            int id = l.peer().streamWith(CALL, call);
-            if (id > 0 && l.channel().isOpen() && !l.peer().ended(id)) {
-              l.peer().rst(id, Http2Error.NO_ERROR); // a server may end the request so (RFC 9113, 8.1)
-            }
-          }
-        }
-        h.pump();
-      }
       for (String call : calls) {
         int id = clientId(call);
         assertThat(clientReset.contains(id) || h.client.ended(id)).as("call %s answered", call).isTrue();
