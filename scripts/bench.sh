@@ -927,6 +927,8 @@ publish() {
 
 # ---------------------------------------------------------------------------------------------- main
 ARGS_TEXT=$([ "$SMOKE" = 1 ] && echo "--smoke" || echo "--rounds $ROUNDS --seconds $SECONDS_PER_RUN")
+[ "$TARGETS" = direct,router,nginx,haproxy ] || ARGS_TEXT+=" --targets $TARGETS"
+[ "$LEVELS" = 1x1,4x16,16x64 ] || ARGS_TEXT+=" --levels $LEVELS"
 for variant in "${VARIANTS[@]}"; do ARGS_TEXT+=" --variant '$variant'"; done
 for name in "${!VARIANT_JAVA[@]}"; do
   [[ " ${VARIANTS[*]} " == *" $name="* ]] || die "--variant-java $name: no --variant $name=JAR[@OPTS] to run with it"
