@@ -134,12 +134,16 @@ forget_pid() {
   PIDS=("${kept[@]}")
 }
 
-# A port nobody listens on and that this script has not handed out yet.
+# A port nobody listens on and that this script has not handed out yet, below the kernel's range for the local
+# ports of outgoing connections: a port from that range can be taken by any connection (h2load's, a proxy's)
+# between this check and the server's bind -- seen with the routers of the cold starts, which bind mid-run.
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[[ "$EPHEMERAL_LOW" =~ ^[0-9]+$ ]] && [ "$EPHEMERAL_LOW" -gt 12000 ] || EPHEMERAL_LOW=32768
 USED_PORTS=" "
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (EPHEMERAL_LOW - 10000)))
     [[ "$USED_PORTS" == *" $port "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       USED_PORTS+="$port "
@@ -150,39 +154,40 @@ free_port() {
   die "no free port found"
 }
 
-# wait_port NAME PID PORT LOG: until PORT accepts connections; fails when the process died or after 90 s.
-wait_port() {
-  local name=$1 pid=$2 port=$3 logfile=$4
-  for _ in $(seq 1 900); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+# wait_for NAME PID LOG WHAT POLLS INTERVAL CHECK...: until the command CHECK... succeeds, tried POLLS times
+# INTERVAL s apart (90 s in all); fails when the process died first, or at the end, with the tail of its LOG.
+wait_for() {
+  local name=$1 pid=$2 logfile=$3 what=$4 polls=$5 interval=$6
+  shift 6
+  for _ in $(seq 1 "$polls"); do
+    "$@" && return 0
     if ! kill -0 "$pid" 2>/dev/null; then
       tail -20 "$logfile" >&2 || true
-      die "$name (pid $pid) exited before listening on port $port; its log is above"
+      die "$name (pid $pid) exited before $what; its log is above"
     fi
-    sleep 0.1
+    sleep "$interval"
   done
   tail -20 "$logfile" >&2 || true
-  die "$name (pid $pid) did not listen on port $port within 90 s"
+  die "$name (pid $pid): not $what within 90 s"
 }
 
-# wait_ready NAME PID ADMIN_PORT LOG: until the router's admin GET /ready answers 200 (serving with its config
-# applied); fails when the process died or after 90 s. Polled every 20 ms: the time to ready is reported.
-wait_ready() {
-  local name=$1 pid=$2 admin=$3 logfile=$4 status
-  for _ in $(seq 1 4500); do
-    status=$( (exec 3<>"/dev/tcp/127.0.0.1/$admin" \
-      && printf 'GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3 \
-      && read -r -t 2 line <&3 && echo "$line") 2>/dev/null || true)
-    [[ "$status" == "HTTP/1."?" 200"* ]] && return 0
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -20 "$logfile" >&2 || true
-      die "$name (pid $pid) exited before its admin port $admin answered /ready; its log is above"
-    fi
-    sleep 0.02
-  done
-  tail -20 "$logfile" >&2 || true
-  die "$name (pid $pid) was not ready (admin port $admin, GET /ready) within 90 s"
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Whether the router's admin GET /ready on PORT answers 200 (serving with its config applied).
+ready_ok() {
+  local status
+  status=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" \
+    && printf 'GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3 \
+    && read -r -t 2 line <&3 && echo "$line") 2>/dev/null || true)
+  [[ "$status" == "HTTP/1."?" 200"* ]]
 }
+
+# wait_port NAME PID PORT LOG: until PORT accepts connections.
+wait_port() { wait_for "$1" "$2" "$4" "listening on port $3" 900 0.1 port_open "$3"; }
+
+# wait_ready NAME PID ADMIN_PORT LOG: until the admin /ready answers 200; polled every 20 ms, as the time to
+# ready is reported.
+wait_ready() { wait_for "$1" "$2" "$4" "answering /ready with 200 on admin port $3" 4500 0.02 ready_ok "$3"; }
 
 # The PIDs making up a target: the process and its children (nginx's workers).
 family() {
@@ -612,7 +617,7 @@ cold_start() {
   "${ROUTER_JAVA[$target]}" ${ROUTER_OPTS[$target]} -jar "${ROUTER_JAR[$target]}" "$WORK/$name.conf" >"$WORK/$name.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
-  wait_ready "router $target (cold start)" "$pid" "$admin" "$WORK/$name.log"
+  wait_ready "fresh $target (cold start)" "$pid" "$admin" "$WORK/$name.log"
   t1=$(date +%s%N)
   before=$(cpu_ticks "$pid")
   # shellcheck disable=SC2046
@@ -1052,10 +1057,13 @@ cold_round() {
   local target
   for target in $(rotated "$COLD_TARGETS" "$1"); do cold_start "$target" "$1"; done
 }
-for level in ${LEVELS//,/ }; do
+# measure_level LEVEL TARGETS: the warm-up and the timed rounds of the comma list TARGETS at LEVEL; at the
+# cold-start level each round begins with its cold starts.
+measure_level() {
+  local level=$1 targets=$2 target round
   # JIT warm-up of every target at this level, unmeasured: the JVMs keep compiling the paths a new load
   # pattern takes for several seconds (nginx and HAProxy get the same treatment).
-  for target in ${ALL_TARGETS//,/ }; do
+  for target in ${targets//,/ }; do
     log "warm-up: $target, ${WARMUP_SECONDS} s at $level"
     # shellcheck disable=SC2046
     h2load -D "$WARMUP_SECONDS" $(h2load_args "${level%x*}" "${level#*x}" "$(target_port unary "$target")") \
@@ -1063,26 +1071,16 @@ for level in ${LEVELS//,/ }; do
   done
   for round in $(seq 1 "$ROUNDS"); do
     [ "$level" = "$COLD_LEVEL" ] && cold_round "$round"
-    for target in $(rotated "$ALL_TARGETS" "$round"); do
+    for target in $(rotated "$targets" "$round"); do
       run_unary "$target" "$level" "$round"
     done
   done
-done
-# The steady state the cold starts are compared with, when --levels left out their level: the same warm-up and
-# timed runs as above, for the routers that have cold starts only (not in the main table, which lists --levels).
+}
+for level in ${LEVELS//,/ }; do measure_level "$level" "$ALL_TARGETS"; done
+# The steady state the cold starts are compared with, when --levels left out their level: measured there for the
+# routers that have cold starts only (not in the main table, which lists --levels).
 if [[ ",$LEVELS," != *",$COLD_LEVEL,"* ]] && [ "$COLD_CALLS" -gt 0 ] && [ -n "$COLD_TARGETS" ]; then
-  for target in ${COLD_TARGETS//,/ }; do
-    log "warm-up: $target, ${WARMUP_SECONDS} s at $COLD_LEVEL (steady state for the cold-start comparison)"
-    # shellcheck disable=SC2046
-    h2load -D "$WARMUP_SECONDS" $(h2load_args "${COLD_LEVEL%x*}" "${COLD_LEVEL#*x}" "$(target_port unary "$target")") \
-      >/dev/null 2>&1 || true
-  done
-  for round in $(seq 1 "$ROUNDS"); do
-    cold_round "$round"
-    for target in $(rotated "$COLD_TARGETS" "$round"); do
-      run_unary "$target" "$COLD_LEVEL" "$round"
-    done
-  done
+  measure_level "$COLD_LEVEL" "$COLD_TARGETS"
 fi
 
 # --shadow, paced: the same rate of primary calls at 4x16 through router-shadow, router-one, and router-one while
