@@ -3,7 +3,8 @@
 # HAProxy (proto h2), all on this machine over loopback. Reference and figures: docs/benchmarks.md.
 #
 # Usage: scripts/bench.sh [--smoke] [--rounds N] [--seconds S] [--out FILE] [--targets LIST] [--levels LIST]
-#                         [--variant NAME=JAR[@JAVA_OPTS]]... [--rules] [--shadow] [--frames]
+#                         [--variant NAME=JAR[@JAVA_OPTS]]... [--variant-java NAME=JAVA]... [--rules] [--shadow]
+#                         [--frames] [--cold-calls N]
 #   --smoke     tiny runs, one round, report to a temp file (what CI runs so the script cannot rot)
 #   --rounds    rounds of interleaved runs per load level (default 5); medians are reported
 #   --seconds   measured seconds per h2load run (default 3; each run is preceded by a 1 s warm-up run)
@@ -13,6 +14,8 @@
 #   --variant   an extra router target "router-NAME" from another router jar and/or other JVM options, measured
 #               in the same interleaved rounds (for before/after comparisons), e.g.
 #               --variant base=/tmp/router-base.jar   --variant serialgc=router/target/router.jar@-XX:+UseSerialGC
+#   --variant-java  NAME=JAVA: run variant router-NAME with the java launcher JAVA instead of the PATH's java
+#               (another JDK, e.g. for its start-up features); the jar and options come from --variant NAME
 #   --rules     the cost of the canary rules (docs/canary-rules.md): adds router-rules (force-header and
 #               sticky-header configured, weights 50/50) and router-one (no rules, weights 100/0), and every
 #               target's calls carry one sticky key, picked so that router-rules sends them all to v1 -- so
@@ -23,6 +26,10 @@
 #               report compares the primary's latency and the router's CPU per call
 #   --frames    adds router-frames: the same router jar and config with router.forwarding = "frames" (the
 #               frame-level core being built, issue 15), measured in the same rounds as the others
+#   --cold-calls  calls of the cold-start run (default 20000, --smoke 2000; 0: none): in every round, for router,
+#               router-frames and each variant, a fresh router process (same jar, options and config) is started
+#               and, once its admin /ready answers 200, sent that many calls at 4x16; reported against the
+#               long-running router's own 4x16 steady state (measured at 4x16 even when --levels lacks it)
 # Environment: ROUTER_JAVA_OPTS (JVM options of the router, default below), STREAM_STREAMS, STREAM_COUNT,
 # STREAM_SIZE (streaming case: concurrent calls, messages per call, bytes per message).
 #
@@ -45,6 +52,9 @@ VARIANTS=()
 FRAMES=0
 RULES=0
 SHADOW=0
+COLD_CALLS=20000
+COLD_LEVEL=4x16
+declare -A VARIANT_JAVA=()
 # The sticky key every call carries with --rules (picked once the routers run); empty: no extra header.
 STICKY_KEY=""
 # The router's JVM options: a small fixed heap keeps the footprint predictable (see docs/benchmarks.md).
@@ -56,7 +66,7 @@ STREAM_SIZE=${STREAM_SIZE:-16}
 die() { echo "bench.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --smoke) SMOKE=1; ROUNDS=1; SECONDS_PER_RUN=1; WARMUP_SECONDS=1; STARTUP_WARMUP_SECONDS=1 ;;
+    --smoke) SMOKE=1; ROUNDS=1; SECONDS_PER_RUN=1; WARMUP_SECONDS=1; STARTUP_WARMUP_SECONDS=1; COLD_CALLS=2000 ;;
     --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
     --seconds) SECONDS_PER_RUN=${2:?--seconds needs a number}; shift ;;
     --out) OUT=${2:?--out needs a file}; shift ;;
@@ -64,15 +74,18 @@ while [ $# -gt 0 ]; do
     --levels) LEVELS=${2:?--levels needs a list}; shift ;;
     --frames) FRAMES=1 ;;
     --variant) VARIANTS+=("${2:?--variant needs NAME=JAR[@JAVA_OPTS]}"); shift ;;
+    --variant-java) spec=${2:?--variant-java needs NAME=JAVA}; VARIANT_JAVA[${spec%%=*}]=${spec#*=}; shift ;;
+    --cold-calls) COLD_CALLS=${2:?--cold-calls needs a number}; shift ;;
     --rules) RULES=1 ;;
     --shadow) SHADOW=1 ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS], --rules, --shadow, --frames; see --help)" ;;
+    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS], --variant-java NAME=JAVA, --rules, --shadow, --frames, --cold-calls N; see --help)" ;;
   esac
   shift
 done
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer, got '$ROUNDS'"
 [[ "$SECONDS_PER_RUN" =~ ^[1-9][0-9]*$ ]] || die "--seconds must be a positive integer, got '$SECONDS_PER_RUN'"
+[[ "$COLD_CALLS" =~ ^[0-9]+$ ]] || die "--cold-calls must be a number (0: no cold-start runs), got '$COLD_CALLS'"
 for level in ${LEVELS//,/ }; do
   [[ "$level" =~ ^[1-9][0-9]*x[1-9][0-9]*$ ]] || die "--levels entries must be CONNSxSTREAMS like 4x16, got '$level'"
 done
@@ -105,12 +118,32 @@ trap 'exit 143' TERM
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-# A port nobody listens on and that this script has not handed out yet.
+# Stops one process this script started, before the end of the run: KILL (it is idle, and a graceful stop
+# would only wait out the router's drain grace), reaped, and forgotten by cleanup, whose kill must never reach a
+# later process that got the same PID.
+stop_now() {
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  forget_pid "$1"
+}
+
+# Drops a PID that was reaped already (waited for) from the ones cleanup stops.
+forget_pid() {
+  local kept=() p
+  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || kept+=("$p"); done
+  PIDS=("${kept[@]}")
+}
+
+# A port nobody listens on and that this script has not handed out yet, below the kernel's range for the local
+# ports of outgoing connections: a port from that range can be taken by any connection (h2load's, a proxy's)
+# between this check and the server's bind -- seen with the routers of the cold starts, which bind mid-run.
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[[ "$EPHEMERAL_LOW" =~ ^[0-9]+$ ]] && [ "$EPHEMERAL_LOW" -gt 12000 ] || EPHEMERAL_LOW=32768
 USED_PORTS=" "
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (EPHEMERAL_LOW - 10000)))
     [[ "$USED_PORTS" == *" $port "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       USED_PORTS+="$port "
@@ -121,20 +154,40 @@ free_port() {
   die "no free port found"
 }
 
-# wait_port NAME PID PORT LOG: until PORT accepts connections; fails when the process died or after 90 s.
-wait_port() {
-  local name=$1 pid=$2 port=$3 logfile=$4
-  for _ in $(seq 1 900); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+# wait_for NAME PID LOG WHAT POLLS INTERVAL CHECK...: until the command CHECK... succeeds, tried POLLS times
+# INTERVAL s apart (90 s in all); fails when the process died first, or at the end, with the tail of its LOG.
+wait_for() {
+  local name=$1 pid=$2 logfile=$3 what=$4 polls=$5 interval=$6
+  shift 6
+  for _ in $(seq 1 "$polls"); do
+    "$@" && return 0
     if ! kill -0 "$pid" 2>/dev/null; then
       tail -20 "$logfile" >&2 || true
-      die "$name (pid $pid) exited before listening on port $port; its log is above"
+      die "$name (pid $pid) exited before $what; its log is above"
     fi
-    sleep 0.1
+    sleep "$interval"
   done
   tail -20 "$logfile" >&2 || true
-  die "$name (pid $pid) did not listen on port $port within 90 s"
+  die "$name (pid $pid): not $what within 90 s"
 }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Whether the router's admin GET /ready on PORT answers 200 (serving with its config applied).
+ready_ok() {
+  local status
+  status=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" \
+    && printf 'GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3 \
+    && read -r -t 2 line <&3 && echo "$line") 2>/dev/null || true)
+  [[ "$status" == "HTTP/1."?" 200"* ]]
+}
+
+# wait_port NAME PID PORT LOG: until PORT accepts connections.
+wait_port() { wait_for "$1" "$2" "$4" "listening on port $3" 900 0.1 port_open "$3"; }
+
+# wait_ready NAME PID ADMIN_PORT LOG: until the admin /ready answers 200; polled every 20 ms, as the time to
+# ready is reported.
+wait_ready() { wait_for "$1" "$2" "$4" "answering /ready with 200 on admin port $3" 4500 0.02 ready_ok "$3"; }
 
 # The PIDs making up a target: the process and its children (nginx's workers).
 family() {
@@ -267,23 +320,28 @@ start_streaming_backend() {
   PORT_stream=$port
 }
 
-# start_router NAME JAR JAVA_OPTS BACKENDS_HOCON [EXTRA_HOCON] -> sets PORT_<NAME> and PID_<NAME>
-start_router() {
-  local name=$1 jar=$2 opts=$3 backends=$4 extra=${5:-} port admin pid
-  port=$(free_port)
-  admin=$(free_port)
-  cat >"$WORK/$name.conf" <<EOF
+# router_conf NAME PORT ADMIN_PORT BACKENDS_HOCON [EXTRA_HOCON]: writes $WORK/NAME.conf
+router_conf() {
+  cat >"$WORK/$1.conf" <<EOF
 router {
-  listen = "127.0.0.1:$port"
-  admin  = "127.0.0.1:$admin"
+  listen = "127.0.0.1:$2"
+  admin  = "127.0.0.1:$3"
 }
 backends {
-$backends
+$4
 }
-$extra
+${5:-}
 EOF
+}
+
+# start_router NAME JAR JAVA_OPTS BACKENDS_HOCON [EXTRA_HOCON] [JAVA] -> sets PORT_<NAME> and PID_<NAME>
+start_router() {
+  local name=$1 jar=$2 opts=$3 backends=$4 extra=${5:-} java=${6:-java} port admin pid
+  port=$(free_port)
+  admin=$(free_port)
+  router_conf "$name" "$port" "$admin" "$backends" "$extra"
   # shellcheck disable=SC2086 # JVM options are a word list
-  java $opts -jar "$jar" "$WORK/$name.conf" >"$WORK/$name.log" 2>&1 &
+  "$java" $opts -jar "$jar" "$WORK/$name.conf" >"$WORK/$name.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
   wait_port "router $name" "$pid" "$port" "$WORK/$name.log"
@@ -508,7 +566,7 @@ run_unary() {
     || { echo "$out" | tail -5 >&2; die "h2load failed against $target"; }
   # shellcheck disable=SC2086
   after=$(cpu_ticks $pids)
-  [ -z "$mirror_pid" ] || wait "$mirror_pid" || true
+  [ -z "$mirror_pid" ] || { wait "$mirror_pid" || true; forget_pid "$mirror_pid"; }
   backends_after=$(cpu_ticks "$PID_v1" "$PID_v2")
   # shellcheck disable=SC2086
   switches_after=$(ctx_switches $pids)
@@ -541,6 +599,47 @@ run_unary() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$target" "$round" "$rps" "${lat// /$'\t'}" \
     "$cpu_per10k" "$rss" "$errors" "$requests" "$switches" "$backend_cpu" >>"$WORK/runs.tsv"
   log "$label $target round $round: $rps req/s, p50/p90/p99 ms ${lat}, CPU s/10k $cpu_per10k (model servers $backend_cpu), switches/call $switches, errors $errors"
+}
+
+# One cold start of TARGET (router, router-frames or a variant): a fresh router process started like the
+# target's (same launcher, jar, JVM options and config, its own ports), timed from launch until its admin
+# /ready answers 200; then at once COLD_CALLS calls at COLD_LEVEL (h2load -n, no warm-up, no check call
+# before them), the process's CPU counted over those calls; then the process is stopped, so that its
+# still-compiling JIT does not load the runs after it. Writes a line to cold.tsv.
+cold_start() {
+  local target=$1 round=$2 name=cold_${1//-/_} conns=${COLD_LEVEL%x*} streams=${COLD_LEVEL#*x}
+  local port admin pid t0 t1 before after out
+  port=$(free_port)
+  admin=$(free_port)
+  router_conf "$name" "$port" "$admin" "${ROUTER_BACKENDS[$target]}" "${ROUTER_EXTRA[$target]}"
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2086 # JVM options are a word list
+  "${ROUTER_JAVA[$target]}" ${ROUTER_OPTS[$target]} -jar "${ROUTER_JAR[$target]}" "$WORK/$name.conf" >"$WORK/$name.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  wait_ready "fresh $target (cold start)" "$pid" "$admin" "$WORK/$name.log"
+  t1=$(date +%s%N)
+  before=$(cpu_ticks "$pid")
+  # shellcheck disable=SC2046
+  out=$(h2load -n "$COLD_CALLS" $(h2load_args "$conns" "$streams" "$port") 2>&1) \
+    || { echo "$out" | tail -5 >&2; stop_now "$pid"; die "h2load failed against a fresh $target"; }
+  after=$(cpu_ticks "$pid")
+  # The same check as before every timed run, after the cold calls: the fresh router does answer correctly.
+  h2_check "$target (cold start)" "$port"
+  stop_now "$pid"
+  local rps done_ succeeded secs
+  rps=$(awk '/^finished in/ {print $4}' <<<"$out")
+  secs=$(awk '/^finished in/ {sub(/s,$/, "", $3); print $3}' <<<"$out")
+  done_=$(awk '/^requests:/ {for (i = 2; i <= NF; i++) if ($i == "done,") print $(i - 1)}' <<<"$out")
+  succeeded=$(awk '/^requests:/ {for (i = 2; i <= NF; i++) if ($i == "succeeded,") print $(i - 1)}' <<<"$out")
+  [ -n "$rps" ] && [ -n "$done_" ] && [ "$done_" -gt 0 ] || { echo "$out" >&2; die "cannot read h2load's summary for a fresh $target"; }
+  local ready_s start_cpu cpu_per10k
+  ready_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
+  start_cpu=$(awk -v t="$before" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", t / hz}')
+  cpu_per10k=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$done_" 'BEGIN {printf "%.3f", t / hz * 10000 / n}')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$round" "$ready_s" "$start_cpu" "$rps" "$cpu_per10k" \
+    $((done_ - succeeded)) "$done_" "$secs" >>"$WORK/cold.tsv"
+  log "cold start $target round $round: ready after $ready_s s ($start_cpu CPU s), first $done_ calls at $COLD_LEVEL: $rps req/s in $secs s, CPU s/10k $cpu_per10k"
 }
 
 run_stream() {
@@ -649,6 +748,7 @@ report() {
       done
     done
     targets_verdict "$targets" "${peers[@]}"
+    cold_report
     if [ "$RULES" = 1 ]; then rules_cost; fi
     if [ "$SHADOW" = 1 ]; then shadow_cost; fi
     if [ -s "$WORK/streams.tsv" ]; then
@@ -700,6 +800,44 @@ targets_verdict() {
   echo "| req/s >= 75 % of direct | $top | $(fmt "$(metric "$top" router rps)") | $(fmt "$three_quarters") | $(verdict "$(metric "$top" router rps)" "$three_quarters" ">=") |"
   rss=$(metric "$top" router rss)
   echo "| peak RSS <= 256 MiB | $top | $(fmt "$rss") MiB | 256 MiB | $(verdict "$rss" 256 "<=") |"
+  if [ -s "$WORK/cold.tsv" ]; then
+    echo "| first $COLD_CALLS calls >= 0.7x steady (paired, cold start below) | $COLD_LEVEL | $(fmt "$(cold_paired router)" 2)x | 0.70x | $(cold_verdict router) |"
+  fi
+}
+
+cold_column() {  # TARGET COLUMN -> that column of TARGET's cold starts
+  awk -F'\t' -v t="$1" -v c="$2" '$1 == t && $c != "NA" {print $c}' "$WORK/cold.tsv"
+}
+cold_paired() {  # TARGET -> median over the rounds of the cold start's req/s / the steady run's in the same round
+  awk -F'\t' -v t="$1" -v l="$COLD_LEVEL" 'FNR == NR {if ($1 == t) cold[$2] = $5; next}
+    $1 == l && $2 == t && ($3 in cold) && $4 > 0 {print cold[$3] / $4}' "$WORK/cold.tsv" "$WORK/runs.tsv" | median
+}
+cold_verdict() {  # TARGET -> met / missed / n/a: the issue's target is set for 20,000 calls at 4x16
+  if [ "$COLD_CALLS" != 20000 ] || [ "$COLD_LEVEL" != 4x16 ]; then echo "n/a ($COLD_CALLS calls)"; return; fi
+  awk -v q="$(cold_paired "$1")" 'BEGIN {if (q == "NA") print "n/a"; else if (q + 0 >= 0.7) print "met"; else print "missed"}'
+}
+
+# Cold start against steady state, per router target: cold.tsv against the timed runs at COLD_LEVEL.
+cold_report() {
+  [ -s "$WORK/cold.tsv" ] || return 0
+  echo
+  echo "Cold start: in every round, for router, router-frames and each variant, a fresh router process was started"
+  echo "like the long-running one (the same launcher, JVM options, jar and config, on its own ports); as soon as its"
+  echo "admin \`/ready\` answered 200 (polled every 20 ms) h2load sent it the first $COLD_CALLS calls at $COLD_LEVEL"
+  echo "(\`-n $COLD_CALLS\`, no warm-up, no call before them), then the process was stopped. **steady** = the"
+  echo "long-running router of the same target at $COLD_LEVEL, timed runs of the same rounds (after the warm-ups);"
+  echo "each round's cold start ran right before that round's timed runs. ready = launch to \`/ready\` 200;"
+  echo "start-up CPU = the process's CPU seconds by then (all threads: JIT, GC, class loading); CPU = the process's"
+  echo "CPU seconds per 10 000 calls; paired = median over the rounds of cold / steady req/s within one round."
+  echo "Medians over the rounds. The issue's target: the first 20,000 calls at 4x16 at >= 0.7x the steady state."
+  echo
+  echo "| target | ready s | start-up CPU s | cold req/s | steady req/s | cold / steady | paired | CPU s/10k cold / steady | cold >= 0.7x steady (paired) |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  local t cold steady
+  for t in ${COLD_TARGETS//,/ }; do
+    cold=$(cold_column "$t" 5 | median); steady=$(metric "$COLD_LEVEL" "$t" rps)
+    echo "| $t | $(fmt "$(cold_column "$t" 3 | median)" 2) | $(fmt "$(cold_column "$t" 4 | median)" 2) | $(fmt "$cold") | $(fmt "$steady") | $(fmt "$(ratio "$cold" "$steady")" 2) | $(fmt "$(cold_paired "$t")" 2) | $(fmt "$(cold_column "$t" 6 | median)" 2) / $(fmt "$(metric "$COLD_LEVEL" "$t" cpu)" 2) | $(cold_verdict "$t") |"
+  done
 }
 
 # The cost of the canary rules: router-rules against router-one, which send every call to v1 alike.
@@ -794,8 +932,15 @@ publish() {
 
 # ---------------------------------------------------------------------------------------------- main
 ARGS_TEXT=$([ "$SMOKE" = 1 ] && echo "--smoke" || echo "--rounds $ROUNDS --seconds $SECONDS_PER_RUN")
+[ "$TARGETS" = direct,router,nginx,haproxy ] || ARGS_TEXT+=" --targets $TARGETS"
+[ "$LEVELS" = 1x1,4x16,16x64 ] || ARGS_TEXT+=" --levels $LEVELS"
 for variant in "${VARIANTS[@]}"; do ARGS_TEXT+=" --variant '$variant'"; done
+for name in "${!VARIANT_JAVA[@]}"; do
+  [[ " ${VARIANTS[*]} " == *" $name="* ]] || die "--variant-java $name: no --variant $name=JAR[@OPTS] to run with it"
+  ARGS_TEXT+=" --variant-java '$name=${VARIANT_JAVA[$name]}'"
+done
 if [ "$FRAMES" = 1 ]; then ARGS_TEXT+=" --frames"; fi
+if [ "$COLD_CALLS" != 20000 ] && [ "$SMOKE" = 0 ]; then ARGS_TEXT+=" --cold-calls $COLD_CALLS"; fi
 if [ "$RULES" = 1 ]; then ARGS_TEXT+=" --rules"; fi
 if [ "$SHADOW" = 1 ]; then ARGS_TEXT+=" --shadow"; fi
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -818,9 +963,16 @@ ALL_TARGETS=$TARGETS
 BACKENDS_MODELS="  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 50 }
   v2 { target = \"127.0.0.1:$PORT_v2\", weight = 50 }"
 BACKENDS_STREAM="  s { target = \"127.0.0.1:$PORT_stream\", weight = 1 }"
-start_routers() {  # NAME JAR OPTS [EXTRA]: one router for the models, one for the streaming backend
-  start_router "$1" "$2" "$3" "$BACKENDS_MODELS" "${4:-}"
-  start_router "${1}_stream" "$2" "$3" "$BACKENDS_STREAM" "${4:-}"
+# How each target started by start_routers was launched, by target name: what its cold starts repeat.
+declare -A ROUTER_JAVA=() ROUTER_JAR=() ROUTER_OPTS=() ROUTER_BACKENDS=() ROUTER_EXTRA=()
+COLD_TARGETS=""
+start_routers() {  # NAME JAR OPTS [EXTRA] [JAVA]: one router for the models, one for the streaming backend
+  start_router "$1" "$2" "$3" "$BACKENDS_MODELS" "${4:-}" "${5:-java}"
+  start_router "${1}_stream" "$2" "$3" "$BACKENDS_STREAM" "${4:-}" "${5:-java}"
+  local target=${1//_/-}
+  ROUTER_JAVA[$target]=${5:-java}; ROUTER_JAR[$target]=$2; ROUTER_OPTS[$target]=$3
+  ROUTER_BACKENDS[$target]=$BACKENDS_MODELS; ROUTER_EXTRA[$target]=${4:-}
+  COLD_TARGETS+="${COLD_TARGETS:+,}$target"
 }
 if [[ ",$TARGETS," == *",router,"* ]]; then
   log "starting the router (JVM options: ${ROUTER_JAVA_OPTS:-none})"
@@ -831,8 +983,10 @@ for variant in "${VARIANTS[@]}"; do
   [[ "$spec" == *@* ]] && opts=${spec#*@}
   [[ "$name" =~ ^[a-z0-9]+$ ]] || die "--variant NAME must be lower-case letters and digits, got '$name'"
   [ -f "$jar" ] || die "--variant $name: no router jar at '$jar'"
-  log "starting router variant router-$name ($jar, JVM options: ${opts:-none})"
-  start_routers "router_$name" "$jar" "$opts"
+  launcher=${VARIANT_JAVA[$name]:-java}
+  command -v "$launcher" >/dev/null 2>&1 || die "--variant-java $name: '$launcher' is not an executable java launcher"
+  log "starting router variant router-$name ($jar, JVM options: ${opts:-none}, launcher: $launcher)"
+  start_routers "router_$name" "$jar" "$opts" "" "$launcher"
   ALL_TARGETS+=",router-$name"
 done
 if [ "$FRAMES" = 1 ]; then
@@ -895,21 +1049,39 @@ for target in ${ALL_TARGETS//,/ }; do
 done
 
 : >"$WORK/runs.tsv"
-for level in ${LEVELS//,/ }; do
+: >"$WORK/cold.tsv"
+# Every cold start of one round, each target's right before the round's timed runs at the same level, so that
+# cold and steady figures of a round meet the same machine load.
+cold_round() {
+  [ "$COLD_CALLS" -gt 0 ] && [ -n "$COLD_TARGETS" ] || return 0
+  local target
+  for target in $(rotated "$COLD_TARGETS" "$1"); do cold_start "$target" "$1"; done
+}
+# measure_level LEVEL TARGETS: the warm-up and the timed rounds of the comma list TARGETS at LEVEL; at the
+# cold-start level each round begins with its cold starts.
+measure_level() {
+  local level=$1 targets=$2 target round
   # JIT warm-up of every target at this level, unmeasured: the JVMs keep compiling the paths a new load
   # pattern takes for several seconds (nginx and HAProxy get the same treatment).
-  for target in ${ALL_TARGETS//,/ }; do
+  for target in ${targets//,/ }; do
     log "warm-up: $target, ${WARMUP_SECONDS} s at $level"
     # shellcheck disable=SC2046
     h2load -D "$WARMUP_SECONDS" $(h2load_args "${level%x*}" "${level#*x}" "$(target_port unary "$target")") \
       >/dev/null 2>&1 || true
   done
   for round in $(seq 1 "$ROUNDS"); do
-    for target in $(rotated "$ALL_TARGETS" "$round"); do
+    [ "$level" = "$COLD_LEVEL" ] && cold_round "$round"
+    for target in $(rotated "$targets" "$round"); do
       run_unary "$target" "$level" "$round"
     done
   done
-done
+}
+for level in ${LEVELS//,/ }; do measure_level "$level" "$ALL_TARGETS"; done
+# The steady state the cold starts are compared with, when --levels left out their level: measured there for the
+# routers that have cold starts only (not in the main table, which lists --levels).
+if [[ ",$LEVELS," != *",$COLD_LEVEL,"* ]] && [ "$COLD_CALLS" -gt 0 ] && [ -n "$COLD_TARGETS" ]; then
+  measure_level "$COLD_LEVEL" "$COLD_TARGETS"
+fi
 
 # --shadow, paced: the same rate of primary calls at 4x16 through router-shadow, router-one, and router-one while
 # v2 gets that rate straight from a second h2load -- half of what router-shadow reached closed loop, so that no
@@ -935,5 +1107,5 @@ done
 report "$ALL_TARGETS"
 publish
 cat "$WORK/report.md"
-total_errors=$(awk -F'\t' '{s += $10} END {print s + 0}' "$WORK/runs.tsv")
+total_errors=$(( $(awk -F'\t' '{s += $10} END {print s + 0}' "$WORK/runs.tsv") + $(awk -F'\t' '{s += $7} END {print s + 0}' "$WORK/cold.tsv") ))
 [ "$total_errors" = 0 ] || die "$total_errors requests failed during the timed runs (see the errors column)"

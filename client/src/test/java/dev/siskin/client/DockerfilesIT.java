@@ -69,7 +69,20 @@ class DockerfilesIT {
     assertThat(copiedInto(runtime)).contains("/app/client.jar");
     String env = String.join(" ", runtime.all("ENV"));
     assertThat(env).contains("-XX:MaxRAMPercentage=").contains("-XX:+ExitOnOutOfMemoryError");
-    assertThat(runtime.last("ENTRYPOINT").orElseThrow()).contains("exec java $JAVA_OPTS -jar /app/");
+    // Flags the image itself needs (the router's class-data archive) may stand before $JAVA_OPTS, never instead.
+    assertThat(runtime.last("ENTRYPOINT").orElseThrow()).containsPattern("exec java (-XX:\\S+ )*\\$JAVA_OPTS -jar /app/");
+  }
+
+  /** A class-data archive the ENTRYPOINT maps is one that a RUN step of the same stage writes (AppCDS). */
+  @ParameterizedTest
+  @ValueSource(strings = {"Dockerfile.model", "Dockerfile.router"})
+  void aSharedArchiveTheEntrypointMapsIsWrittenByTheImageBuild(String name) throws IOException {
+    Dockerfile.Stage runtime = Dockerfile.read(root.resolve(name)).runtime();
+    Matcher mapped = Pattern.compile("-XX:SharedArchiveFile=(\\S+)").matcher(runtime.last("ENTRYPOINT").orElseThrow());
+    assumeTrue(mapped.find(), name + " maps no class-data archive");
+    String archive = mapped.group(1);
+    assertThat(runtime.all("RUN")).as(name + ": the RUN that writes " + archive)
+        .anyMatch(r -> r.contains("-XX:ArchiveClassesAtExit=" + archive) && r.contains("-jar /app/"));
   }
 
   @ParameterizedTest
