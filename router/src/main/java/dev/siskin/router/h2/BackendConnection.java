@@ -99,8 +99,9 @@ final class BackendConnection extends ForwardingHandler {
 
   /** Whether a new call may use this connection (connecting or up, no GOAWAY, ids left). */
   boolean usable() {
-    return !goingAway && (ctx == null || ctx.channel().isActive())
-        && connection().local().lastStreamCreated() < RETIRE_AT_STREAM_ID;
+    // Not "channel active": a connection still connecting takes calls (they wait for it in order); asking for an
+    // active channel made every call of a burst at start open a connection of its own.
+    return !goingAway && gone == null && connection().local().lastStreamCreated() < RETIRE_AT_STREAM_ID;
   }
 
   /** Opens the call's stream now, or once the connection is up. */
@@ -133,17 +134,28 @@ final class BackendConnection extends ForwardingHandler {
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     super.channelActive(ctx); // writes the connection preface and our SETTINGS
-    ready = true;
     if (keepaliveNanos > 0) {
       keepalive = ctx.executor().scheduleWithFixedDelay(this::keepaliveTick, keepaliveNanos, keepaliveNanos,
           TimeUnit.NANOSECONDS);
     }
+    flush(ctx);
+  }
+
+  /**
+   * The backend's first SETTINGS arrived: the calls that waited for the connection open their streams now, in
+   * order, with the backend's limits (MAX_CONCURRENT_STREAMS, windows) known rather than assumed.
+   */
+  private void settingsReceived() {
+    if (ready || gone != null) {
+      return;
+    }
+    ready = true;
     List<BackendStream> now = new ArrayList<>(waiting);
     waiting.clear();
     for (BackendStream call : now) {
       start(call);
     }
-    ctx.flush();
+    FlushBatch.soon(ctx.channel());
   }
 
   @Override
@@ -246,6 +258,11 @@ final class BackendConnection extends ForwardingHandler {
       if (call != null) {
         call.backendReset(BackendConnection.this, errorCode);
       }
+    }
+
+    @Override
+    public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+      settingsReceived();
     }
 
     @Override
