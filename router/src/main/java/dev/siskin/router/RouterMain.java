@@ -10,6 +10,9 @@ import dev.siskin.router.config.CanaryConfigParser;
 import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.config.ConfigWatcher;
 import dev.siskin.router.config.FailureSettings;
+import dev.siskin.router.config.Forwarding;
+import dev.siskin.router.config.RouterSettings;
+import dev.siskin.router.h2.WarmUp;
 import dev.siskin.router.metrics.RouterMetrics;
 import dev.siskin.router.observe.EndpointSnapshot;
 import dev.siskin.router.rollout.RolloutController;
@@ -147,6 +150,7 @@ public final class RouterMain {
       throw new IOException("admin endpoint " + config.router().admin() + ": " + e.getMessage()
           + " (is another router running? set router.admin to a free host:port)", e);
     }
+    warmUp(config.router());
     try {
       router.start();
     } catch (IOException | RuntimeException e) {
@@ -163,6 +167,28 @@ public final class RouterMain {
     main.watcher.start();
     rollout.start();
     return main;
+  }
+
+  /**
+   * The frame core's warm-up (router.warm-up-calls), while /ready still says 503 and before the listener binds.
+   * A warm-up that fails costs only its time: the router starts cold, as it would without one.
+   */
+  private static void warmUp(RouterSettings settings) {
+    if (settings.forwarding() != Forwarding.FRAMES || settings.warmUpCalls() == 0) {
+      return;
+    }
+    try {
+      WarmUp.Result r = WarmUp.run(settings.warmUpCalls(), Runtime.getRuntime().availableProcessors(),
+          Duration.ofSeconds(30));
+      if (r.failed() > 0 || r.calls() < settings.warmUpCalls()) {
+        log.warn("warm-up: {} of {} synthetic calls ended, {} failed; starting anyway", r.calls(),
+            settings.warmUpCalls(), r.failed());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.warn("warm-up failed ({}); starting without it", e.toString());
+    }
   }
 
   private static void closeQuietly(RouterServer router) {

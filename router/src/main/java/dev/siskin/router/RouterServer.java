@@ -258,7 +258,7 @@ public final class RouterServer {
     RouterSettings was = previous.router();
     RouterSettings now = next.router();
     RouterSettings merged = new RouterSettings(was.listen(), was.admin(), now.policy(), was.maxMessageBytes(),
-        now.accessLog(), now.accessLogFormat(), now.failure(), was.forwarding());
+        now.accessLog(), now.accessLogFormat(), now.failure(), was.forwarding(), was.warmUpCalls());
     return next.withRouter(merged);
   }
 

@@ -17,10 +17,23 @@ import dev.siskin.router.route.Policy;
  * @param accessLog       one log line per finished call when true
  * @param accessLogFormat how those lines are written: text for people, JSON lines for log shippers
  * @param failure         health checks, outlier detection, retries, timeouts, limits and drain
+ * @param forwarding      which core forwards the calls; a change needs a restart
+ * @param warmUpCalls     synthetic calls run through the frame core at start, before the listener binds (0: none;
+ *                        read at start only)
  */
 public record RouterSettings(
     String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
-    AccessLogFormat accessLogFormat, FailureSettings failure, Forwarding forwarding) {
+    AccessLogFormat accessLogFormat, FailureSettings failure, Forwarding forwarding, int warmUpCalls) {
+  /** reference.conf's router.warm-up-calls, for settings built in code (only the router's main warms up). */
+  public static final int DEFAULT_WARM_UP_CALLS = 20_000;
+
+  /** Settings with reference.conf's warm-up. */
+  public RouterSettings(String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
+      AccessLogFormat accessLogFormat, FailureSettings failure, Forwarding forwarding) {
+    this(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, failure, forwarding,
+        DEFAULT_WARM_UP_CALLS);
+  }
+
   /** Settings forwarded by the default core (frames). */
   public RouterSettings(String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
       AccessLogFormat accessLogFormat, FailureSettings failure) {
@@ -29,6 +42,9 @@ public record RouterSettings(
 
   public RouterSettings {
     requireNonNull(forwarding, "forwarding");
+    if (warmUpCalls < 0) {
+      throw new IllegalArgumentException("warmUpCalls: " + warmUpCalls + " (expected: >= 0)");
+    }
     requireNonNull(listen, "listen");
     requireNonNull(admin, "admin");
     requireNonNull(policy, "policy");

@@ -113,12 +113,13 @@ final class SnapshotReader {
     AccessLogFormat accessLogFormat = accessLogFormat(object);
     FailureSettings failure = new FailureSettingsReader(router, object, problems).read();
     Forwarding forwarding = forwarding(object);
+    Integer warmUpCalls = warmUpCalls(router, object);
     if (listen == null || admin == null || policy == null || maxMessageBytes == null || accessLog == null
-        || accessLogFormat == null || failure == null || forwarding == null) {
+        || accessLogFormat == null || failure == null || forwarding == null || warmUpCalls == null) {
       return null;
     }
     return new RouterSettings(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, failure,
-        forwarding);
+        forwarding, warmUpCalls);
   }
 
   /** The failure-handling settings of reference.conf itself. */
@@ -196,6 +197,18 @@ final class SnapshotReader {
           render(value) + " (expected: " + expected + ")");
       return null;
     }
+  }
+
+  private Integer warmUpCalls(Config router, ConfigObject object) {
+    String key = "warm-up-calls";
+    ConfigValue value = object.get(key);
+    if (value.valueType() == ConfigValueType.NUMBER && value.unwrapped() instanceof Integer n
+        && n >= 0 && n <= 1_000_000) {
+      return n;
+    }
+    problems.add(value.origin(), object.origin(), Problems.path(ROUTER, key),
+        render(value) + " (expected: a whole number of calls from 0 to 1000000; 0 = no warm-up)");
+    return null;
   }
 
   private Integer maxMessageBytes(Config router, ConfigObject object) {

@@ -364,7 +364,7 @@ class CanaryConfigParserTest {
         ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, "
             + "admin, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, forwarding, health-check, keepalive-time, "
             + "keepalive-timeout, listen, max-in-flight-per-backend, max-message-bytes, message-memory, "
-            + "outlier-detection, policy, retry); "
+            + "outlier-detection, policy, retry, warm-up-calls); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
             + file() + ":8: retries: unknown key (expected one of: backends, rollout, router, routing, shadow)");
@@ -419,6 +419,17 @@ class CanaryConfigParserTest {
     assertThat(rejection("router {\n  " + key + " = " + value + "\n}\nbackends { v1 { target = \"h:1\", weight = 1 } }\n"))
         .startsWith(":2: router." + key + ": ")
         .endsWith("(expected: host:port with a port 0-65535, e.g. \"0.0.0.0:50051\" or \"127.0.0.1:9901\")");
+  }
+
+  @Test
+  void readsTheWarmUpCallsAndRejectsWhatIsNoCount() throws Exception {
+    String backends = "backends { v1 { target = \"h:1\", weight = 1 } }\n";
+    assertThat(parse(backends).router().warmUpCalls()).isEqualTo(RouterSettings.DEFAULT_WARM_UP_CALLS);
+    assertThat(parse("router { warm-up-calls = 0 }\n" + backends).router().warmUpCalls()).isZero();
+    assertThat(rejection("router {\n  warm-up-calls = -1\n}\n" + backends))
+        .isEqualTo(":2: router.warm-up-calls: -1 (expected: a whole number of calls from 0 to 1000000; 0 = no warm-up)");
+    assertThat(rejection("router {\n  warm-up-calls = 2.5\n}\n" + backends))
+        .startsWith(":2: router.warm-up-calls: 2.5 (expected: a whole number");
   }
 
   @Test

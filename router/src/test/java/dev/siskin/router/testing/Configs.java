@@ -29,7 +29,7 @@ public final class Configs {
   public static CanaryConfig withForwarding(CanaryConfig config, Forwarding core) {
     RouterSettings r = config.router();
     return config.withRouter(new RouterSettings(r.listen(), r.admin(), r.policy(), r.maxMessageBytes(),
-        r.accessLog(), r.accessLogFormat(), r.failure(), core));
+        r.accessLog(), r.accessLogFormat(), r.failure(), core, r.warmUpCalls()));
   }
 
   public static BackendSpec backend(TestBackend backend, int weight) {
