@@ -226,7 +226,7 @@ final class BackendConnection extends ForwardingHandler {
   }
 
   /** What the backend sends: each frame goes to its call. */
-  private final class Listener extends Http2EventAdapter {
+  private final class Listener extends FrameListener {
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
         boolean endOfStream) {
@@ -234,12 +234,6 @@ final class BackendConnection extends ForwardingHandler {
       if (call != null) {
         call.responseHeaders(BackendConnection.this, headers, endOfStream);
       }
-    }
-
-    @Override
-    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
-        short weight, boolean exclusive, int padding, boolean endOfStream) {
-      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
     }
 
     @Override

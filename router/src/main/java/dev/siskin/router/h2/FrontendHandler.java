@@ -240,7 +240,7 @@ final class FrontendHandler extends ForwardingHandler {
   }
 
   /** What the client sends: each frame goes to its call. */
-  private final class Listener extends Http2EventAdapter {
+  private final class Listener extends FrameListener {
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
         boolean endOfStream) {
@@ -249,12 +249,6 @@ final class FrontendHandler extends ForwardingHandler {
         newCall(streamId, headers, endOfStream);
       }
       // Request trailers are not part of gRPC; a second HEADERS on a call is ignored.
-    }
-
-    @Override
-    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
-        short weight, boolean exclusive, int padding, boolean endOfStream) {
-      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
     }
 
     @Override

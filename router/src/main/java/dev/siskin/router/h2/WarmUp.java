@@ -165,18 +165,12 @@ public final class WarmUp {
   private static final class Answerer extends Http2ConnectionHandler {
     Answerer(Http2ConnectionDecoder d, Http2ConnectionEncoder e, Http2Settings s) {
       super(d, e, s);
-      d.frameListener(new Http2EventAdapter() {
+      d.frameListener(new FrameListener() {
         @Override
         public void onHeadersRead(ChannelHandlerContext ctx, int id, Http2Headers h, int padding, boolean end) {
           if (end) {
             answer(ctx, id);
           }
-        }
-
-        @Override
-        public void onHeadersRead(ChannelHandlerContext ctx, int id, Http2Headers h, int dependency, short weight,
-            boolean exclusive, int padding, boolean end) {
-          onHeadersRead(ctx, id, h, padding, end); // what the decoder calls for every HEADERS
         }
 
         @Override
@@ -214,7 +208,7 @@ public final class WarmUp {
       super(d, e, s);
       this.sent = sent;
       this.calls = calls;
-      d.frameListener(new Http2EventAdapter() {
+      d.frameListener(new FrameListener() {
         @Override
         public void onHeadersRead(ChannelHandlerContext ctx, int id, Http2Headers h, int padding, boolean end) {
           if (end) {
@@ -225,12 +219,6 @@ public final class WarmUp {
             done.countDown();
             startCalls(1);
           }
-        }
-
-        @Override
-        public void onHeadersRead(ChannelHandlerContext ctx, int id, Http2Headers h, int dependency, short weight,
-            boolean exclusive, int padding, boolean end) {
-          onHeadersRead(ctx, id, h, padding, end); // what the decoder calls for every HEADERS
         }
 
         @Override
