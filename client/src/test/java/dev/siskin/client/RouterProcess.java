@@ -42,11 +42,38 @@ final class RouterProcess implements AutoCloseable {
     RouterProcess router = new RouterProcess(p, log, listen, admin);
     try {
       router.awaitConfig(c -> true, Duration.ofSeconds(60));
+      // /config answers as soon as the admin endpoint is up; the gRPC listener binds after the router's warm-up
+      // (router.warm-up-calls), when /ready turns 200.
+      router.awaitReady(Duration.ofSeconds(60));
       return router;
     } catch (AssertionError | RuntimeException | InterruptedException e) {
       router.close();
       throw e;
     }
+  }
+
+  /** Polls /ready until it answers 200; fails after {@code timeout} or when the router exited. */
+  void awaitReady(Duration timeout) throws InterruptedException, IOException {
+    AdminClient client = new AdminClient(Target.parseHostPort(admin), Duration.ofSeconds(2));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError("the router exited (code " + process.exitValue() + "):\n" + Files.readString(log));
+      }
+      try {
+        int status = client.readyStatus();
+        if (status == 200) {
+          return;
+        }
+        last = "/ready " + status;
+      } catch (AdminException e) {
+        last = e.getMessage();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("router not ready within " + timeout + " (last: " + last + "):\n"
+        + String.join("\n", tail(Files.readAllLines(log))));
   }
 
   /** Polls /config until {@code condition} holds; fails after {@code timeout} or when the router exited. */
