@@ -162,8 +162,7 @@ public final class FrameForwarder implements AutoCloseable {
   static void drain(Channel ch, java.time.Duration grace) {
     FrontendHandler handler = ch.pipeline().get(FrontendHandler.class);
     if (handler != null) {
-      handler.gracefulShutdownTimeoutMillis(grace.toMillis());
-      ch.close();
+      handler.drain(grace.toMillis());
     }
   }
 

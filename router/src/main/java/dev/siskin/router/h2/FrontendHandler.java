@@ -11,11 +11,13 @@ import dev.siskin.router.route.Selection;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2EventAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -25,6 +27,8 @@ import io.netty.util.collection.IntObjectMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -113,6 +117,44 @@ final class FrontendHandler extends ForwardingHandler {
       call.clientLost();
     }
     super.channelInactive(ctx);
+  }
+
+  // ------------------------------------------------------------------------------------------- drain
+
+  /** The payload of the drain's PING ("siskinDR"), to tell its ACK from others'. */
+  private static final long DRAIN_PING = 0x7369736b696e4452L;
+  /** Closes the drained connection, once; null until a drain started and after it ran. */
+  private Runnable drainClose;
+
+  /**
+   * Drains the connection (RFC 9113, 6.8): a GOAWAY now, so the client opens no new stream here, and a PING behind
+   * it. The connection is closed -- gracefully, once its calls ended, or after {@code graceMillis} -- only when
+   * the PING's ACK shows the client has read the GOAWAY, or after a second at most. Closing right after the
+   * GOAWAY raced the client's next calls: grpc-java retried calls the GOAWAY refused on the same, closing
+   * connection and failed them ("Connection closed after GOAWAY").
+   */
+  void drain(long graceMillis) {
+    if (drainClose != null || connection().goAwaySent()) {
+      return;
+    }
+    goAway(ctx, connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
+        ctx.newPromise());
+    encoder().writePing(ctx, false, DRAIN_PING, ctx.newPromise());
+    flush(ctx);
+    ScheduledFuture<?> fallback = ctx.executor().schedule(this::closeDrained, 1, TimeUnit.SECONDS);
+    drainClose = () -> {
+      fallback.cancel(false);
+      gracefulShutdownTimeoutMillis(graceMillis);
+      ctx.channel().close(); // through the pipeline: Netty's graceful close waits for the running calls
+    };
+  }
+
+  private void closeDrained() {
+    Runnable close = drainClose;
+    if (close != null) {
+      drainClose = () -> {};
+      close.run();
+    }
   }
 
   // ------------------------------------------------------------------------------------------- for the calls
@@ -259,6 +301,13 @@ final class FrontendHandler extends ForwardingHandler {
       }
       call.requestData(data, endOfStream);
       return padding; // the data's window opens once the backend connection has written it (consumed)
+    }
+
+    @Override
+    public void onPingAckRead(ChannelHandlerContext ctx, long data) {
+      if (data == DRAIN_PING) {
+        closeDrained();
+      }
     }
 
     @Override
