@@ -193,22 +193,19 @@ final class FrontendHandler extends ForwardingHandler {
           + " has no address to connect to yet"));
       return;
     }
-    boolean fromDefault = !headers.contains(GrpcTimeout.HEADER);
-    long deadline = deadlineNanos(headers);
+    // One lookup of the client's grpc-timeout and of the default deadline per call.
+    CharSequence timeout = headers.get(GrpcTimeout.HEADER);
+    java.time.Duration fallback = timeout == null ? defaultDeadline.get() : null;
+    long deadline = timeout != null ? GrpcTimeout.parseNanos(timeout) : sendDefaultDeadline(headers, fallback);
     call.routed(selection, conn, forwarded(headers, rules, routed), endStream, routed, deadline,
-        fromDefault && deadline >= 0 ? defaultDeadline.get() : null);
+        deadline >= 0 && fallback != null ? fallback : null);
   }
 
   /**
-   * The call's deadline: the client's grpc-timeout, or router.default-deadline, which is then sent on as the
-   * call's grpc-timeout; -1 when it has none (or sent one that does not parse, which passes as it is).
+   * A call that came without a deadline gets {@code d} (router.default-deadline), sent on as its grpc-timeout;
+   * -1 when that is zero (no deadline). A client's grpc-timeout that does not parse passes as it is.
    */
-  private long deadlineNanos(Http2Headers headers) {
-    CharSequence timeout = headers.get(GrpcTimeout.HEADER);
-    if (timeout != null) {
-      return GrpcTimeout.parseNanos(timeout);
-    }
-    java.time.Duration d = defaultDeadline.get();
+  private static long sendDefaultDeadline(Http2Headers headers, java.time.Duration d) {
     if (d.isZero()) {
       return -1;
     }
