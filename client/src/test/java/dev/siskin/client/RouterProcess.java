@@ -54,50 +54,47 @@ final class RouterProcess implements AutoCloseable {
 
   /** Polls /ready until it answers 200; fails after {@code timeout} or when the router exited. */
   void awaitReady(Duration timeout) throws InterruptedException, IOException {
-    AdminClient client = new AdminClient(Target.parseHostPort(admin), Duration.ofSeconds(2));
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String last = "no answer";
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError("the router exited (code " + process.exitValue() + "):\n" + Files.readString(log));
-      }
-      try {
-        int status = client.readyStatus();
-        if (status == 200) {
-          return;
-        }
-        last = "/ready " + status;
-      } catch (AdminException e) {
-        last = e.getMessage();
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("router not ready within " + timeout + " (last: " + last + "):\n"
-        + String.join("\n", tail(Files.readAllLines(log))));
+    poll("router not ready", timeout, (client, seen) -> {
+      int status = client.readyStatus();
+      seen[0] = "/ready " + status;
+      return status == 200 ? Boolean.TRUE : null;
+    });
   }
 
   /** Polls /config until {@code condition} holds; fails after {@code timeout} or when the router exited. */
   RouterConfig awaitConfig(Predicate<RouterConfig> condition, Duration timeout) throws InterruptedException,
       IOException {
+    return poll("router /config not as expected", timeout, (client, seen) -> {
+      RouterConfig config = client.config();
+      seen[0] = config.toString();
+      return condition.test(config) ? config : null;
+    });
+  }
+
+  /** One look at the admin endpoint: the result, or null (not yet) with what was seen in {@code seen[0]}. */
+  private interface Probe<T> {
+    T look(AdminClient client, String[] seen) throws AdminException;
+  }
+
+  private <T> T poll(String failure, Duration timeout, Probe<T> probe) throws InterruptedException, IOException {
     AdminClient client = new AdminClient(Target.parseHostPort(admin), Duration.ofSeconds(2));
     long deadline = System.nanoTime() + timeout.toNanos();
-    String last = "no answer";
+    String[] last = {"no answer"};
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new AssertionError("the router exited (code " + process.exitValue() + "):\n" + Files.readString(log));
       }
       try {
-        RouterConfig config = client.config();
-        if (condition.test(config)) {
-          return config;
+        T result = probe.look(client, last);
+        if (result != null) {
+          return result;
         }
-        last = config.toString();
       } catch (AdminException e) {
-        last = e.getMessage();
+        last[0] = e.getMessage();
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("router /config not as expected within " + timeout + " (last: " + last + "):\n"
+    throw new AssertionError(failure + " within " + timeout + " (last: " + last[0] + "):\n"
         + String.join("\n", tail(Files.readAllLines(log))));
   }
 
