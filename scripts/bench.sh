@@ -22,8 +22,10 @@
 #               router-rules and router-one put the same load on the same backend and differ only in the rules
 #               (and router-aa, a second router-one: the noise floor of two identical routers in the same run)
 #   --shadow    the cost of shadow traffic for the primary: adds router-shadow (v1=100 v2=0, every Predict copied
-#               to v2: shadow { backend = v2, percent = 100 }) and router-one (the same without shadow); the
-#               report compares the primary's latency and the router's CPU per call
+#               to v2: shadow { backend = v2, percent = 100 }, sent once the primary has answered, the default),
+#               router-shadow-with (the same with send = "with-primary": sent as the request arrives) and
+#               router-one (the same without shadow); the report compares the primary's latency and the router's
+#               CPU per call
 #   --grpc-core adds router-grpc: the same router jar and config with router.forwarding = "grpc" (the earlier
 #               forwarding core, kept until it is removed; "router" runs the default, the frame core), measured
 #               in the same rounds as the others
@@ -870,31 +872,31 @@ rules_cost() {
 shadow_cost() {
   echo
   echo "Shadow traffic (\`--shadow\`): router-shadow has v1=100 v2=0 and \`shadow { backend = v2, percent = 100 }\`, so"
-  echo "v1 answers every call and v2 gets a copy of each; router-one is the same router without the shadow block."
-  echo "The copies are extra work for the machine: v2 answers as many calls as v1 (on the same 2 cores as"
-  echo "everything else), and the router's CPU per call below includes sending and reading the copy."
+  echo "v1 answers every call and v2 gets a copy of each, sent once v1's answer is written (the default,"
+  echo "\`send = \"after-primary\"\`); router-shadow-with sends each copy as the request arrives (\`send = \"with-primary\"\`);"
+  echo "router-one is the same router without the shadow block. The copies are extra work for the machine: v2"
+  echo "answers as many calls as v1 (on the same 2 cores as everything else), and the router's CPU per call below"
+  echo "includes sending and reading the copy."
   echo
   echo "Closed loop (every stream sends its next call when the last one ended), so at 4x16 the machine is saturated"
   echo "and the copies' model work lowers everyone's throughput; the paced runs below separate that work."
   echo
-  echo "| load | p50 ms shadow / one | p50 rise | p99 ms shadow / one | req/s shadow / one | router CPU s/10k shadow / one | model-server CPU s/10k shadow / one | p50 rise <= 10 % at 4x16 (closed loop) |"
+  echo "| load | shadow | p50 ms shadow / one | p50 rise | p99 ms shadow / one | req/s shadow / one | router CPU s/10k shadow / one | model-server CPU s/10k shadow / one |"
   echo "|---|---|---|---|---|---|---|---|"
-  local level s o rise verdict
+  local level s o rise verdict t
   for level in ${LEVELS//,/ }; do
-    s=$(metric "$level" router-shadow p50); o=$(metric "$level" router-one p50)
-    rise=$(awk -v a="$s" -v b="$o" 'BEGIN {if (a == "NA" || b == "NA" || b == 0) print "NA"; else printf "%+.1f %%", 100 * (a / b - 1)}')
-    verdict="-"
-    if [ "$level" = 4x16 ]; then
-      verdict=$(awk -v q="$(ratio "$s" "$o")" 'BEGIN {if (q == "NA") print "n/a"; else if (q + 0 <= 1.10) print "met"; else print "missed"}')
-    fi
-    echo "| $level | $(fmt "$s" 2) / $(fmt "$o" 2) | $rise | $(fmt "$(metric "$level" router-shadow p99)" 2) / $(fmt "$(metric "$level" router-one p99)" 2) | $(fmt "$(metric "$level" router-shadow rps)") / $(fmt "$(metric "$level" router-one rps)") | $(fmt "$(metric "$level" router-shadow cpu)" 2) / $(fmt "$(metric "$level" router-one cpu)" 2) | $(fmt "$(metric "$level" router-shadow backendcpu)" 2) / $(fmt "$(metric "$level" router-one backendcpu)" 2) | $verdict |"
+    for t in router-shadow router-shadow-with; do
+      s=$(metric "$level" $t p50); o=$(metric "$level" router-one p50)
+      rise=$(awk -v a="$s" -v b="$o" 'BEGIN {if (a == "NA" || b == "NA" || b == 0) print "NA"; else printf "%+.1f %%", 100 * (a / b - 1)}')
+      echo "| $level | $t | $(fmt "$s" 2) / $(fmt "$o" 2) | $rise | $(fmt "$(metric "$level" $t p99)" 2) / $(fmt "$(metric "$level" router-one p99)" 2) | $(fmt "$(metric "$level" $t rps)") / $(fmt "$(metric "$level" router-one rps)") | $(fmt "$(metric "$level" $t cpu)" 2) / $(fmt "$(metric "$level" router-one cpu)" 2) | $(fmt "$(metric "$level" $t backendcpu)" 2) / $(fmt "$(metric "$level" router-one backendcpu)" 2) |"
+    done
   done
   [ -n "$PACED_RATE" ] || return 0
   local paced="4x16@$PACED_RATE"
   echo
   echo "Paced at $PACED_RATE calls/s (4x16, h2load --rps; half of router-shadow's closed-loop rate, so nothing"
-  echo "saturates): the same primary calls through router-shadow, through router-one, and through router-one while a"
-  echo "second h2load sends v2 the same rate straight (router-one+v2: the model work a shadow gives v2, without the"
+  echo "saturates): the same primary calls through router-shadow, router-shadow-with, router-one, and router-one while"
+  echo "a second h2load sends v2 the same rate straight (router-one+v2: the model work a shadow gives v2, without the"
   echo "shadow). router-shadow against router-one+v2 is the shadow's cost to the primary with the extra backend work"
   echo "aside -- the target; router-one+v2 against router-one is what that backend work costs on these shared cores."
   echo "Model-server CPU is v1's + v2's, per 10,000 primary calls."
@@ -902,7 +904,7 @@ shadow_cost() {
   echo "| target | req/s | p50 ms | p99 ms | router CPU s/10k | model-server CPU s/10k | switches/call |"
   echo "|---|---|---|---|---|---|---|"
   local t
-  for t in router-shadow router-one+v2 router-one; do
+  for t in router-shadow router-shadow-with router-one+v2 router-one; do
     echo "| $t | $(fmt "$(metric "$paced" "$t" rps)") | $(fmt "$(metric "$paced" "$t" p50)" 2) | $(fmt "$(metric "$paced" "$t" p99)" 2) | $(fmt "$(metric "$paced" "$t" cpu)" 2) | $(fmt "$(metric "$paced" "$t" backendcpu)" 2) | $(fmt "$(metric "$paced" "$t" switches)" 2) |"
   done
   s=$(metric "$paced" router-shadow p50); o=$(metric "$paced" router-one+v2 p50)
@@ -911,7 +913,8 @@ shadow_cost() {
   echo
   echo "Primary p50 with shadow at 100 %, the extra backend work aside (router-shadow / router-one+v2, paced 4x16):"
   echo "$(fmt "$s" 2) / $(fmt "$o" 2) ms, $rise -- target <= +10 %: **$verdict**. The backend work itself:"
-  echo "router-one+v2 / router-one p50 $(fmt "$(ratio "$o" "$(metric "$paced" router-one p50)")" 2)x."
+  echo "router-one+v2 / router-one p50 $(fmt "$(ratio "$o" "$(metric "$paced" router-one p50)")" 2)x. With copies sent with"
+  echo "their primary: router-shadow-with / router-one+v2 p50 $(fmt "$(ratio "$(metric "$paced" router-shadow-with p50)" "$o")" 2)x."
 }
 
 stat_size() { stat -c %s "$WORK/predict.bin" 2>/dev/null || wc -c <"$WORK/predict.bin"; }
@@ -1022,12 +1025,15 @@ if [ "$SHADOW" = 1 ]; then
     ALL_TARGETS+=",router-one"
     UNARY_ONLY+="router-one "
   fi
-  log "starting router-shadow (v1=100 v2=0, every Predict copied to v2)"
+  log "starting router-shadow and router-shadow-with (v1=100 v2=0, every Predict copied to v2 after / with v1's call)"
   start_router router_shadow router/target/router.jar "$ROUTER_JAVA_OPTS" "  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 100 }
   v2 { target = \"127.0.0.1:$PORT_v2\", weight = 0 }" "$no_cap
 shadow { backend = v2, percent = 100 }"
-  ALL_TARGETS+=",router-shadow"
-  UNARY_ONLY+="router-shadow "
+  start_router router_shadow_with router/target/router.jar "$ROUTER_JAVA_OPTS" "  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 100 }
+  v2 { target = \"127.0.0.1:$PORT_v2\", weight = 0 }" "$no_cap
+shadow { backend = v2, percent = 100, send = \"with-primary\" }"
+  ALL_TARGETS+=",router-shadow,router-shadow-with"
+  UNARY_ONLY+="router-shadow router-shadow-with "
 fi
 [[ ",$TARGETS," == *",nginx,"* ]] && { log "starting nginx ($(nginx -v 2>&1 | sed 's/.*\///'))"; start_nginx "$CORES"; }
 [[ ",$TARGETS," == *",haproxy,"* ]] && { log "starting haproxy"; start_haproxy "$CORES"; }
@@ -1092,7 +1098,7 @@ if [ "$SHADOW" = 1 ] && [[ ",$LEVELS," == *",4x16,"* ]]; then
   PACED_RATE=$(awk -v r="$(metric 4x16 router-shadow rps)" 'BEGIN {if (r == "NA" || r == "") print ""; else printf "%d", r / 2}')
   [ -n "$PACED_RATE" ] && [ "$PACED_RATE" -gt 0 ] || die "no 4x16 throughput of router-shadow to pace the shadow runs by"
   for round in $(seq 1 "$ROUNDS"); do
-    for target in $(rotated router-shadow,router-one,router-one+v2 "$round"); do
+    for target in $(rotated router-shadow,router-shadow-with,router-one,router-one+v2 "$round"); do
       run_unary "$target" 4x16 "$round" "$PACED_RATE"
     done
   done

@@ -210,6 +210,7 @@ final class AdminJson {
     ArrayNode methods = shadowNode.putArray("methods");
     shadow.methods().stream().sorted().forEach(methods::add);
     shadowNode.put("maxInFlight", shadow.maxInFlight());
+    shadowNode.put("send", shadow.send().configName());
     ArrayNode backends = root.putArray("backends");
     for (BackendSpec spec : c.backends()) {
       ObjectNode b = backends.addObject();

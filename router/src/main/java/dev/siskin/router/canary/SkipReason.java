@@ -17,7 +17,17 @@ public enum SkipReason {
   /** The client cancelled the primary call, or its deadline passed, before it ended: its answer is void. */
   PRIMARY_CANCELLED("primary_cancelled"),
   /** The shadow backend could not keep up with a streaming call's messages; the copy was cancelled. */
-  SHADOW_TOO_SLOW("shadow_too_slow");
+  SHADOW_TOO_SLOW("shadow_too_slow"),
+  /**
+   * The request outgrew what a copy held until its primary answers may keep (shadow.send = after-primary): it
+   * was dropped unsent.
+   */
+  REQUEST_TOO_LARGE("request_too_large"),
+  /**
+   * The primary answered before the client had sent all of its request (shadow.send = after-primary): the held
+   * copy would be an incomplete request, so it was not sent.
+   */
+  REQUEST_UNFINISHED("request_unfinished");
 
   private final String label;
 

@@ -62,7 +62,19 @@ final class ShadowSettingsReader {
     double percent = percent();
     Set<String> methods = methods();
     int maxInFlight = maxInFlight();
-    return ok ? new ShadowSettings(backend, percent, methods, maxInFlight) : null;
+    ShadowSettings.Send send = send();
+    return ok ? new ShadowSettings(backend, percent, methods, maxInFlight, send) : null;
+  }
+
+  private ShadowSettings.Send send() {
+    ConfigValue value = object.get("send");
+    ShadowSettings.Send send = value != null && value.valueType() == ConfigValueType.STRING
+        ? ShadowSettings.Send.byConfigName((String) value.unwrapped()) : null;
+    if (send == null) {
+      fail("send", "(expected: \"after-primary\" or \"with-primary\")");
+      return ShadowSettings.Send.AFTER_PRIMARY;
+    }
+    return send;
   }
 
   private String backend(Set<String> backendNames) {

@@ -2,6 +2,7 @@ package dev.siskin.router.h2;
 
 import dev.siskin.router.canary.SkipReason;
 import dev.siskin.router.cluster.Backend;
+import dev.siskin.router.config.ShadowSettings;
 import dev.siskin.router.proxy.CanaryObserver;
 import dev.siskin.router.proxy.MessageRecorder;
 import dev.siskin.router.proxy.ShadowExchange;
@@ -29,6 +30,11 @@ import java.util.concurrent.TimeUnit;
  * buffered further. The primary ending CANCELLED or DEADLINE_EXCEEDED, or on the shadow backend itself (a
  * retry), cancels it.
  *
+ * <p>With {@code shadow.send = after-primary} the copy is held -- its request kept, no stream opened -- until
+ * the primary's answer has been written to the client, and then sent with what is left of the deadline; a held
+ * request over {@link #MAX_UNWRITTEN_BYTES} is dropped ({@link SkipReason#REQUEST_TOO_LARGE}). A primary that
+ * ends cancelled costs the shadow backend nothing.
+ *
  * <p>Event-loop confined; the {@link ShadowPair} it reports to is thread-safe.
  */
 final class ShadowCopy implements BackendStream {
@@ -37,12 +43,21 @@ final class ShadowCopy implements BackendStream {
 
   private final ShadowTraffic traffic;
   private final Backend backend;
-  private final BackendConnection conn;
+  private final FrontendHandler front;
   private final EventExecutor loop;
   private final ShadowPair pair;
   private final Http2Headers headers;
   private final boolean headersEnd;
-  private final long startNanos = System.nanoTime();
+  /** When the primary started: its latency, as the pair reports it, is measured from here. */
+  private final long primaryStartNanos = System.nanoTime();
+  /** When the copy was sent (its stream asked for): the copy's latency is measured from here. */
+  private long sentNanos;
+  /** The connection the copy is sent on; null while it is held. */
+  private BackendConnection conn;
+  /** Held until the primary has answered (shadow.send = after-primary). */
+  private boolean held;
+  /** Whether the client's request has ended (all of it is in the copy). */
+  private boolean requestEnded;
   private final MessageRecorder request = new MessageRecorder(false);
   private final GrpcMessageReader requestReader = new GrpcMessageReader(request);
   private final MessageRecorder answer;
@@ -54,15 +69,16 @@ final class ShadowCopy implements BackendStream {
   private boolean ended;
   private ScheduledFuture<?> deadlineTimer;
 
-  private ShadowCopy(ShadowTraffic traffic, Backend backend, BackendConnection conn, EventExecutor loop,
-      String method, Http2Headers requestHeaders, boolean endStream) {
+  private ShadowCopy(ShadowTraffic traffic, Backend backend, FrontendHandler front, String method,
+      Http2Headers requestHeaders, boolean endStream) {
     this.traffic = traffic;
     this.backend = backend;
-    this.conn = conn;
-    this.loop = loop;
+    this.front = front;
+    this.loop = front.ctx.executor();
     this.pair = new ShadowPair(traffic, method, backend.name());
     this.headers = new DefaultHttp2Headers(false).add(requestHeaders).set(ShadowTraffic.SHADOW_HEADER, "1");
     this.headersEnd = endStream;
+    this.requestEnded = endStream;
     this.requestReader.encoding(requestHeaders.get(GrpcStatuses.GRPC_ENCODING));
     this.answer = new MessageRecorder(!CanaryObserver.OBSERVED_METHOD.equals(method));
     this.answerReader = new GrpcMessageReader(answer);
@@ -80,19 +96,50 @@ final class ShadowCopy implements BackendStream {
     if (shadow == null) {
       return null;
     }
-    BackendConnection conn = front.connectionFor(shadow);
-    if (conn == null) {
+    boolean hold = traffic.send() == ShadowSettings.Send.AFTER_PRIMARY;
+    BackendConnection conn = hold ? null : front.connectionFor(shadow);
+    if (!hold && conn == null) {
       traffic.ended(shadow);
       traffic.sink().skipped(shadow.name(), method, SkipReason.BACKEND_UNAVAILABLE);
       return null;
     }
-    ShadowCopy copy = new ShadowCopy(traffic, shadow, conn, front.ctx.executor(), method, requestHeaders,
-        endStream);
+    ShadowCopy copy = new ShadowCopy(traffic, shadow, front, method, requestHeaders, endStream);
     if (deadlineNanos > 0) {
       copy.deadlineTimer = copy.loop.schedule(copy::deadlineExpired, deadlineNanos, TimeUnit.NANOSECONDS);
     }
-    conn.open(copy);
+    if (hold) {
+      copy.held = true;
+    } else {
+      copy.send(conn);
+    }
     return copy;
+  }
+
+  private void send(BackendConnection on) {
+    conn = on;
+    sentNanos = System.nanoTime();
+    on.open(this);
+  }
+
+  /**
+   * Sends a held copy, once the primary's answer has been written (a task after the primary's turn of the loop,
+   * whose flush writes the client's frames first), on a connection picked now.
+   */
+  private void release() {
+    if (ended || !held) {
+      return;
+    }
+    held = false;
+    if (!requestEnded) {
+      abandon(SkipReason.REQUEST_UNFINISHED); // the primary answered mid-request: the copy would be cut short
+      return;
+    }
+    BackendConnection on = front.connectionFor(backend);
+    if (on == null) {
+      abandon(SkipReason.BACKEND_UNAVAILABLE);
+      return;
+    }
+    send(on);
   }
 
   // ------------------------------------------------------------------------------------------- the primary's side
@@ -110,10 +157,11 @@ final class ShadowCopy implements BackendStream {
     int bytes = data.readableBytes();
     if (unwritten + bytes > MAX_UNWRITTEN_BYTES) {
       data.release();
-      abandon(SkipReason.SHADOW_TOO_SLOW);
+      abandon(held ? SkipReason.REQUEST_TOO_LARGE : SkipReason.SHADOW_TOO_SLOW);
       return;
     }
     unwritten += bytes;
+    requestEnded |= endStream;
     if (id < 0) {
       pending.add(new Pending(data, endStream));
     } else {
@@ -123,9 +171,12 @@ final class ShadowCopy implements BackendStream {
 
   /** The primary ended; {@code primaryAnswer} is what it answered. */
   void primaryEnded(String servedBy, Status.Code code, MessageRecorder primaryAnswer) {
-    SkipReason abandoned = pair.primaryEnded(servedBy, code, primaryAnswer.end(code, System.nanoTime() - startNanos));
+    SkipReason abandoned = pair.primaryEnded(servedBy, code,
+        primaryAnswer.end(code, System.nanoTime() - primaryStartNanos));
     if (abandoned != null) {
       cancel();
+    } else if (held) {
+      loop.execute(this::release);
     }
   }
 
@@ -225,7 +276,7 @@ final class ShadowCopy implements BackendStream {
       pending.poll().data.release();
     }
     traffic.ended(backend);
-    pair.shadowEnded(answer.end(code, System.nanoTime() - startNanos));
+    pair.shadowEnded(answer.end(code, sentNanos == 0 ? 0 : System.nanoTime() - sentNanos));
   }
 
   private record Pending(ByteBuf data, boolean end) {}

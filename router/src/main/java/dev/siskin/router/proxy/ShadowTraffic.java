@@ -110,6 +110,12 @@ public final class ShadowTraffic {
     return shadow;
   }
 
+  /** When copies are sent, by the config in force (with their primary before any config is). */
+  public ShadowSettings.Send send() {
+    RoutingTable table = tables.get();
+    return table == null ? ShadowSettings.Send.WITH_PRIMARY : table.config().shadow().send();
+  }
+
   /** A copy on {@code shadow} has ended: gives back its slots. Once per admitted copy. */
   public void ended(Backend shadow) {
     inFlight.decrementAndGet();

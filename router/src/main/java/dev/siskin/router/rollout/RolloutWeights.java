@@ -41,7 +41,7 @@ public final class RolloutWeights {
     CanaryConfig weighted = file.withBackends(backends);
     if (step.shadow() && state.phase() != RolloutPhase.ROLLED_BACK) {
       weighted = weighted.withShadow(new ShadowSettings(plan.canary(), plan.shadowPercent(),
-          Set.of(CanaryObserver.OBSERVED_METHOD), file.shadow().maxInFlight()));
+          Set.of(CanaryObserver.OBSERVED_METHOD), file.shadow().maxInFlight(), file.shadow().send()));
     }
     return weighted;
   }

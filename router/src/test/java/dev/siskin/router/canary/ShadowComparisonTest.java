@@ -247,7 +247,7 @@ class ShadowComparisonTest {
     ShadowSnapshot s = comparison.snapshot();
     assertThat(s.skipped()).isEqualTo(Map.of(SkipReason.IN_FLIGHT_LIMIT, 2L, SkipReason.DEADLINE, 1L,
         SkipReason.BACKEND_UNAVAILABLE, 0L, SkipReason.PRIMARY_ON_SHADOW, 0L, SkipReason.PRIMARY_CANCELLED, 0L,
-        SkipReason.SHADOW_TOO_SLOW, 0L));
+        SkipReason.SHADOW_TOO_SLOW, 0L, SkipReason.REQUEST_TOO_LARGE, 0L, SkipReason.REQUEST_UNFINISHED, 0L));
     assertThat(s.skippedTotal()).isEqualTo(3);
     assertThat(s.pairs()).isZero();
     assertThat(SkipReason.IN_FLIGHT_LIMIT.label()).isEqualTo("in_flight_limit");

@@ -244,8 +244,15 @@ class CanaryConfigParserTest {
 
     ShadowSettings shadow = parse("backends { v1 { target = \"h:1\", weight = 1 }, v2 { target = \"h:2\", weight = 0 } }\n"
         + "shadow { backend = v2, percent = 12.5, methods = [\"/a.B/C\", \"d.E/F\"], max-in-flight = 7 }\n").shadow();
-    assertThat(shadow).isEqualTo(new ShadowSettings("v2", 12.5, java.util.Set.of("a.B/C", "d.E/F"), 7));
+    assertThat(shadow).isEqualTo(new ShadowSettings("v2", 12.5, java.util.Set.of("a.B/C", "d.E/F"), 7,
+        ShadowSettings.Send.AFTER_PRIMARY));
     assertThat(shadow.enabled()).isTrue();
+    assertThat(parse(backends2() + "shadow { backend = v2, send = \"with-primary\" }\n").shadow().send())
+        .isEqualTo(ShadowSettings.Send.WITH_PRIMARY);
+  }
+
+  private static String backends2() {
+    return "backends { v1 { target = \"h:1\", weight = 1 }, v2 { target = \"h:2\", weight = 0 } }\n";
   }
 
   @Test
@@ -259,8 +266,10 @@ class CanaryConfigParserTest {
         .startsWith(":2: shadow.methods: [\"Predict\"] has \"Predict\" (expected: full method names");
     assertThat(rejection(backends + "shadow { max-in-flight = 0 }"))
         .isEqualTo(":2: shadow.max-in-flight: 0 (expected: an integer from 1 to 1000000)");
-    assertThat(rejection(backends + "shadow { backnd = v2 }"))
-        .startsWith(":2: shadow.backnd: unknown key (expected one of: backend, max-in-flight, methods, percent)");
+    assertThat(rejection(backends + "shadow { backnd = v2 }")).startsWith(
+        ":2: shadow.backnd: unknown key (expected one of: backend, max-in-flight, methods, percent, send)");
+    assertThat(rejection(backends + "shadow { send = later }"))
+        .isEqualTo(":2: shadow.send: \"later\" (expected: \"after-primary\" or \"with-primary\")");
   }
 
   @Test

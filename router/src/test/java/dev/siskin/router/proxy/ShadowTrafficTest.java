@@ -35,16 +35,16 @@ import org.junit.jupiter.api.Test;
  * core in {@link ShadowTrafficOnFramesTest}.
  */
 class ShadowTrafficTest {
-  private static final String METHOD = "grpc.testing.SimpleService/UnaryRpc";
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  static final String METHOD = "grpc.testing.SimpleService/UnaryRpc";
+  static final Duration WAIT = Duration.ofSeconds(20);
 
-  private final List<ShadowExchange> compared = new CopyOnWriteArrayList<>();
-  private final List<SkipReason> skipped = new CopyOnWriteArrayList<>();
+  final List<ShadowExchange> compared = new CopyOnWriteArrayList<>();
+  final List<SkipReason> skipped = new CopyOnWriteArrayList<>();
   /** Served answers reported: only Predict's, so none in these tests of another method. */
   private final List<String> served = new CopyOnWriteArrayList<>();
-  private TestBackend v1;
-  private TestBackend v2;
-  private RouterHarness harness;
+  TestBackend v1;
+  TestBackend v2;
+  RouterHarness harness;
 
   @AfterEach
   void tearDown() throws Exception {
@@ -59,13 +59,18 @@ class ShadowTrafficTest {
   }
 
   private void start(int maxInFlight) throws Exception {
+    start(maxInFlight, ShadowSettings.Send.AFTER_PRIMARY);
+  }
+
+  /** v1 serves every call and v2 gets copies of METHOD, at most {@code maxInFlight} at once, sent {@code send}. */
+  void start(int maxInFlight, ShadowSettings.Send send) throws Exception {
     v1 = new TestBackend("v1");
     v2 = new TestBackend("v2");
     RouterSettings router = new RouterSettings("127.0.0.1:0", "127.0.0.1:0", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN,
         4 << 20, false);
     CanaryConfig config = new CanaryConfig(router,
         List.of(new BackendSpec("v1", v1.target(), 1), new BackendSpec("v2", v2.target(), 0)), Path.of("test.conf"),
-        Instant.now()).withShadow(new ShadowSettings("v2", 100, Set.of(METHOD), maxInFlight));
+        Instant.now()).withShadow(new ShadowSettings("v2", 100, Set.of(METHOD), maxInFlight, send));
     config = Configs.withForwarding(config, forwarding());
     harness = new RouterHarness(config);
     harness.router.addCanaryObserver(new CanaryObserver() {
@@ -91,7 +96,7 @@ class ShadowTrafficTest {
     return Forwarding.GRPC;
   }
 
-  private SimpleResponse call(String message) {
+  SimpleResponse call(String message) {
     return SimpleServiceGrpc.newBlockingStub(harness.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
         .unaryRpc(SimpleRequest.newBuilder().setRequestMessage(message).build());
   }
