@@ -313,6 +313,17 @@ start_model() {  # NAME MODEL_FILE -> sets PORT_<NAME>
   printf -v "PID_$name" '%s' "$pid"
 }
 
+# The shadow benchmark's near-free shadow backend (answers every call with a fixed PredictResponse).
+start_sink_backend() {
+  local port pid
+  port=$(free_port)
+  java -cp "$HELPER_CP" dev.siskin.router.bench.SinkBackend "$port" >"$WORK/sink-backend.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  wait_port "sink backend" "$pid" "$port" "$WORK/sink-backend.log"
+  PORT_sink=$port
+}
+
 start_streaming_backend() {
   local port pid
   port=$(free_port)
@@ -874,9 +885,10 @@ shadow_cost() {
   echo "Shadow traffic (\`--shadow\`): router-shadow has v1=100 v2=0 and \`shadow { backend = v2, percent = 100 }\`, so"
   echo "v1 answers every call and v2 gets a copy of each, sent once v1's answer is written (the default,"
   echo "\`send = \"after-primary\"\`); router-shadow-with sends each copy as the request arrives (\`send = \"with-primary\"\`);"
-  echo "router-one is the same router without the shadow block. The copies are extra work for the machine: v2"
-  echo "answers as many calls as v1 (on the same 2 cores as everything else), and the router's CPU per call below"
-  echo "includes sending and reading the copy."
+  echo "router-shadow-sink copies every call to a sink backend that answers a fixed PredictResponse from its event"
+  echo "loop (no gRPC server, no model: the backend's work taken out); router-one is the same router without the"
+  echo "shadow block. The copies are extra work for the machine: v2 answers as many calls as v1 (on the same 2 cores"
+  echo "as everything else), and the router's CPU per call below includes sending and reading the copy."
   echo
   echo "Closed loop (every stream sends its next call when the last one ended), so at 4x16 the machine is saturated"
   echo "and the copies' model work lowers everyone's throughput; the paced runs below separate that work."
@@ -885,7 +897,7 @@ shadow_cost() {
   echo "|---|---|---|---|---|---|---|---|"
   local level s o rise verdict t
   for level in ${LEVELS//,/ }; do
-    for t in router-shadow router-shadow-with; do
+    for t in router-shadow router-shadow-with router-shadow-sink; do
       s=$(metric "$level" $t p50); o=$(metric "$level" router-one p50)
       rise=$(awk -v a="$s" -v b="$o" 'BEGIN {if (a == "NA" || b == "NA" || b == 0) print "NA"; else printf "%+.1f %%", 100 * (a / b - 1)}')
       echo "| $level | $t | $(fmt "$s" 2) / $(fmt "$o" 2) | $rise | $(fmt "$(metric "$level" $t p99)" 2) / $(fmt "$(metric "$level" router-one p99)" 2) | $(fmt "$(metric "$level" $t rps)") / $(fmt "$(metric "$level" router-one rps)") | $(fmt "$(metric "$level" $t cpu)" 2) / $(fmt "$(metric "$level" router-one cpu)" 2) | $(fmt "$(metric "$level" $t backendcpu)" 2) / $(fmt "$(metric "$level" router-one backendcpu)" 2) |"
@@ -895,26 +907,33 @@ shadow_cost() {
   local paced="4x16@$PACED_RATE"
   echo
   echo "Paced at $PACED_RATE calls/s (4x16, h2load --rps; half of router-shadow's closed-loop rate, so nothing"
-  echo "saturates): the same primary calls through router-shadow, router-shadow-with, router-one, and router-one while"
-  echo "a second h2load sends v2 the same rate straight (router-one+v2: the model work a shadow gives v2, without the"
-  echo "shadow). router-shadow against router-one+v2 is the shadow's cost to the primary with the extra backend work"
-  echo "aside -- the target; router-one+v2 against router-one is what that backend work costs on these shared cores."
+  echo "saturates): the same primary calls through router-shadow, router-shadow-with, router-shadow-sink, router-one,"
+  echo "and router-one while a second h2load sends v2 the same rate straight (router-one+v2: the model work a shadow"
+  echo "gives v2, without the shadow, but at times of its own). The target -- the primary's p50 with the extra backend"
+  echo "work aside -- is router-shadow-sink against router-one: every copy made, sent, answered, read and compared,"
+  echo "with the backend's work taken out by construction. The backend work, stated apart: router-shadow against"
+  echo "router-shadow-sink (v2's model work on the copies, on the cores the primary uses), and router-shadow against"
+  echo "router-one+v2 (the same work, but at the primary's own moments rather than at times of its own)."
   echo "Model-server CPU is v1's + v2's, per 10,000 primary calls."
   echo
   echo "| target | req/s | p50 ms | p99 ms | router CPU s/10k | model-server CPU s/10k | switches/call |"
   echo "|---|---|---|---|---|---|---|"
   local t
-  for t in router-shadow router-shadow-with router-one+v2 router-one; do
+  for t in router-shadow router-shadow-with router-shadow-sink router-one+v2 router-one; do
     echo "| $t | $(fmt "$(metric "$paced" "$t" rps)") | $(fmt "$(metric "$paced" "$t" p50)" 2) | $(fmt "$(metric "$paced" "$t" p99)" 2) | $(fmt "$(metric "$paced" "$t" cpu)" 2) | $(fmt "$(metric "$paced" "$t" backendcpu)" 2) | $(fmt "$(metric "$paced" "$t" switches)" 2) |"
   done
-  s=$(metric "$paced" router-shadow p50); o=$(metric "$paced" router-one+v2 p50)
+  s=$(metric "$paced" router-shadow-sink p50); o=$(metric "$paced" router-one p50)
   rise=$(awk -v a="$s" -v b="$o" 'BEGIN {if (a == "NA" || b == "NA" || b == 0) print "NA"; else printf "%+.1f %%", 100 * (a / b - 1)}')
   verdict=$(awk -v q="$(ratio "$s" "$o")" 'BEGIN {if (q == "NA") print "n/a"; else if (q + 0 <= 1.10) print "met"; else print "missed"}')
+  local shadow_p50 with_p50 mirror_p50
+  shadow_p50=$(metric "$paced" router-shadow p50); with_p50=$(metric "$paced" router-shadow-with p50)
+  mirror_p50=$(metric "$paced" router-one+v2 p50)
   echo
-  echo "Primary p50 with shadow at 100 %, the extra backend work aside (router-shadow / router-one+v2, paced 4x16):"
-  echo "$(fmt "$s" 2) / $(fmt "$o" 2) ms, $rise -- target <= +10 %: **$verdict**. The backend work itself:"
-  echo "router-one+v2 / router-one p50 $(fmt "$(ratio "$o" "$(metric "$paced" router-one p50)")" 2)x. With copies sent with"
-  echo "their primary: router-shadow-with / router-one+v2 p50 $(fmt "$(ratio "$(metric "$paced" router-shadow-with p50)" "$o")" 2)x."
+  echo "Primary p50 with shadow at 100 %, the extra backend work aside (router-shadow-sink / router-one, paced 4x16):"
+  echo "$(fmt "$s" 2) / $(fmt "$o" 2) ms, $rise -- target <= +10 %: **$verdict**. The backend work, apart: with v2's model"
+  echo "work on every copy, router-shadow / router-shadow-sink p50 $(fmt "$(ratio "$shadow_p50" "$s")" 2)x (copies sent after the"
+  echo "primary) and router-shadow-with / router-shadow-sink $(fmt "$(ratio "$with_p50" "$s")" 2)x (sent with it); the same model"
+  echo "work at times of its own, router-one+v2 / router-one $(fmt "$(ratio "$mirror_p50" "$o")" 2)x."
 }
 
 stat_size() { stat -c %s "$WORK/predict.bin" 2>/dev/null || wc -c <"$WORK/predict.bin"; }
@@ -1032,8 +1051,13 @@ shadow { backend = v2, percent = 100 }"
   start_router router_shadow_with router/target/router.jar "$ROUTER_JAVA_OPTS" "  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 100 }
   v2 { target = \"127.0.0.1:$PORT_v2\", weight = 0 }" "$no_cap
 shadow { backend = v2, percent = 100, send = \"with-primary\" }"
-  ALL_TARGETS+=",router-shadow,router-shadow-with"
-  UNARY_ONLY+="router-shadow router-shadow-with "
+  log "starting the sink backend and router-shadow-sink (v1=100, every Predict copied to the sink, which does no work)"
+  start_sink_backend
+  start_router router_shadow_sink router/target/router.jar "$ROUTER_JAVA_OPTS" "  v1 { target = \"127.0.0.1:$PORT_v1\", weight = 100 }
+  sink { target = \"127.0.0.1:$PORT_sink\", weight = 0 }" "$no_cap
+shadow { backend = sink, percent = 100 }"
+  ALL_TARGETS+=",router-shadow,router-shadow-with,router-shadow-sink"
+  UNARY_ONLY+="router-shadow router-shadow-with router-shadow-sink "
 fi
 [[ ",$TARGETS," == *",nginx,"* ]] && { log "starting nginx ($(nginx -v 2>&1 | sed 's/.*\///'))"; start_nginx "$CORES"; }
 [[ ",$TARGETS," == *",haproxy,"* ]] && { log "starting haproxy"; start_haproxy "$CORES"; }
@@ -1098,7 +1122,7 @@ if [ "$SHADOW" = 1 ] && [[ ",$LEVELS," == *",4x16,"* ]]; then
   PACED_RATE=$(awk -v r="$(metric 4x16 router-shadow rps)" 'BEGIN {if (r == "NA" || r == "") print ""; else printf "%d", r / 2}')
   [ -n "$PACED_RATE" ] && [ "$PACED_RATE" -gt 0 ] || die "no 4x16 throughput of router-shadow to pace the shadow runs by"
   for round in $(seq 1 "$ROUNDS"); do
-    for target in $(rotated router-shadow,router-shadow-with,router-one,router-one+v2 "$round"); do
+    for target in $(rotated router-shadow,router-shadow-with,router-shadow-sink,router-one,router-one+v2 "$round"); do
       run_unary "$target" 4x16 "$round" "$PACED_RATE"
     done
   done

@@ -229,6 +229,7 @@ final class CanaryJson {
     ArrayNode methods = node.putArray("methods");
     settings.methods().stream().sorted().forEach(methods::add);
     node.put("maxInFlight", settings.maxInFlight());
+    node.put("send", settings.send().configName());
     node.put("inFlight", inFlight);
     node.put("pairs", s.pairs());
     node.put("compared", s.compared());
