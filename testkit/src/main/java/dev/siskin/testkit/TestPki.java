@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -200,6 +201,11 @@ public final class TestPki {
 
         public BigInteger serial() {
             return certificate().getSerialNumber();
+        }
+
+        /** The serial as openssl and the servers' logs print it: upper-case hex. */
+        public String serialHex() {
+            return serial().toString(16).toUpperCase(Locale.ROOT);
         }
 
         /** The chain as PEM text, as in {@link #cert()}. */

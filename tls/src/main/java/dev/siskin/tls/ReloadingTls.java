@@ -3,6 +3,7 @@ package dev.siskin.tls;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -14,6 +15,7 @@ import java.nio.file.WatchService;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
@@ -130,9 +133,61 @@ public final class ReloadingTls implements AutoCloseable {
         return keyManager;
     }
 
-    /** Checks peers' certificates against the current trust file; empty without one. */
+    /**
+     * Checks peers' certificates against the current trust file; empty without one. It names no CA in the
+     * handshake's certificate request: a TLS stack such as Netty's OpenSSL one reads that list once, when its context
+     * is built, so after a CA rotation it would keep naming the old CA and clients that pick their certificate by
+     * the names (the JDK's key managers do) would send none. Without names a client sends the one it has.
+     */
     public Optional<X509ExtendedTrustManager> peerTrustManager() {
-        return Optional.ofNullable(trustManager);
+        return Optional.ofNullable(trustManager).map(NamingNoIssuers::new);
+    }
+
+    private static final class NamingNoIssuers extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager delegate;
+
+        NamingNoIssuers(X509ExtendedTrustManager delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            delegate.checkClientTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            delegate.checkClientTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            delegate.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            delegate.checkServerTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            delegate.checkServerTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            delegate.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 
     private void apply(TlsIdentity identity) throws TlsFileException {

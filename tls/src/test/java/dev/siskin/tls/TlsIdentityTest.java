@@ -44,8 +44,7 @@ class TlsIdentityTest {
         assertThat(identity.trusted()).containsExactly(ca.certificate());
         assertThat(identity.chainExpiry()).isEqualTo(server.certificate().getNotAfter().toInstant());
         assertThat(identity.trustExpiry()).contains(ca.certificate().getNotAfter().toInstant());
-        assertThat(identity.describe()).startsWith("subject CN=server, serial " + server.serial().toString(16)
-                .toUpperCase()).contains(", expires 20");
+        assertThat(identity.describe()).startsWith("subject CN=server, serial " + server.serialHex()).contains(", expires 20");
     }
 
     @Test
@@ -62,7 +61,7 @@ class TlsIdentityTest {
                 .isInstanceOf(TlsFileException.class)
                 .hasMessage("TLS_KEY=" + other.key() + ": the private key does not belong to the certificate in "
                         + "TLS_CERT=" + server.cert() + " (subject CN=server, serial "
-                        + server.serial().toString(16).toUpperCase() + ")");
+                        + server.serialHex() + ")");
     }
 
     @Test
@@ -117,7 +116,7 @@ class TlsIdentityTest {
         Instant later = server.certificate().getNotAfter().toInstant().plusSeconds(1);
         assertThatThrownBy(() -> TlsIdentity.load(files, TlsIdentity.read(files), later))
                 .hasMessage("TLS_CERT=" + server.cert() + ": certificate CN=server (serial "
-                        + server.serial().toString(16).toUpperCase() + ") expired at "
+                        + server.serialHex() + ") expired at "
                         + server.certificate().getNotAfter().toInstant());
     }
 }
