@@ -87,7 +87,7 @@ public final class Pem {
                 case PKCS8 -> keys.add(block);
                 case "ENCRYPTED PRIVATE KEY" -> throw new TlsFileException(file,
                         "the key is encrypted; expected an unencrypted PKCS#8 key (openssl pkcs8 -topk8 -nocrypt)");
-                case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw new TlsFileException(file, "holds a "
+                case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw new TlsFileException(file, "holds an "
                         + block.type().replace(" PRIVATE KEY", "") + " key in the traditional format; expected PKCS#8 "
                         + "(-----BEGIN PRIVATE KEY-----): convert it with openssl pkcs8 -topk8 -nocrypt -in OLD -out NEW");
                 case CERTIFICATE -> {

@@ -106,7 +106,7 @@ public record TlsIdentity(List<X509Certificate> chain, PrivateKey key, List<X509
         String mismatch = "the private key does not belong to the certificate in " + files.cert() + " (subject "
                 + cert.getSubjectX500Principal().getName() + ", serial " + serialHex(cert) + ")";
         if (!publicKey.getAlgorithm().equals(key.getAlgorithm())) {
-            throw new TlsFileException(files.key(), mismatch + ": a " + key.getAlgorithm() + " key for a "
+            throw new TlsFileException(files.key(), mismatch + ": an " + key.getAlgorithm() + " key for an "
                     + publicKey.getAlgorithm() + " certificate");
         }
         String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";

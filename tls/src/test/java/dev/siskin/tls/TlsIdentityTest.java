@@ -69,7 +69,7 @@ class TlsIdentityTest {
         TestPki.Issued rsa = ca.issue(new TestPki.Request("rsa", "CN=rsa", List.of(), true, Duration.ofDays(1),
                 TestPki.KeyType.RSA));
         assertThatThrownBy(() -> load(files(server.cert(), rsa.key(), null)))
-                .hasMessageEndingWith(": a RSA key for a EC certificate");
+                .hasMessageEndingWith(": an RSA key for an EC certificate");
     }
 
     @Test
@@ -84,7 +84,7 @@ class TlsIdentityTest {
         Path key = dir.resolve("pkcs1.key");
         Files.writeString(key, server.keyPem().replace("PRIVATE KEY", "EC PRIVATE KEY"));
         assertThatThrownBy(() -> load(files(server.cert(), key, null)))
-                .hasMessageContaining("TLS_KEY=" + key + ": holds a EC key in the traditional format; expected PKCS#8")
+                .hasMessageContaining("TLS_KEY=" + key + ": holds an EC key in the traditional format; expected PKCS#8")
                 .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
     }
 
