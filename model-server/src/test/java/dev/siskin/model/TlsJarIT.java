@@ -9,7 +9,7 @@ import dev.siskin.model.testing.ModelServerProcess;
 import dev.siskin.model.testing.PrometheusText;
 import dev.siskin.model.testing.TlsModelServer;
 import dev.siskin.proto.v1.PredictionServiceGrpc;
-import dev.siskin.testkit.RecordingTrustManager;
+import dev.siskin.testkit.RecordingTrust;
 import dev.siskin.testkit.TestPki;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -39,7 +39,7 @@ class TlsJarIT {
     /** The serial a new connection's handshake gets. */
     private static BigInteger serialOfANewConnection(String target, TestPki.Ca ca, TestPki.Issued client)
             throws InterruptedException {
-        RecordingTrustManager trust = RecordingTrustManager.trusting(ca);
+        RecordingTrust trust = RecordingTrust.of(ca);
         ManagedChannel channel = TlsModelServer.channel(target, trust, Optional.of(client));
         try {
             assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
@@ -67,9 +67,9 @@ class TlsJarIT {
                     .contains("(TLS_CERT=" + serverCert.cert() + "), client certificates signed by TLS_CLIENT_CA="
                             + ca.certFile() + " required");
 
-            ManagedChannel good = TlsModelServer.channel(target, RecordingTrustManager.trusting(ca), Optional.of(client));
-            ManagedChannel none = TlsModelServer.channel(target, RecordingTrustManager.trusting(ca), Optional.empty());
-            ManagedChannel wrong = TlsModelServer.channel(target, RecordingTrustManager.trusting(ca),
+            ManagedChannel good = TlsModelServer.channel(target, RecordingTrust.of(ca), Optional.of(client));
+            ManagedChannel none = TlsModelServer.channel(target, RecordingTrust.of(ca), Optional.empty());
+            ManagedChannel wrong = TlsModelServer.channel(target, RecordingTrust.of(ca),
                     Optional.of(stranger));
             try {
                 assertThat(predict(good)).isEqualTo("setosa");

@@ -7,7 +7,7 @@ import dev.siskin.model.metrics.MetricsEndpoint;
 import dev.siskin.model.metrics.ModelMetrics;
 import dev.siskin.model.metrics.TlsMetrics;
 import dev.siskin.model.server.ModelGrpcServer;
-import dev.siskin.testkit.RecordingTrustManager;
+import dev.siskin.testkit.RecordingTrust;
 import dev.siskin.testkit.TestPki;
 import dev.siskin.tls.ReloadingTls;
 import dev.siskin.tls.TlsFile;
@@ -55,14 +55,14 @@ public final class TlsModelServer implements AutoCloseable {
     }
 
     /** A new TLS channel (so a new handshake on its first call) trusting {@code trust}, with a client certificate. */
-    public ManagedChannel channel(RecordingTrustManager trust, Optional<TestPki.Issued> clientCert) {
+    public ManagedChannel channel(RecordingTrust trust, Optional<TestPki.Issued> clientCert) {
         return channel(target(), trust, clientCert);
     }
 
     /** A TLS channel to {@code target}, trusting {@code trust}, with a client certificate if given. */
-    public static ManagedChannel channel(String target, RecordingTrustManager trust,
+    public static ManagedChannel channel(String target, RecordingTrust trust,
             Optional<TestPki.Issued> clientCert) {
-        TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder().trustManager(trust);
+        TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder().trustManager(trust.manager());
         if (clientCert.isPresent()) {
             try {
                 credentials.keyManager(clientCert.get().cert().toFile(), clientCert.get().key().toFile());
