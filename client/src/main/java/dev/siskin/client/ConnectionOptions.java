@@ -5,6 +5,7 @@ import dev.siskin.proto.v1.PredictionServiceGrpc.PredictionServiceBlockingStub;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that call a gRPC target. */
@@ -18,6 +19,14 @@ final class ConnectionOptions {
       converter = Converters.DurationConverter.class,
       description = "Deadline of each call, e.g. 500ms, 5s (default: ${DEFAULT-VALUE}).")
   Duration deadline;
+
+  @Mixin
+  TlsOptions tls;
+
+  /** A channel to {@code --target}, over TLS with {@code --tls-ca}; the caller owns it and must shut it down. */
+  ManagedChannel openChannel() {
+    return target.openChannel(tls.credentials(), tls.authority());
+  }
 
   /** A stub on {@code channel} with this call's deadline, recording the serving backend in {@code header}. */
   PredictionServiceBlockingStub stub(ManagedChannel channel, BackendHeader header) {

@@ -198,7 +198,7 @@ final class DistributionCommand implements Callable<Integer> {
   private DistributionResult runCalls(PrintWriter out, StickyKeys keys) throws InterruptedException {
     // A progress bar only on a terminal: in a log or a pipe the carriage returns would be noise.
     LongConsumer progress = System.console() != null ? new ProgressBar(out, calls) : done -> { };
-    ManagedChannel channel = connection.target.openChannel();
+    ManagedChannel channel = connection.openChannel();
     try {
       return new DistributionRun(channel, IrisFeatures.sample(), calls, concurrency,
           connection.deadline, keys).run(progress);

@@ -17,7 +17,8 @@ public final class GrpcErrors {
 
   /** The same for a call's final status. */
   public static String describe(String method, Target target, Status status) {
-    return method + " on " + target + " failed: " + statusText(status) + hint(status.getCode());
+    return method + " on " + target + " failed: " + statusText(status)
+        + (isTls(status.getCause()) ? TLS_HINT : hint(status.getCode()));
   }
 
   /** {@code CODE (description: root cause)}, on one line. */
@@ -43,6 +44,19 @@ public final class GrpcErrors {
       current = current.getCause();
     }
     return current;
+  }
+
+  private static final String TLS_HINT = " -- the TLS handshake failed: does --tls-ca hold the CA of the server's "
+      + "certificate, does that certificate name the --target host (or --authority), does the server require a client "
+      + "certificate (--tls-cert, --tls-key), and does it serve TLS at all?";
+
+  private static boolean isTls(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String hint(Status.Code code) {

@@ -29,7 +29,7 @@ final class HealthCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ManagedChannel channel = connection.target.openChannel();
+    ManagedChannel channel = connection.openChannel();
     try {
       BackendHeader header = new BackendHeader();
       HealthResponse response = connection.stub(channel, header).health(HealthRequest.getDefaultInstance());

@@ -106,7 +106,7 @@ final class LoadCommand implements Callable<Integer> {
     ProgressBar bar = System.console() != null ? new ProgressBar(err, schedule.total()) : null;
     LongConsumer progress = bar != null ? bar : issued -> { };
 
-    ManagedChannel channel = connection.target.openChannel();
+    ManagedChannel channel = connection.openChannel();
     LoadResult result;
     try {
       LoadRun run = new LoadRun(channel, connection.target.toString(), schedule, cycle, headers, maxInFlight,

@@ -51,7 +51,7 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() {
     PredictRequest request = request();
     Metadata forcedHeaders = forced.headers(spec);
-    ManagedChannel channel = connection.target.openChannel();
+    ManagedChannel channel = connection.openChannel();
     try {
       BackendHeader header = new BackendHeader();
       PredictResponse response = connection.stub(channel, header)

@@ -60,7 +60,7 @@ final class StopCheckCommand implements Callable<Integer> {
         connection.target, concurrency, maxCalls, seconds(maxTime));
     out.flush();
     StopCheckResult r;
-    ManagedChannel channel = connection.target.openChannel();
+    ManagedChannel channel = connection.openChannel();
     try {
       r = new StopCheckRun(channel, IrisFeatures.sample(), maxCalls, concurrency, connection.deadline, maxTime)
           .run(() -> {

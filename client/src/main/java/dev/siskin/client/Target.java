@@ -1,7 +1,11 @@
 package dev.siskin.client;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,7 +45,14 @@ public record Target(String value) {
 
   /** A plaintext channel; the caller owns it and must shut it down. */
   public ManagedChannel openChannel() {
-    return ManagedChannelBuilder.forTarget(value).usePlaintext().build();
+    return openChannel(InsecureChannelCredentials.create(), Optional.empty());
+  }
+
+  /** A channel with {@code credentials}, sending {@code authority} (and, over TLS, verifying it) if given. */
+  public ManagedChannel openChannel(ChannelCredentials credentials, Optional<String> authority) {
+    ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(value, credentials);
+    authority.ifPresent(builder::overrideAuthority);
+    return builder.build();
   }
 
   @Override

@@ -189,7 +189,7 @@ class DockerfilesIT {
   }
 
   private List<String> modules() {
-    return List.of("proto", "model-server", "router", "client");
+    return List.of("proto", "testkit", "tls", "model-server", "router", "client");
   }
 
   /** ARG defaults substituted; for Dockerfile.model both model versions compose builds. */

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class SelfContainedRepoTest {
   /** Top-level folders of the repository: a path starting with one of them must exist. */
   private static final Set<String> TOP = Set.of("docs", "scripts", "config", "proto", "router", "client",
-      "model-server", "models", "interop", "data", "deploy", ".ci", ".github");
+      "model-server", "models", "interop", "data", "deploy", ".ci", ".github", "tls", "testkit");
   private static final Pattern REPO_PATH = Pattern.compile(
       "(?<![\\w./-])((?:" + String.join("|", TOP).replace(".", "\\.") + ")/[\\w./-]*[\\w-])");
   private static final Pattern MD_LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.siskin.model.fault.FaultSettings;
+import dev.siskin.tls.TlsFiles;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.OptionalInt;
  * @param host HOST when set: the address both ports bind; empty = all interfaces
  * @param expectedVersion MODEL_VERSION when set
  * @param metricsPort METRICS_PORT when set
+ * @param tls TLS_CERT and TLS_KEY (and TLS_CLIENT_CA) when set: the gRPC port serves TLS only
  */
 public record ModelServerSettings(
         Path modelPath,
@@ -26,6 +28,7 @@ public record ModelServerSettings(
         Optional<InetAddress> host,
         int port,
         OptionalInt metricsPort,
+        Optional<TlsFiles> tls,
         Duration keepAlivePermitTime,
         Duration drainGrace,
         Duration drainTimeout,
@@ -53,6 +56,7 @@ public record ModelServerSettings(
                 BindAddress.parse(r.string("host"), "HOST"),
                 r.port("port", "PORT"),
                 r.optionalPort("metrics-port", "METRICS_PORT"),
+                r.tlsFiles("tls.cert", "TLS_CERT", "tls.key", "TLS_KEY", "tls.client-ca", "TLS_CLIENT_CA"),
                 c.getDuration("keepalive-permit-time"),
                 r.nonNegativeDuration("drain.grace", "DRAIN_GRACE_MS"),
                 r.nonNegativeDuration("drain.timeout", "DRAIN_TIMEOUT_MS"),

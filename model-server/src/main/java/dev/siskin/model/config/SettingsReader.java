@@ -2,6 +2,9 @@ package dev.siskin.model.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import dev.siskin.tls.TlsFile;
+import dev.siskin.tls.TlsFiles;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -53,5 +56,31 @@ final class SettingsReader {
             // reported below
         }
         throw new SettingsException(env + "=" + string(key) + " is not a duration (expected: milliseconds >= 0, e.g. 3000)");
+    }
+
+    /**
+     * The TLS files when the certificate and key are both set; empty when neither is. Only the combination is
+     * checked here: the files themselves are read (and reported) when the server loads them.
+     */
+    Optional<TlsFiles> tlsFiles(String certKey, String certEnv, String keyKey, String keyEnv, String caKey,
+            String caEnv) throws SettingsException {
+        Optional<String> cert = optionalString(certKey);
+        Optional<String> key = optionalString(keyKey);
+        Optional<String> ca = optionalString(caKey);
+        if (cert.isPresent() != key.isPresent()) {
+            String set = cert.isPresent() ? certEnv : keyEnv;
+            String unset = cert.isPresent() ? keyEnv : certEnv;
+            throw new SettingsException(set + " is set but " + unset + " is not (set both to serve TLS: the "
+                    + "certificate chain and its private key as PEM files; or neither for plaintext)");
+        }
+        if (cert.isEmpty()) {
+            if (ca.isPresent()) {
+                throw new SettingsException(caEnv + " is set but " + certEnv + " and " + keyEnv + " are not (client "
+                        + "certificates are checked on a TLS port only: set both as well, or unset " + caEnv + ")");
+            }
+            return Optional.empty();
+        }
+        return Optional.of(new TlsFiles(new TlsFile(certEnv, Path.of(cert.get())),
+                new TlsFile(keyEnv, Path.of(key.get())), ca.map(c -> new TlsFile(caEnv, Path.of(c)))));
     }
 }

@@ -4,9 +4,12 @@ import dev.siskin.model.fault.FaultInjector;
 import dev.siskin.model.load.LoadedModel;
 import dev.siskin.model.metrics.ModelMetrics;
 import dev.siskin.model.predict.IrisClassifier;
+import dev.siskin.tls.ReloadingTls;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -41,11 +44,28 @@ public final class ModelGrpcServer {
 
     /** A plaintext server builder on {@code host} (empty = all interfaces) at {@code port} (0 = a free port). */
     public static ServerBuilder<?> onAddress(Optional<InetAddress> host, int port, Duration keepAlivePermitTime) {
+        return onAddress(host, port, keepAlivePermitTime, InsecureServerCredentials.create());
+    }
+
+    /** A server builder with {@code credentials} ({@link #tlsCredentials} for TLS) on {@code host} at {@code port}. */
+    public static ServerBuilder<?> onAddress(Optional<InetAddress> host, int port, Duration keepAlivePermitTime,
+            ServerCredentials credentials) {
         InetSocketAddress address =
                 host.map(h -> new InetSocketAddress(h, port)).orElseGet(() -> new InetSocketAddress(port));
-        return NettyServerBuilder.forAddress(address, InsecureServerCredentials.create())
+        return NettyServerBuilder.forAddress(address, credentials)
                 .permitKeepAliveTime(keepAlivePermitTime.toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveWithoutCalls(true);
+    }
+
+    /**
+     * TLS only (ALPN h2), presenting the certificate {@code tls} serves at each new handshake; with a trust file,
+     * a client certificate signed by one of its CAs is required (none, or another CA's, fails the handshake).
+     */
+    public static ServerCredentials tlsCredentials(ReloadingTls tls) {
+        TlsServerCredentials.Builder builder = TlsServerCredentials.newBuilder().keyManager(tls.keyManager());
+        tls.peerTrustManager().ifPresent(trust -> builder.trustManager(trust)
+                .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE));
+        return builder.build();
     }
 
     /**

@@ -45,7 +45,7 @@ public final class ModelServerProcess implements AutoCloseable {
                 .directory(Repo.root().toFile())
                 .redirectErrorStream(true);
         // Only what the test sets: no MODEL_PATH or PORT of the developer's shell leaks in.
-        builder.environment().keySet().removeIf(k -> k.startsWith("MODEL_") || k.startsWith("FAULT_")
+        builder.environment().keySet().removeIf(k -> k.startsWith("MODEL_") || k.startsWith("FAULT_") || k.startsWith("TLS_")
                 || k.startsWith("DRAIN_") || k.equals("PORT") || k.equals("METRICS_PORT") || k.equals("HOST"));
         builder.environment().putAll(environment);
         return new ModelServerProcess(builder.start());
