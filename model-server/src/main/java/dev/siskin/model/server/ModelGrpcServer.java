@@ -37,6 +37,10 @@ public final class ModelGrpcServer {
         this.delayer = delayer;
     }
 
+    /** Stream resets a client may send per {@link #RST_WINDOW_SECONDS} before its connection is closed. */
+    static final int MAX_RST_FRAMES = 1000;
+    static final int RST_WINDOW_SECONDS = 10;
+
     /** A plaintext server builder on all interfaces at {@code port} (0 = a free port). */
     public static ServerBuilder<?> onPort(int port, Duration keepAlivePermitTime) {
         return onAddress(Optional.empty(), port, keepAlivePermitTime);
@@ -54,7 +58,10 @@ public final class ModelGrpcServer {
                 host.map(h -> new InetSocketAddress(h, port)).orElseGet(() -> new InetSocketAddress(port));
         return NettyServerBuilder.forAddress(address, credentials)
                 .permitKeepAliveTime(keepAlivePermitTime.toNanos(), TimeUnit.NANOSECONDS)
-                .permitKeepAliveWithoutCalls(true);
+                .permitKeepAliveWithoutCalls(true)
+                // HTTP/2 rapid reset (CVE-2023-44487): a client resetting more than this many streams in the
+                // window gets GOAWAY ENHANCE_YOUR_CALM; grpc-java leaves it off by default. The router's limit.
+                .maxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
     }
 
     /**
