@@ -63,17 +63,11 @@ class InteropThroughRouterIT {
           v1 { target = "127.0.0.1:%d", weight = 50 }
           v2 { target = "127.0.0.1:%d", weight = 50 }
         }
-        %s
-        """.formatted(routerPort, adminPort, v1, v2, extraConfig()));
+        """.formatted(routerPort, adminPort, v1, v2));
     Process router = new ProcessBuilder(javaBin(), "-jar", routerJar.toString(), config.toString())
         .redirectErrorStream(true).redirectOutput(logs.resolve("router.log").toFile()).start();
     started.add(router);
     awaitReady(router, adminPort);
-  }
-
-  /** Config beside the addresses: none, so the suite runs on the router's defaults. */
-  String extraConfig() {
-    return "";
   }
 
   @AfterAll

@@ -10,7 +10,6 @@ import dev.siskin.router.config.CanaryConfigParser;
 import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.config.ConfigWatcher;
 import dev.siskin.router.config.FailureSettings;
-import dev.siskin.router.config.Forwarding;
 import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.h2.WarmUp;
 import dev.siskin.router.metrics.RouterMetrics;
@@ -96,11 +95,13 @@ public final class RouterMain {
   }
 
   /**
-   * Loads the config, starts the gRPC server, the admin endpoint and the file watcher. Every call reports
+   * Loads the config, starts the forwarding core, the admin endpoint and the file watcher. Every call reports
    * its outcome to the metrics (which /clusters and /metrics read) and to the access log.
    */
   static RouterMain start(Path file) throws ConfigException, IOException {
-    CanaryConfig config = CanaryConfigParser.parse(file);
+    CanaryConfigParser.Parsed parsed = CanaryConfigParser.read(file);
+    parsed.notices().forEach(notice -> log.warn("{}", notice)); // obsolete keys: accepted, and reported
+    CanaryConfig config = parsed.config();
     // Before the first lookup (the backends' channels): the JVM reads its DNS cache settings only once.
     JdkDnsCache.configure(config.router().failure().limits().dnsRefresh())
         .forEach(line -> log.info("JVM DNS cache: {}", line));
@@ -121,7 +122,6 @@ public final class RouterMain {
     RouterMetrics metrics = new RouterMetrics(router::configState);
     metrics.registerFailureHandling(router::failureReport);
     metrics.registerEndpoints(() -> endpointsByBackend(router.routingTable()));
-    metrics.registerMessageMemory(router.messageMemory()::held, router.messageMemory()::limit);
     metrics.registerRoutingRules(router.routingRuleStats()::forceUnknownTotal,
         router.routingRuleStats()::forceEmptyTotal);
     router.addCallListener(metrics.calls());
@@ -174,7 +174,7 @@ public final class RouterMain {
    * A warm-up that fails costs only its time: the router starts cold, as it would without one.
    */
   private static void warmUp(RouterSettings settings) {
-    if (settings.forwarding() != Forwarding.FRAMES || settings.warmUpCalls() == 0) {
+    if (settings.warmUpCalls() == 0) {
       return;
     }
     try {

@@ -6,15 +6,14 @@ import dev.siskin.router.cluster.BackendChannels;
 import dev.siskin.router.cluster.BackendPool;
 import dev.siskin.router.cluster.Backend;
 import dev.siskin.router.cluster.ChannelFactory;
-import dev.siskin.router.cluster.EventLoops;
 import dev.siskin.router.cluster.HostHealth;
 import dev.siskin.router.cluster.HealthChecker;
 import dev.siskin.router.cluster.OutlierDetector;
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
-import dev.siskin.router.config.Forwarding;
 import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.config.ConfigState;
+import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.observe.CallListener;
@@ -23,9 +22,6 @@ import dev.siskin.router.observe.CompositeCallListener;
 import dev.siskin.router.observe.FailureReport;
 import dev.siskin.router.proxy.CallsInFlight;
 import dev.siskin.router.proxy.CompositeCanaryObserver;
-import dev.siskin.router.proxy.MessageMemory;
-import dev.siskin.router.proxy.PassThroughRegistry;
-import dev.siskin.router.proxy.ProxyCallHandler;
 import dev.siskin.router.proxy.Resilience;
 import dev.siskin.router.proxy.RetryBudget;
 import dev.siskin.router.proxy.RetryStats;
@@ -37,9 +33,6 @@ import dev.siskin.router.route.RoutingTableHolder;
 import dev.siskin.router.route.WeightedPicker;
 import dev.siskin.router.route.RoutingRuleStats;
 import dev.siskin.router.route.RuleChainRoute;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -51,14 +44,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The router's running parts: the gRPC server that forwards every call, the backend pool, the routing table
+ * The router's running parts: the frame core that forwards every call, the backend pool, the routing table
  * in force and the config state. {@link RouterMain} wires it to the config file; tests drive it directly.
  *
  * <p>Thread-safety: calls read the routing table lock-free. Config changes ({@link #apply}, {@link #reject})
@@ -71,9 +63,7 @@ public final class RouterServer {
   /** Default bound on draining a removed backend and on the graceful part of shutdown. */
   public static final Duration DEFAULT_DRAIN_BOUND = Duration.ofSeconds(30);
 
-  /** grpc-java's server (router.forwarding = grpc), or null. */
-  private final Server server;
-  /** The frame-level core (router.forwarding = frames), or null. */
+  /** The forwarding core: HTTP/2 frames passed between client and backend connections. */
   private final FrameForwarder frames;
   private final InetSocketAddress listenAddress;
   private final BackendPool pool;
@@ -83,7 +73,6 @@ public final class RouterServer {
   private final ShadowTraffic shadows = new ShadowTraffic(tables::current, canaryObservers);
   private final CompositeCallListener listeners = new CompositeCallListener();
   private final AtomicReference<ConfigState> state = new AtomicReference<>();
-  private final MessageMemory messageMemory;
   /**
    * The one thread on which health changes happen (check results, ejections and their ends), so that they
    * are serialized; it then republishes the routing table.
@@ -113,8 +102,7 @@ public final class RouterServer {
       ChannelFactory channels, Duration drainBound, ConfigOverlay overlay) {
     this.overlay = requireNonNull(overlay, "overlay");
     this.pickers = requireNonNull(pickers, "pickers");
-    int maxMessageBytes = initial.router().maxMessageBytes();
-    this.pool = new BackendPool(channels, maxMessageBytes, drainBound);
+    this.pool = new BackendPool(channels, drainBound);
     this.healthThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "siskin-health");
       thread.setDaemon(true);
@@ -122,41 +110,15 @@ public final class RouterServer {
     });
     this.healthChecker = new HealthChecker(healthThread, tables::current, this::republish, Clock.systemUTC());
     this.outliers = new OutlierDetector(healthThread, tables::current, this::republish, Clock.systemUTC());
-    long maxHeap = Runtime.getRuntime().maxMemory();
-    this.messageMemory = new MessageMemory(() -> {
-      long configured = tables.current().config().router().failure().limits().messageMemoryBytes();
-      return configured > 0 ? configured : MessageMemory.autoLimit(maxHeap, maxMessageBytes);
-    });
     Resilience resilience = new Resilience(() -> tables.current().config().router().failure(),
-        outliers::record, retryBudget, retryStats, messageMemory, callsInFlight);
-    InetSocketAddress address = ListenAddress.parse(initial.router().listen());
-    this.listenAddress = address;
-    if (initial.router().forwarding() == Forwarding.FRAMES) {
-      this.server = null;
-      this.frames = new FrameForwarder(new RuleChainRoute(tables, ruleStats), () -> tables.current().config().routing(),
-          listeners, () -> tables.current().config().router().failure().limits().defaultDeadline(), resilience,
-          shadows, Runtime.getRuntime().availableProcessors(),
-          (int) Math.min(Integer.MAX_VALUE, initial.router().failure().limits().connectTimeout().toMillis()),
-          initial.router().failure().limits().keepaliveTime(), initial.router().failure().limits().keepaliveTimeout());
-      return;
-    }
-    this.frames = null;
-    EventLoops loops = EventLoops.shared();
-    this.server = NettyServerBuilder.forAddress(address)
-        // The loops the backend channels use too, so a call and its backend call share a thread.
-        .bossEventLoopGroup(loops.group())
-        .workerEventLoopGroup(loops.group())
-        .channelType(loops.serverChannelType())
-        .fallbackHandlerRegistry(new PassThroughRegistry(
-            new ProxyCallHandler(new RuleChainRoute(tables, ruleStats), listeners, maxMessageBytes, resilience,
-                shadows)))
-        .maxInboundMessageSize(maxMessageBytes)
-        // Fixed window, no BDP pings (see BackendChannels.FLOW_CONTROL_WINDOW).
-        .flowControlWindow(BackendChannels.FLOW_CONTROL_WINDOW)
-        .addStreamTracerFactory(ProxyCallHandler.streamTracerFactory())
-        // Forwarding never blocks (see ProxyCall), so calls run on the transport's event loop.
-        .directExecutor()
-        .build();
+        outliers::record, retryBudget, retryStats, callsInFlight);
+    this.listenAddress = ListenAddress.parse(initial.router().listen());
+    FailureSettings.Limits limits = initial.router().failure().limits();
+    this.frames = new FrameForwarder(new RuleChainRoute(tables, ruleStats), () -> tables.current().config().routing(),
+        listeners, () -> tables.current().config().router().failure().limits().defaultDeadline(), resilience,
+        shadows, Runtime.getRuntime().availableProcessors(),
+        (int) Math.min(Integer.MAX_VALUE, limits.connectTimeout().toMillis()), limits.keepaliveTime(),
+        limits.keepaliveTimeout());
   }
 
   /** A router for {@code initial} with the production picker and channels; call {@link #start()}. */
@@ -191,34 +153,36 @@ public final class RouterServer {
   /** Binds the listen address and starts taking calls. */
   public RouterServer start() throws IOException {
     try {
-      if (frames != null) {
-        frames.start(listenAddress);
-      } else {
-        server.start();
-      }
+      frames.start(listenAddress);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopHealth();
       throw new IOException("interrupted while binding " + listenAddress, e);
-    } catch (IOException | RuntimeException e) {
+    } catch (Exception e) { // a failed bind too, which Netty throws undeclared (a java.net.BindException)
       stopHealth();
       synchronized (this) {
         pool.close(Duration.ZERO);
       }
-      throw e;
+      if (e instanceof IOException io) {
+        throw io;
+      }
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException("cannot bind " + listenAddress + ": " + e, e);
     }
     return this;
   }
 
   /** The bound port (useful when {@code router.listen} asked for port 0). */
   public int port() {
-    return frames != null ? frames.port() : server.getPort();
+    return frames.port();
   }
 
   /**
    * Applies a new config: new routing table in force at once, backends with an unchanged target kept,
    * removed or re-targeted ones drained. Settings that need a restart ({@code router.listen},
-   * {@code router.admin}, {@code router.max-message-bytes}) are reported and keep their values in force.
+   * {@code router.admin}) are reported and keep their values in force.
    *
    * @return one line describing what changed, for the log
    */
@@ -251,14 +215,14 @@ public final class RouterServer {
 
   /**
    * {@code next} with the restart-only settings of {@code previous}: what is actually in force, so that
-   * {@code /config} and the next reload's comparison show the listen address, admin address and message
-   * limit still bound, not the file's new values.
+   * {@code /config} and the next reload's comparison show the listen and admin addresses still bound, not the
+   * file's new values.
    */
   static CanaryConfig keepStartupSettings(CanaryConfig previous, CanaryConfig next) {
     RouterSettings was = previous.router();
     RouterSettings now = next.router();
-    RouterSettings merged = new RouterSettings(was.listen(), was.admin(), now.policy(), was.maxMessageBytes(),
-        now.accessLog(), now.accessLogFormat(), now.failure(), was.forwarding(), was.warmUpCalls());
+    RouterSettings merged = new RouterSettings(was.listen(), was.admin(), now.policy(), now.accessLog(),
+        now.accessLogFormat(), now.failure(), was.warmUpCalls());
     return next.withRouter(merged);
   }
 
@@ -290,11 +254,6 @@ public final class RouterServer {
   /** Shadow copies running now; for metrics and /canary. */
   public int shadowInFlight() {
     return shadows.inFlight();
-  }
-
-  /** The budget for the large messages calls hold; for metrics. */
-  public MessageMemory messageMemory() {
-    return messageMemory;
   }
 
   /** The config in force and the last reload attempt; for the admin endpoint. */
@@ -354,17 +313,7 @@ public final class RouterServer {
    * and closes every backend channel. Returns true when every call finished within the grace period.
    */
   public boolean shutdown(Duration grace) throws InterruptedException {
-    boolean drained;
-    if (frames != null) {
-      drained = frames.shutdown(grace);
-    } else {
-      server.shutdown();
-      drained = server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
-      if (!drained) {
-        server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
-      }
-    }
+    boolean drained = frames.shutdown(grace);
     stopHealth();
     synchronized (this) {
       // The server has stopped: nothing is in flight unless the grace period ran out, so a short bound.
@@ -441,10 +390,6 @@ public final class RouterServer {
   private static void warnIfNeedsRestart(CanaryConfig previous, CanaryConfig next) {
     warnIfChanged("router.listen", previous.router().listen(), next.router().listen(), next);
     warnIfChanged("router.admin", previous.router().admin(), next.router().admin(), next);
-    warnIfChanged("router.max-message-bytes", previous.router().maxMessageBytes(), next.router().maxMessageBytes(),
-        next);
-    warnIfChanged("router.forwarding", previous.router().forwarding().configName(),
-        next.router().forwarding().configName(), next);
   }
 
   /** These settings are bound into sockets and transports at start: a reload reports them and keeps the old. */

@@ -62,11 +62,11 @@ class FailedApplyTest {
   @Test
   void aFailedApplyIsRejectedLeavesNothingBehindAndTheNextGoodFileApplies() throws Exception {
     Path file = Files.writeString(dir.resolve("canary.conf"), config("v1 { target = \"127.0.0.1:1\", weight = 1 }"));
-    ChannelFactory refusing = (target, maxMessageBytes, addresses) -> {
+    ChannelFactory refusing = (target, addresses) -> {
       if (target.equals(REFUSED)) {
         throw new IllegalArgumentException("Invalid DNS name: " + target + " (the test's factory)");
       }
-      ManagedChannel channel = BackendChannels.FACTORY.open(target, maxMessageBytes, new ResolvedAddressBook());
+      ManagedChannel channel = BackendChannels.FACTORY.open(target, new ResolvedAddressBook());
       opened.add(channel);
       return channel;
     };

@@ -193,9 +193,7 @@ final class AdminJson {
     router.put("listen", r.listen());
     router.put("admin", r.admin());
     router.put("policy", r.policy().configName());
-    router.put("forwarding", r.forwarding().configName());
     router.put("warmUpCalls", r.warmUpCalls());
-    router.put("maxMessageBytes", r.maxMessageBytes());
     router.put("accessLog", r.accessLog());
     RoutingSettings rules = c.routing();
     ObjectNode routing = root.putObject("routing");

@@ -15,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One named backend (Envoy's cluster): a long-lived channel to its target, and the count of calls in
+ * One named backend (Envoy's cluster): a long-lived grpc-java channel to its target (resolution, per-address
+ * health, active health checks; the frame core forwards on connections of its own), and the count of calls in
  * flight on it, so that a backend taken out of the config is closed only after its last call ends.
  *
  * <p>Life: ACTIVE, then (once removed from the config) DRAINING -- no new calls are admitted, the running
@@ -92,7 +93,7 @@ public final class Backend {
     return target;
   }
 
-  /** The channel to forward calls on; use only between a successful {@link #tryAcquire} and its release. */
+  /** The backend's grpc-java channel, for its health checks ({@link HealthChecker}); no call is forwarded on it. */
   public Channel channel() {
     return channel;
   }

@@ -29,7 +29,6 @@ public final class BackendPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BackendPool.class);
 
   private final ChannelFactory channels;
-  private final int maxMessageBytes;
   private final Duration drainBound;
   /** Runs the drain bounds; one daemon thread, idle between drains. */
   private final ScheduledExecutorService drainTimer;
@@ -39,12 +38,11 @@ public final class BackendPool implements AutoCloseable {
   private final List<Backend> draining = new ArrayList<>();
 
   /**
-   * @param channels        opens a channel for (target, maxMessageBytes), e.g. {@link BackendChannels#open}
-   * @param drainBound      how long a removed backend's calls may run before they are cancelled
+   * @param channels   opens a backend's channel, e.g. {@link BackendChannels#open}
+   * @param drainBound how long a removed backend's calls may run before they are cancelled
    */
-  public BackendPool(ChannelFactory channels, int maxMessageBytes, Duration drainBound) {
+  public BackendPool(ChannelFactory channels, Duration drainBound) {
     this.channels = requireNonNull(channels, "channels");
-    this.maxMessageBytes = maxMessageBytes;
     this.drainBound = requireNonNull(drainBound, "drainBound");
     this.drainTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "siskin-drain-timer");
@@ -56,8 +54,8 @@ public final class BackendPool implements AutoCloseable {
   private Backend open(BackendSpec spec, RouterSettings router) {
     ResolvedAddressBook addresses = new ResolvedAddressBook();
     ManagedChannel channel = router == null
-        ? channels.open(spec.target(), maxMessageBytes, addresses)
-        : channels.open(spec.target(), maxMessageBytes, addresses, router.failure().limits(),
+        ? channels.open(spec.target(), addresses)
+        : channels.open(spec.target(), addresses, router.failure().limits(),
             router.failure().healthCheck().enabled() ? spec.healthCheckService(router) : null);
     return new Backend(spec.name(), spec.target(), channel, addresses);
   }

@@ -5,9 +5,8 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The outcome of one backend's DNS lookups, shared by the resolvers of its child channels (one per event loop):
- * what {@code /clusters} shows, and whether a lookup starts or ends a failing streak -- so the backend logs one
- * WARN per streak, not one per child. Thread-safe: one atomic reference to an immutable snapshot.
+ * The outcome of one backend's DNS lookups, written by its channel's resolver: what {@code /clusters} shows, and
+ * whether a lookup starts or ends a failing streak -- so the backend logs one WARN per streak, not one per lookup. Thread-safe: one atomic reference to an immutable snapshot.
  */
 public final class DnsStatus {
   private final AtomicReference<DnsSnapshot> snapshot = new AtomicReference<>(DnsSnapshot.NONE);

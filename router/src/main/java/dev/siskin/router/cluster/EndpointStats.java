@@ -12,19 +12,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One address of one backend: its calls in flight, finished and failed, and the state of its connection in each
- * child channel (the backend's channel has one child per event loop, each with its own connection to every
- * address; the best of them is the address's state, as for the backend as a whole in {@link LoopAffineChannel}).
+ * One address of one backend: its calls in flight, finished and failed, and the state of the backend channel's
+ * connection to it (the best one's, should there be several, e.g. while a subchannel is being replaced).
  *
  * <p>Thread-safety: the counters are atomics bumped by the call path (no locks there); the connection states are
- * volatile fields of the children's {@link Connection}s, written on each child's synchronization context.
+ * volatile fields of its {@link Connection}s, written on the channel's synchronization context.
  */
 final class EndpointStats implements EndpointCalls {
   private final String address;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final LongAdder calls = new LongAdder();
   private final LongAdder failed = new LongAdder();
-  /** The connections of the children that still have this address (a removed address has none). */
+  /** The channel's connections (subchannels) to this address; a removed address has none. */
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final ClientStreamTracer.Factory tracers = new ClientStreamTracer.Factory() {
     @Override
@@ -65,7 +64,7 @@ final class EndpointStats implements EndpointCalls {
     }
   }
 
-  /** A child channel's connection to this address, from its creation until it is shut down. */
+  /** A subchannel's connection to this address, from its creation until it is shut down. */
   Connection connect() {
     Connection connection = new Connection();
     connections.add(connection);
@@ -73,7 +72,7 @@ final class EndpointStats implements EndpointCalls {
     return connection;
   }
 
-  /** Neither connected in any child nor carrying a call: nothing left to show. */
+  /** Neither connected nor carrying a call: nothing left to show. */
   boolean gone() {
     return connections.isEmpty() && inFlight.get() == 0;
   }
@@ -82,7 +81,7 @@ final class EndpointStats implements EndpointCalls {
     ConnectivityState best = null;
     for (Connection connection : connections) {
       ConnectivityState state = connection.state();
-      if (best == null || LoopAffineChannel.rank(state) < LoopAffineChannel.rank(best)) {
+      if (best == null || rank(state) < rank(best)) {
         best = state;
       }
     }
@@ -92,8 +91,19 @@ final class EndpointStats implements EndpointCalls {
         failed.sum(), removed);
   }
 
+  /** Lower is better: READY, CONNECTING, TRANSIENT_FAILURE, IDLE, SHUTDOWN. */
+  private static int rank(ConnectivityState state) {
+    switch (state) {
+      case READY: return 0;
+      case CONNECTING: return 1;
+      case TRANSIENT_FAILURE: return 2;
+      case IDLE: return 3;
+      default: return 4;
+    }
+  }
+
   /**
-   * One child's connection to the address. Its state is the subchannel's raw state, adjusted by the
+   * One subchannel's connection to the address. Its state is the subchannel's raw state, adjusted by the
    * per-address health check: grpc delivers the health verdict either folded into the raw state (old
    * pick_first) or separately to a health listener (pick_first leaf), so both are kept.
    */

@@ -16,7 +16,7 @@ import io.grpc.util.ForwardingLoadBalancerHelper;
 import io.grpc.util.ForwardingSubchannel;
 
 /**
- * The helper that round_robin gets in a backend's channel: records each subchannel (one address in one child
+ * The helper that round_robin gets in a backend's channel: records each subchannel (one address of the
  * channel) in the backend's {@link ResolvedAddressBook} -- its state from start to shutdown, health included --
  * and makes every pick carry the address's stream tracer, which counts the calls in flight and finished on it.
  *

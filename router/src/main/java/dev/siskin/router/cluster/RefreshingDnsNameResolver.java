@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RefreshingDnsNameResolver extends NameResolver {
   private static final Logger log = LoggerFactory.getLogger(RefreshingDnsNameResolver.class);
-  /** Jitter of the interval, so that many routers (and one router's child channels) do not ask in step. */
+  /** Jitter of the interval, so that many routers (and one router's backends) do not ask in step. */
   static final double JITTER = 0.2;
   /** The least time between two lookups that {@link #refresh()} asks for (a reconnect storm asks often). */
   static final Duration MIN_REFRESH_GAP = Duration.ofSeconds(1);
@@ -72,7 +72,7 @@ final class RefreshingDnsNameResolver extends NameResolver {
 
   /**
    * @param interval how often to look up again; zero = only when {@link #refresh()} asks
-   * @param status   where lookups are recorded, shared by the backend's child channels
+   * @param status   where lookups are recorded: the backend's
    * @param random   values in [0, 1) for the jitter
    */
   RefreshingDnsNameResolver(DnsTarget target, Duration interval, DnsLookup lookup, ScheduledExecutorService executor,

@@ -23,13 +23,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>A channel passes its settings as name-resolver args ({@code ManagedChannelBuilder.setNameResolverArg}):
  * {@link #REFRESH_INTERVAL} and {@link #STATUS}. A channel that passes none gets {@link #DEFAULT_REFRESH} and a
  * status of its own. Every resolver's lookups run on one shared daemon thread, {@code siskin-dns}: lookups are
- * few (one per child channel and interval) and mostly answered by the JVM's cache. Thread-safe.
+ * few (one per backend and interval) and mostly answered by the JVM's cache. Thread-safe.
  */
 public final class RefreshingDnsNameResolverProvider extends NameResolverProvider {
   /** How often a channel's resolver looks its name up again; {@link Duration#ZERO} = only on refresh(). */
   public static final NameResolver.Args.Key<Duration> REFRESH_INTERVAL =
       NameResolver.Args.Key.create("siskin.dns-refresh");
-  /** Where the resolver records its lookups (the backend's, shared by its child channels). */
+  /** Where the resolver records its lookups (the backend's). */
   public static final NameResolver.Args.Key<DnsStatus> STATUS = NameResolver.Args.Key.create("siskin.dns-status");
   /** The lookup to use instead of the JVM's; for tests that need a name with answers they control. */
   static final NameResolver.Args.Key<DnsLookup> LOOKUP = NameResolver.Args.Key.create("siskin.dns-lookup");

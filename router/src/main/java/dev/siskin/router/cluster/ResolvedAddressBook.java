@@ -13,11 +13,11 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * What one backend's channel knows about its addresses, for the admin endpoint and metrics: the addresses its
  * target resolved to most recently, the outcome of its DNS lookups, and per address (Envoy's host) the state of
- * its connections and its calls, added up over the channel's children (one per event loop). Written by the
+ * its connections and its calls. Written by the
  * channel (name resolver, load balancer, call path), read by the admin endpoint.
  *
  * <p>Thread-safe: a volatile immutable list, {@link DnsStatus}, and a concurrent map of {@link EndpointStats};
- * an address leaves the map once no child has it and its last call ended (pruned when read).
+ * an address leaves the map once the channel no longer has it and its last call ended (pruned when read).
  */
 public final class ResolvedAddressBook {
   private volatile List<String> addresses = List.of();
@@ -49,7 +49,7 @@ public final class ResolvedAddressBook {
   }
 
   /**
-   * Every address a child channel is connected (or connecting) to, plus removed ones still carrying calls, in
+   * Every address the channel is connected (or connecting) to, plus removed ones still carrying calls, in
    * address order.
    */
   public List<EndpointSnapshot> endpoints() {
@@ -66,14 +66,14 @@ public final class ResolvedAddressBook {
 
   /**
    * The call counters of {@code address} ({@code host:port} as in {@link #addresses()}), or counters of nothing
-   * when no child channel has it. (An address pruned between this lookup and the call's end loses that call.)
+   * when the channel does not have it. (An address pruned between this lookup and the call's end loses that call.)
    */
   EndpointCalls calls(String address) {
     EndpointStats stats = endpoints.get(address);
     return stats != null ? stats : EndpointCalls.NONE;
   }
 
-  /** A child channel's new connection to {@code address}; the address's stats are made on the first one. */
+  /** The channel's new connection (subchannel) to {@code address}; the address's stats are made on the first one. */
   EndpointStats.Connection connect(String address) {
     EndpointStats.Connection[] connection = new EndpointStats.Connection[1];
     // compute, not computeIfAbsent + connect: the prune in endpoints() must not drop the stats in between.

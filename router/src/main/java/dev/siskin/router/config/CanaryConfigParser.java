@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,13 +61,29 @@ public final class CanaryConfigParser {
   }
 
   /**
+   * A valid config and what the file should still change though it was accepted: one line per obsolete key
+   * ({@code file:line: router.forwarding = "grpc": obsolete and ignored (...)}), for the log.
+   */
+  public record Parsed(CanaryConfig config, List<String> notices) {
+    public Parsed {
+      requireNonNull(config, "config");
+      notices = List.copyOf(notices);
+    }
+  }
+
+  /**
    * Parses and validates one file; substitutions such as {@code ${?MODEL_V1_TARGET}} see the process
-   * environment.
+   * environment. Notices are dropped: use {@link #read(Path)} where they are logged.
    *
    * @throws ConfigException naming file, line and reason when the file cannot be used
    */
   public static CanaryConfig parse(Path file) throws ConfigException {
-    return parse(file, System.getenv(), Clock.systemUTC());
+    return read(file).config();
+  }
+
+  /** As {@link #parse(Path)}, with the notices. */
+  public static Parsed read(Path file) throws ConfigException {
+    return read(file, System.getenv(), Clock.systemUTC());
   }
 
   /**
@@ -77,6 +94,11 @@ public final class CanaryConfigParser {
    */
   public static CanaryConfig parse(Path file, Map<String, String> environment, Clock clock)
       throws ConfigException {
+    return read(file, environment, clock).config();
+  }
+
+  /** As {@link #parse(Path, Map, Clock)}, with the notices. */
+  public static Parsed read(Path file, Map<String, String> environment, Clock clock) throws ConfigException {
     requireNonNull(file, "file");
     requireNonNull(environment, "environment");
     requireNonNull(clock, "clock");
@@ -96,7 +118,9 @@ public final class CanaryConfigParser {
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException(describe(file, e), e);
     }
-    return new SnapshotReader(file, OWN_DEFAULTS).read(fromFile.root().keySet(), resolved, clock.instant());
+    SnapshotReader reader = new SnapshotReader(file, OWN_DEFAULTS);
+    CanaryConfig config = reader.read(fromFile.root().keySet(), resolved, clock.instant());
+    return new Parsed(config, reader.notices());
   }
 
   private static void checkReadable(Path file) throws ConfigException {

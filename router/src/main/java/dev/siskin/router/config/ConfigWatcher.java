@@ -276,6 +276,8 @@ public final class ConfigWatcher implements AutoCloseable {
         }
       }
       if (result.config() != null) {
+        // Once per version of the file, accepted or not changed: obsolete keys are reported, never rejected.
+        result.notices().forEach(notice -> log.warn("{}", notice));
         apply(seen, result.config());
         return;
       }
@@ -325,9 +327,10 @@ public final class ConfigWatcher implements AutoCloseable {
 
   private ParseResult parse() {
     try {
-      return new ParseResult(CanaryConfigParser.parse(file), null);
+      CanaryConfigParser.Parsed parsed = CanaryConfigParser.read(file);
+      return new ParseResult(parsed.config(), parsed.notices(), null);
     } catch (ConfigException e) {
-      return new ParseResult(null, e);
+      return new ParseResult(null, java.util.List.of(), e);
     }
   }
 
@@ -366,5 +369,5 @@ public final class ConfigWatcher implements AutoCloseable {
   }
 
   /** Exactly one of the two is set. */
-  private record ParseResult(CanaryConfig config, ConfigException error) {}
+  private record ParseResult(CanaryConfig config, java.util.List<String> notices, ConfigException error) {}
 }

@@ -86,14 +86,12 @@ public record FailureSettings(HealthCheck healthCheck, Outlier outlier, Retry re
    * @param maxInFlightPerBackend calls in flight per backend beyond which new ones fail at once; 0 = no limit
    * @param drainGrace            on SIGTERM: how long new calls are still accepted after /ready turned 503
    * @param drainTimeout          then: how long running calls may take before they are cancelled
-   * @param messageMemoryBytes    bytes of large messages all calls together may hold at once; 0 = auto (see
-   *                              {@code MessageMemory.autoLimit})
    * @param dnsRefresh            how often the router looks a {@code dns:} target's name up again;
    *                              {@link Duration#ZERO} = only when a connection fails (grpc's behaviour)
    */
   public record Limits(Duration defaultDeadline, Duration connectTimeout, Duration keepaliveTime,
       Duration keepaliveTimeout, int maxInFlightPerBackend, Duration drainGrace, Duration drainTimeout,
-      long messageMemoryBytes, Duration dnsRefresh) {
+      Duration dnsRefresh) {
     public Limits {
       requireNonNull(defaultDeadline, "defaultDeadline");
       requireNonNull(connectTimeout, "connectTimeout");

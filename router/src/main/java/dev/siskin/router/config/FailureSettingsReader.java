@@ -76,7 +76,6 @@ final class FailureSettingsReader {
         atLeast("max-in-flight-per-backend", 0, Integer.MAX_VALUE),
         notNegative("drain-grace"),
         notNegative("drain-timeout"),
-        size("message-memory"),
         dnsRefresh("dns-refresh"));
     if (ok && outlier.maxEjectionTime().compareTo(outlier.baseEjectionTime()) < 0) {
       fail(OUTLIER + ".max-ejection-time", "shorter than base-ejection-time " + outlier.baseEjectionTime()
@@ -181,15 +180,6 @@ final class FailureSettingsReader {
       return 0;
     }
     return (int) n;
-  }
-
-  private long size(String path) {
-    long n = rawBytes(path);
-    if (n < 0) {
-      fail(path, "(expected: 0 for auto, or a size such as 256 MiB or 2 GiB)");
-      return 0;
-    }
-    return n;
   }
 
   /** The size at {@code path}, or -1 when it is not a size. */

@@ -18,6 +18,8 @@ import java.util.stream.Collectors;
 final class Problems {
   private final Path file;
   private final List<Problem> problems = new ArrayList<>();
+  /** What is accepted but worth telling the user (obsolete keys): logged, never a reason to reject. */
+  private final List<Problem> notices = new ArrayList<>();
 
   Problems(Path file) {
     this.file = file;
@@ -32,6 +34,23 @@ final class Problems {
    * @param problem  the offending value and what was expected
    */
   void add(ConfigOrigin origin, ConfigOrigin fallback, String path, String problem) {
+    problems.add(at(origin, fallback, path + ": " + problem));
+  }
+
+  /**
+   * Records a notice: something the file may keep (it is accepted) but should change, e.g. a key the router no
+   * longer reads. {@code text} starts with the config path; located as {@link #add} locates problems.
+   */
+  void addNotice(ConfigOrigin origin, ConfigOrigin fallback, String text) {
+    notices.add(at(origin, fallback, text));
+  }
+
+  /** The notices in line order, each {@code file:line: text}. */
+  List<String> notices() {
+    return notices.stream().sorted(Comparator.comparingInt(Problem::line)).map(Problem::render).toList();
+  }
+
+  private Problem at(ConfigOrigin origin, ConfigOrigin fallback, String text) {
     ConfigOrigin at = origin;
     String suffix = "";
     if (origin == null || origin.lineNumber() < 0) {
@@ -42,7 +61,7 @@ final class Problems {
     }
     int line = at == null ? -1 : at.lineNumber();
     String where = at != null && at.filename() != null ? at.filename() : file.toString();
-    problems.add(new Problem(where, line, path + ": " + problem + suffix));
+    return new Problem(where, line, text + suffix);
   }
 
   /** Records a key that is not one of {@code known}, with a "did you mean" when one is close to it. */

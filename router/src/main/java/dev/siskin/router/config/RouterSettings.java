@@ -10,38 +10,22 @@ import dev.siskin.router.route.Policy;
  * The failure-handling settings (health checks, outlier detection, retries, limits, drain) are grouped in
  * {@link FailureSettings}.
  *
- * @param listen          {@code host:port} the gRPC server binds; a change needs a restart
+ * @param listen          {@code host:port} the router binds for gRPC clients; a change needs a restart
  * @param admin           {@code host:port} of the admin HTTP endpoint; loopback by default
  * @param policy          how each call picks a backend by weight
- * @param maxMessageBytes largest message forwarded in either direction; beyond it RESOURCE_EXHAUSTED
  * @param accessLog       one log line per finished call when true
  * @param accessLogFormat how those lines are written: text for people, JSON lines for log shippers
  * @param failure         health checks, outlier detection, retries, timeouts, limits and drain
- * @param forwarding      which core forwards the calls; a change needs a restart
- * @param warmUpCalls     synthetic calls run through the frame core at start, before the listener binds (0: none;
- *                        read at start only)
+ * @param warmUpCalls     synthetic calls run through the forwarding core at start, before the listener binds (0:
+ *                        none; read at start only)
  */
 public record RouterSettings(
-    String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
-    AccessLogFormat accessLogFormat, FailureSettings failure, Forwarding forwarding, int warmUpCalls) {
+    String listen, String admin, Policy policy, boolean accessLog, AccessLogFormat accessLogFormat,
+    FailureSettings failure, int warmUpCalls) {
   /** reference.conf's router.warm-up-calls, for settings built in code (only the router's main warms up). */
   public static final int DEFAULT_WARM_UP_CALLS = 20_000;
 
-  /** Settings with reference.conf's warm-up. */
-  public RouterSettings(String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
-      AccessLogFormat accessLogFormat, FailureSettings failure, Forwarding forwarding) {
-    this(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, failure, forwarding,
-        DEFAULT_WARM_UP_CALLS);
-  }
-
-  /** Settings forwarded by the default core (frames). */
-  public RouterSettings(String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
-      AccessLogFormat accessLogFormat, FailureSettings failure) {
-    this(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, failure, Forwarding.FRAMES);
-  }
-
   public RouterSettings {
-    requireNonNull(forwarding, "forwarding");
     if (warmUpCalls < 0) {
       throw new IllegalArgumentException("warmUpCalls: " + warmUpCalls + " (expected: >= 0)");
     }
@@ -50,19 +34,22 @@ public record RouterSettings(
     requireNonNull(policy, "policy");
     requireNonNull(accessLogFormat, "accessLogFormat");
     requireNonNull(failure, "failure");
-    if (maxMessageBytes <= 0) {
-      throw new IllegalArgumentException("maxMessageBytes: " + maxMessageBytes + " (expected: > 0)");
-    }
+  }
+
+  /** Settings with reference.conf's warm-up. */
+  public RouterSettings(String listen, String admin, Policy policy, boolean accessLog,
+      AccessLogFormat accessLogFormat, FailureSettings failure) {
+    this(listen, admin, policy, accessLog, accessLogFormat, failure, DEFAULT_WARM_UP_CALLS);
   }
 
   /** Settings with the failure handling of reference.conf. */
-  public RouterSettings(String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog,
+  public RouterSettings(String listen, String admin, Policy policy, boolean accessLog,
       AccessLogFormat accessLogFormat) {
-    this(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, FailureSettings.defaults());
+    this(listen, admin, policy, accessLog, accessLogFormat, FailureSettings.defaults());
   }
 
   /** Settings with text access-log lines and the failure handling of reference.conf. */
-  public RouterSettings(String listen, String admin, Policy policy, int maxMessageBytes, boolean accessLog) {
-    this(listen, admin, policy, maxMessageBytes, accessLog, AccessLogFormat.TEXT);
+  public RouterSettings(String listen, String admin, Policy policy, boolean accessLog) {
+    this(listen, admin, policy, accessLog, AccessLogFormat.TEXT);
   }
 }

@@ -42,8 +42,24 @@ final class SnapshotReader {
   static final String MAX_IN_FLIGHT = "max-in-flight";
   static final String HEALTH_CHECK_SERVICE = "health-check-service";
   private static final Set<String> BACKEND_KEYS = Set.of(TARGET, WEIGHT, MAX_IN_FLIGHT, HEALTH_CHECK_SERVICE);
+  /**
+   * Keys of the router block that the router no longer reads, with why: accepted (a file written for an earlier
+   * router keeps loading and hot-reloading) and reported as a notice, never as a problem.
+   */
+  static final Map<String, String> OBSOLETE_ROUTER_KEYS = obsoleteRouterKeys();
   private static final String BACKENDS_EXPECTED =
       "at least one backend: backends { v1 { target = \"host:port\", weight = 90 } }";
+
+  private static Map<String, String> obsoleteRouterKeys() {
+    Map<String, String> keys = new java.util.LinkedHashMap<>();
+    keys.put("forwarding", "it chose the forwarding core; the grpc-java core has been removed, so forwarding = "
+        + "\"grpc\" is no longer available: the router runs the frame core, its only one");
+    keys.put("max-message-bytes", "it capped messages on the grpc-java core, which has been removed; the frame core "
+        + "has no message cap: it passes messages on frame by frame and never holds one whole");
+    keys.put("message-memory", "it budgeted the messages the grpc-java core held whole, and that core has been "
+        + "removed; the frame core has no message cap and holds no message whole");
+    return java.util.Collections.unmodifiableMap(keys);
+  }
 
   private final Path file;
   private final Config routerDefaults;
@@ -84,6 +100,11 @@ final class SnapshotReader {
     return new CanaryConfig(router, routing, backends, shadow, rollout, file, loadedAt);
   }
 
+  /** What the last {@link #read} accepted but reports (obsolete keys), as {@code file:line: path = value: why}. */
+  List<String> notices() {
+    return problems.notices();
+  }
+
   private RouterSettings readRouter(ConfigValue value) {
     if (value.valueType() != ConfigValueType.OBJECT) {
       problems.add(value.origin(), null, ROUTER, render(value) + " (expected: an object router { listen = ..., admin = ... })");
@@ -92,7 +113,12 @@ final class SnapshotReader {
     ConfigObject object = (ConfigObject) value;
     Set<String> known = routerDefaults.getObject(ROUTER).keySet();
     for (String key : object.keySet()) {
-      if (!known.contains(key)) {
+      String obsolete = OBSOLETE_ROUTER_KEYS.get(key);
+      if (obsolete != null) {
+        ConfigValue old = object.get(key);
+        problems.addNotice(old.origin(), object.origin(), Problems.path(ROUTER, key) + " = " + render(old)
+            + ": obsolete and ignored (" + obsolete + "); remove it from the file");
+      } else if (!known.contains(key)) {
         unknownKey(object.get(key).origin(), Problems.path(ROUTER, key), key, known);
       }
     }
@@ -108,18 +134,15 @@ final class SnapshotReader {
     String listen = address(object, "listen");
     String admin = address(object, "admin");
     Policy policy = policy(object);
-    Integer maxMessageBytes = maxMessageBytes(router, object);
     Boolean accessLog = bool(router, object, "access-log");
     AccessLogFormat accessLogFormat = accessLogFormat(object);
     FailureSettings failure = new FailureSettingsReader(router, object, problems).read();
-    Forwarding forwarding = forwarding(object);
     Integer warmUpCalls = warmUpCalls(router, object);
-    if (listen == null || admin == null || policy == null || maxMessageBytes == null || accessLog == null
-        || accessLogFormat == null || failure == null || forwarding == null || warmUpCalls == null) {
+    if (listen == null || admin == null || policy == null || accessLog == null || accessLogFormat == null
+        || failure == null || warmUpCalls == null) {
       return null;
     }
-    return new RouterSettings(listen, admin, policy, maxMessageBytes, accessLog, accessLogFormat, failure,
-        forwarding, warmUpCalls);
+    return new RouterSettings(listen, admin, policy, accessLog, accessLogFormat, failure, warmUpCalls);
   }
 
   /** The failure-handling settings of reference.conf itself. */
@@ -173,18 +196,6 @@ final class SnapshotReader {
     }
   }
 
-  private Forwarding forwarding(ConfigObject router) {
-    ConfigValue value = router.get("forwarding");
-    String text = value.valueType() == ConfigValueType.STRING ? (String) value.unwrapped() : render(value);
-    try {
-      return Forwarding.fromConfig(text);
-    } catch (IllegalArgumentException e) {
-      problems.add(value.origin(), router.origin(), Problems.path(ROUTER, "forwarding"),
-          render(value) + " (expected: grpc or frames)");
-      return null;
-    }
-  }
-
   private AccessLogFormat accessLogFormat(ConfigObject router) {
     ConfigValue value = router.get("access-log-format");
     String text = value.valueType() == ConfigValueType.STRING ? (String) value.unwrapped() : render(value);
@@ -209,25 +220,6 @@ final class SnapshotReader {
     problems.add(value.origin(), object.origin(), Problems.path(ROUTER, key),
         render(value) + " (expected: a whole number of calls from 0 to 1000000; 0 = no warm-up)");
     return null;
-  }
-
-  private Integer maxMessageBytes(Config router, ConfigObject object) {
-    String key = "max-message-bytes";
-    ConfigValue value = object.get(key);
-    long bytes;
-    try {
-      bytes = router.getBytes(key);
-    } catch (com.typesafe.config.ConfigException e) {
-      problems.add(value.origin(), object.origin(), Problems.path(ROUTER, key),
-          render(value) + " (expected: a size such as 4 MiB, 512 KiB or 1048576)");
-      return null;
-    }
-    if (bytes <= 0 || bytes > Integer.MAX_VALUE) {
-      problems.add(value.origin(), object.origin(), Problems.path(ROUTER, key),
-          render(value) + " (expected: a size from 1 byte to 2147483647 bytes)");
-      return null;
-    }
-    return (int) bytes;
   }
 
   private Boolean bool(Config router, ConfigObject object, String key) {

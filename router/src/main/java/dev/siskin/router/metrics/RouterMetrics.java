@@ -34,8 +34,6 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle: construct, {@link #start()}, {@link #close()}. Thread-safe.
  */
 public final class RouterMetrics implements AutoCloseable {
-  static final String MESSAGE_MEMORY_HELD = "siskin_router_message_memory_held_bytes";
-  static final String MESSAGE_MEMORY_LIMIT = "siskin_router_message_memory_limit_bytes";
   private static final Logger log = LoggerFactory.getLogger(RouterMetrics.class);
 
   static final String ACCESS_LOG_DROPPED = "siskin_router_access_log_dropped_lines_total";
@@ -90,21 +88,6 @@ public final class RouterMetrics implements AutoCloseable {
   /** Adds backend health, panic mode and retry metrics, read from {@code report} at scrape time. */
   public void registerFailureHandling(Supplier<FailureReport> report) {
     registry.register(new FailureMetricsCollector(report));
-  }
-
-  /**
-   * Adds the gauges of the large-message budget ({@code router.message-memory}): bytes held now and the limit.
-   * Calls refused for want of room show as RESOURCE_EXHAUSTED router errors in the call metrics.
-   */
-  public void registerMessageMemory(LongSupplier held, LongSupplier limit) {
-    GaugeWithCallback.builder().name(MESSAGE_MEMORY_HELD)
-        .help("Bytes of messages of 64 KiB or more that calls hold now (router.message-memory)")
-        .callback(cb -> cb.call(held.getAsLong()))
-        .register(registry);
-    GaugeWithCallback.builder().name(MESSAGE_MEMORY_LIMIT)
-        .help("Bytes of large messages that calls may hold at once (router.message-memory, resolved)")
-        .callback(cb -> cb.call(limit.getAsLong()))
-        .register(registry);
   }
 
   /**

@@ -13,8 +13,8 @@ import java.util.zip.GZIPInputStream;
  * on their bytes -- every message folded into a digest (Predict answers are compared decoded, so they get none:
  * two SHA-256 runs per copy are a cost worth sparing on the one method shadowed by default).
  *
- * <p>Messages come whole ({@link #add}, the grpc core) or in pieces as the frame core reads them off DATA frames
- * ({@link #begin}, {@link #bytes}, {@link #end}), so that a large message is digested without being held. A message
+ * <p>Messages come in pieces as the frame core reads them off DATA frames ({@link #begin}, {@link #bytes},
+ * {@link #end}), so that a large message is digested without being held. A message
  * that came compressed is digested as sent and kept decompressed when its encoding is gzip (grpc-java's one
  * built-in codec); one in another encoding is not kept.
  *
@@ -37,18 +37,6 @@ public final class MessageRecorder {
   /** @param digesting whether the messages are folded into a digest ({@link ShadowExchange.Side#digest()}) */
   public MessageRecorder(boolean digesting) {
     this.digest = digesting ? copy() : null;
-  }
-
-  /** A whole message (the router never changes a message once received: it is kept without a copy). */
-  public void add(byte[] message) {
-    if (count == 0 && message.length <= KEPT_MESSAGE_BYTES) {
-      first = message;
-    }
-    count++;
-    if (digest != null) {
-      digestLength(message.length);
-      digest.update(message);
-    }
   }
 
   /** A message of {@code length} bytes starts; its bytes follow in {@link #bytes}, then {@link #end}. */

@@ -14,14 +14,12 @@ import java.util.function.Supplier;
  *
  * @param settings read once per call, so a reload applies to the next call
  * @param attempts told how every attempt on a backend ended (call threads; must not block)
- * @param memory   the router-wide budget for the large messages calls hold
  * @param calls    the calls running now (to end a rolled-back canary's streams)
  */
 public record Resilience(Supplier<FailureSettings> settings, BiConsumer<Backend, Status.Code> attempts,
-    RetryBudget budget, RetryStats retries, MessageMemory memory, CallsInFlight calls) {
+    RetryBudget budget, RetryStats retries, CallsInFlight calls) {
   public Resilience {
     requireNonNull(calls, "calls");
-    requireNonNull(memory, "memory");
     requireNonNull(settings, "settings");
     requireNonNull(attempts, "attempts");
     requireNonNull(budget, "budget");

@@ -53,12 +53,6 @@ public final class RouterErrors {
         + "a forced call is never sent to another backend]");
   }
 
-  static Status messageMemoryFull(String direction, int bytes, long limit) {
-    return Status.RESOURCE_EXHAUSTED.withDescription(PREFIX + "no room for a " + direction + " message of " + bytes
-        + " bytes: the router already holds close to router.message-memory (" + limit + " bytes) of large messages "
-        + "for other calls; retry later, or raise router.message-memory (and the heap)");
-  }
-
   /** A call that came without a deadline ran out of the router's default one. */
   public static Status defaultDeadlineExceeded(String backend, java.time.Duration deadline) {
     return Status.DEADLINE_EXCEEDED.withDescription(PREFIX + "backend " + backend + " did not answer within "
@@ -69,27 +63,5 @@ public final class RouterErrors {
   public static Status inPanic(Status status) {
     return status.withDescription(status.getDescription() + " [panic mode: no backend is healthy, so calls go "
         + "to every backend by its configured weight]");
-  }
-
-  /**
-   * Rewords a status that the router's own channel produced instead of receiving it from the backend, or
-   * returns null when it came from the backend.
-   *
-   * <p>grpc-java attaches the local cause (connect refused, I/O error, ...) only to statuses it made on this
-   * side; a status read from the wire never has one. The one local status without a cause is the inbound
-   * size check, recognisable by the router's own limit in its text -- a backend cannot produce that text for
-   * a message the router let through, as the router applies the same limit to requests first.
-   */
-  static Status fromRouterChannel(Status status, String backend, String target, int maxMessageBytes) {
-    if (status.getCause() != null) {
-      return status.withDescription(PREFIX + "backend " + backend + " (" + target + "): "
-          + (status.getDescription() == null ? status.getCode() : status.getDescription()));
-    }
-    if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
-        && status.getDescription().startsWith("gRPC message exceeds maximum size " + maxMessageBytes)) {
-      return status.withDescription(PREFIX + "response message from backend " + backend
-          + " is larger than router.max-message-bytes (" + status.getDescription() + ")");
-    }
-    return null;
   }
 }

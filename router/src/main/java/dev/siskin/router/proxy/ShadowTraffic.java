@@ -6,9 +6,6 @@ import dev.siskin.router.canary.SkipReason;
 import dev.siskin.router.cluster.Backend;
 import dev.siskin.router.config.ShadowSettings;
 import dev.siskin.router.route.RoutingTable;
-import io.grpc.CallOptions;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -51,28 +48,6 @@ public final class ShadowTraffic {
   /** Where pairs, skipped copies and served answers are reported. */
   public CanaryObserver sink() {
     return sink;
-  }
-
-  /**
-   * Starts the shadow copy of a call that {@code primary} is about to serve, or returns null when it gets none.
-   * The headers are the ones forwarded to the primary.
-   */
-  ShadowCall maybeStart(MethodDescriptor<byte[], byte[]> method, Backend primary, Metadata requestHeaders,
-      CallOptions options) {
-    boolean expired = options.getDeadline() != null && options.getDeadline().isExpired();
-    Backend shadow = admit(method.getFullMethodName(), primary, expired);
-    if (shadow == null) {
-      return null;
-    }
-    ShadowCall call;
-    try {
-      call = new ShadowCall(this, shadow, method, options);
-      call.start(requestHeaders);
-    } catch (RuntimeException e) {
-      ended(shadow);
-      throw e;
-    }
-    return call;
   }
 
   /**

@@ -16,9 +16,9 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.siskin.router.config.Forwarding;
 import dev.siskin.router.observe.CallOutcome;
 import dev.siskin.router.observe.RouteCause;
+import dev.siskin.router.testing.ByteMethods;
 import dev.siskin.router.testing.Configs;
 import dev.siskin.router.testing.RouterHarness;
 import dev.siskin.router.testing.TestBackend;
@@ -26,13 +26,10 @@ import io.grpc.CallOptions;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,22 +50,6 @@ class AccessLogListenerTest {
   /** A method name that, written raw, would end the line and add a whole forged one. */
   private static final String FORGERY = "pkg.Svc/Do\n2025-01-01T12:00:00Z 10.0.0.1:1"
       + " mlservice.v1.PredictionService/Predict backend=v1 status=OK";
-
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
 
   /** Each test logs into a context of its own, never the JVM's shared one. */
   private final LoggerContext context = newContext();
@@ -188,37 +169,11 @@ class AccessLogListenerTest {
   }
 
   @Test
-  void aMethodWithALineBreakSentOverGrpcIsLoggedOnOneLine() throws Exception {
-    ListAppender<ILoggingEvent> lines = capture();
-    MethodDescriptor<byte[], byte[]> forged = MethodDescriptor.newBuilder(BYTES, BYTES)
-        .setFullMethodName("pkg.Svc/Do\nforged status=OK").setType(MethodDescriptor.MethodType.UNARY).build();
-    try (TestBackend backend = new TestBackend("v1");
-        RouterHarness harness = new RouterHarness(Configs.withForwarding(Configs.of(Configs.backend(backend, 1)),
-            Forwarding.GRPC))) {
-      harness.router.addCallListener(
-          new AccessLogListener(AccessLogFormat.TEXT, context.getLogger(AccessLogListener.LOGGER_NAME)));
-      // grpc-java sends the line feed in :path as it is, and the grpc core forwards it: the backend knows no such
-      // method.
-      assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(harness.channel.newCall(forged,
-          CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)), new byte[0]))
-          .hasMessageStartingWith("UNIMPLEMENTED: Method not found: pkg.Svc/Do\nforged status=OK");
-      await().atMost(Duration.ofSeconds(30)).until(() -> !lines.list.isEmpty());
-    }
-    assertThat(lines.list).hasSize(1);
-    String line = lines.list.get(0).getFormattedMessage();
-    assertThat(line).doesNotContain("\n")
-        .contains(" pkg.Svc/Do\\x0aforged\\x20status\\x3dOK backend=v1 status=UNIMPLEMENTED ");
-    assertThat(line.split(" status=", -1)).hasSize(2);
-  }
-
-  @Test
   void theFrameCoreRefusesAMethodWithALineBreakBeforeRoutingAndLogsNothingForged() throws Exception {
     ListAppender<ILoggingEvent> lines = capture();
-    MethodDescriptor<byte[], byte[]> forged = MethodDescriptor.newBuilder(BYTES, BYTES)
-        .setFullMethodName("pkg.Svc/Do\nforged status=OK").setType(MethodDescriptor.MethodType.UNARY).build();
+    MethodDescriptor<byte[], byte[]> forged = ByteMethods.unary("pkg.Svc/Do\nforged status=OK");
     try (TestBackend backend = new TestBackend("v1");
-        RouterHarness harness = new RouterHarness(Configs.withForwarding(Configs.of(Configs.backend(backend, 1)),
-            Forwarding.FRAMES))) {
+        RouterHarness harness = new RouterHarness(Configs.of(Configs.backend(backend, 1)))) {
       harness.router.addCallListener(
           new AccessLogListener(AccessLogFormat.TEXT, context.getLogger(AccessLogListener.LOGGER_NAME)));
       // A line feed in a field value makes the request malformed (RFC 9113, 8.2.1): the HTTP/2 layer resets the

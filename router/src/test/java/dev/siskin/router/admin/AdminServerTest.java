@@ -748,7 +748,7 @@ class AdminServerTest {
 
   private static CanaryConfig canary(int w1, int w2, Instant loadedAt) {
     RouterSettings router = new RouterSettings("0.0.0.0:50051", "127.0.0.1:9901",
-        Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, 4 * 1024 * 1024, false);
+        Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, false);
     return new CanaryConfig(router,
         List.of(new BackendSpec("v1", "127.0.0.1:50052", w1), new BackendSpec("v2", "dns:///model-v2:50051", w2)),
         SOURCE, loadedAt);

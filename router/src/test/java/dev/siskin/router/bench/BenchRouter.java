@@ -43,7 +43,7 @@ public final class BenchRouter {
       default -> throw new IllegalArgumentException("mode: " + mode + " (expected: bare, metrics, metrics+access-log)");
     };
     RouterSettings settings = new RouterSettings("127.0.0.1:0", "127.0.0.1:0", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN,
-        4 << 20, accessLog);
+        accessLog);
     CanaryConfig config = new CanaryConfig(settings, List.of(new BackendSpec("v1", target, 1)),
         Path.of("bench.conf"), Instant.now());
     RouterServer router = RouterServer.create(config, WeightedPicker::create, BackendChannels::open,

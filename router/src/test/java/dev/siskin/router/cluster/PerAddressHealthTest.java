@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A backend's real channel ({@link BackendChannels}: one child per event loop, round_robin, per-address health
+ * A backend's real channel ({@link BackendChannels}: round_robin, per-address health
  * checks, the refreshing resolver) over three real servers on 127.0.0.2-4 sharing one port, behind a DNS name
  * whose answer the test sets. Shows on grpc-java as shipped that the channel hands the health-check config to
  * the balancer (a NOT_SERVING address gets no calls), that a removed address's running calls finish, and that
@@ -90,7 +90,7 @@ class PerAddressHealthTest {
     FailureSettings.Limits d = FailureSettings.defaults().limits();
     FailureSettings.Limits limits = new FailureSettings.Limits(d.defaultDeadline(), d.connectTimeout(),
         d.keepaliveTime(), d.keepaliveTimeout(), d.maxInFlightPerBackend(), d.drainGrace(), d.drainTimeout(),
-        d.messageMemoryBytes(), REFRESH);
+        REFRESH);
     DnsLookup lookup = host -> {
       List<InetAddress> out = new ArrayList<>();
       for (String ip : answer.get()) {
@@ -98,8 +98,7 @@ class PerAddressHealthTest {
       }
       return out;
     };
-    channel = BackendChannels.open("dns:///backends.siskin.test:" + port, 4 << 20, book,
-        limits, "", lookup);
+    channel = BackendChannels.open("dns:///backends.siskin.test:" + port, book, limits, "", lookup);
   }
 
   private SimpleResponse call(String message) {

@@ -60,7 +60,7 @@ class CanaryConfigParserTest {
         """);
 
     assertThat(config.router()).isEqualTo(
-        new RouterSettings("0.0.0.0:50051", "127.0.0.1:9901", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, 16 << 20, false));
+        new RouterSettings("0.0.0.0:50051", "127.0.0.1:9901", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, false));
     assertThat(config.backends()).containsExactly(
         new BackendSpec("v1", "127.0.0.1:50052", 90), new BackendSpec("v2", "127.0.0.1:50053", 10));
     assertThat(config.source()).isEqualTo(dir.resolve("canary.conf"));
@@ -72,7 +72,7 @@ class CanaryConfigParserTest {
     CanaryConfig config = parse("backends { only { target = \"localhost:1\", weight = 1 } }");
 
     assertThat(config.router()).isEqualTo(
-        new RouterSettings("0.0.0.0:50051", "127.0.0.1:9901", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, 16 << 20, false));
+        new RouterSettings("0.0.0.0:50051", "127.0.0.1:9901", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN, false));
   }
 
   @Test
@@ -82,13 +82,12 @@ class CanaryConfigParserTest {
           listen = "127.0.0.1:0"
           admin = "[::1]:9999"
           policy = random
-          max-message-bytes = 512 KiB
           access-log = true
         }
         backends { a { target = "dns:///model-a:50051", weight = 0 }, b { target = "dns:///b.example.com:443", weight = 3 } }
         """);
 
-    assertThat(config.router()).isEqualTo(new RouterSettings("127.0.0.1:0", "[::1]:9999", Policy.RANDOM, 512 << 10, true));
+    assertThat(config.router()).isEqualTo(new RouterSettings("127.0.0.1:0", "[::1]:9999", Policy.RANDOM, true));
     assertThat(config.backends()).containsExactly(
         new BackendSpec("a", "dns:///model-a:50051", 0), new BackendSpec("b", "dns:///b.example.com:443", 3));
   }
@@ -371,9 +370,8 @@ class CanaryConfigParserTest {
         retries = 3
         """)).isEqualTo(
         ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, "
-            + "admin, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, forwarding, health-check, keepalive-time, "
-            + "keepalive-timeout, listen, max-in-flight-per-backend, max-message-bytes, message-memory, "
-            + "outlier-detection, policy, retry, warm-up-calls); "
+            + "admin, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, health-check, keepalive-time, "
+            + "keepalive-timeout, listen, max-in-flight-per-backend, outlier-detection, policy, retry, warm-up-calls); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
             + file() + ":8: retries: unknown key (expected one of: backends, rollout, router, routing, shadow)");
@@ -442,12 +440,37 @@ class CanaryConfigParserTest {
   }
 
   @Test
-  void readsTheForwardingCoreAndRejectsAnUnknownOne() throws Exception {
+  void theObsoleteKeysOfTheRemovedGrpcCoreAreAcceptedIgnoredAndEachNamedInANotice() throws Exception {
     String backends = "backends { v1 { target = \"h:1\", weight = 1 } }\n";
-    assertThat(parse(backends).router().forwarding()).isEqualTo(Forwarding.FRAMES);
-    assertThat(parse("router { forwarding = grpc }\n" + backends).router().forwarding()).isEqualTo(Forwarding.GRPC);
-    assertThat(rejection("router {\n  forwarding = netty\n}\n" + backends))
-        .isEqualTo(":2: router.forwarding: \"netty\" (expected: grpc or frames)");
+    Path file = write("""
+        router {
+          forwarding = "grpc"
+          max-message-bytes = 4 MiB
+          message-memory = 0
+          policy = random
+        }
+        """ + backends);
+    CanaryConfigParser.Parsed parsed = CanaryConfigParser.read(file, Map.of(), CLOCK);
+
+    // The file is used as if the three keys were not there: a config written for the earlier router keeps loading.
+    assertThat(parsed.config().sameContent(parse("router { policy = random }\n" + backends))).isTrue();
+    assertThat(parsed.notices()).containsExactly(
+        file + ":2: router.forwarding = \"grpc\": obsolete and ignored (it chose the forwarding core; the grpc-java "
+            + "core has been removed, so forwarding = \"grpc\" is no longer available: the router runs the frame core, "
+            + "its only one); remove it from the file",
+        file + ":3: router.max-message-bytes = \"4 MiB\": obsolete and ignored (it capped messages on the grpc-java "
+            + "core, which has been removed; the frame core has no message cap: it passes messages on frame by frame "
+            + "and never holds one whole); remove it from the file",
+        file + ":4: router.message-memory = 0: obsolete and ignored (it budgeted the messages the grpc-java core "
+            + "held whole, and that core has been removed; the frame core has no message cap and holds no message "
+            + "whole); remove it from the file");
+    // Any value, even one the old router refused: the key is not read at all.
+    assertThat(CanaryConfigParser.read(write("router { forwarding = netty, max-message-bytes = lots }\n" + backends),
+        Map.of(), CLOCK).notices()).hasSize(2);
+    assertThat(CanaryConfigParser.read(write(backends), Map.of(), CLOCK).notices()).isEmpty();
+    // A misspelt one is still unknown, and no longer offered as a suggestion.
+    assertThat(rejection("router {\n  forwardin = frames\n}\n" + backends))
+        .startsWith(":2: router.forwardin: unknown key (expected one of: ");
   }
 
   @Test
@@ -457,11 +480,7 @@ class CanaryConfigParserTest {
   }
 
   @Test
-  void rejectsBadMaxMessageBytesAndAccessLog() throws Exception {
-    assertThat(rejection("router {\n  max-message-bytes = lots\n}\nbackends { v1 { target = \"h:1\", weight = 1 } }\n"))
-        .isEqualTo(":2: router.max-message-bytes: \"lots\" (expected: a size such as 4 MiB, 512 KiB or 1048576)");
-    assertThat(rejection("router {\n  max-message-bytes = 0\n}\nbackends { v1 { target = \"h:1\", weight = 1 } }\n"))
-        .isEqualTo(":2: router.max-message-bytes: 0 (expected: a size from 1 byte to 2147483647 bytes)");
+  void rejectsABadAccessLog() throws Exception {
     assertThat(rejection("router {\n  access-log = maybe\n}\nbackends { v1 { target = \"h:1\", weight = 1 } }\n"))
         .isEqualTo(":2: router.access-log: \"maybe\" (expected: true or false)");
   }

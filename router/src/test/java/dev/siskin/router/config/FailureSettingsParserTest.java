@@ -42,7 +42,7 @@ class FailureSettingsParserTest {
     assertThat(f.retry().budgetPercent()).isEqualTo(20);
     assertThat(f.retry().budgetMinConcurrency()).isEqualTo(10);
     assertThat(f.limits()).isEqualTo(new FailureSettings.Limits(Duration.ofSeconds(30), Duration.ofSeconds(3),
-        Duration.ofSeconds(10), Duration.ofSeconds(5), 1000, Duration.ofSeconds(5), Duration.ofSeconds(20), 0, Duration.ofSeconds(5)));
+        Duration.ofSeconds(10), Duration.ofSeconds(5), 1000, Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(5)));
     BackendSpec v1 = parse(BACKENDS).backends().get(0);
     assertThat(v1.maxInFlight(parse(BACKENDS).router())).isEqualTo(1000);
     assertThat(v1.healthCheckService(parse(BACKENDS).router())).isEmpty();

@@ -8,7 +8,6 @@ import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.observe.RouteCause;
 import dev.siskin.router.proxy.CallsInFlight;
-import dev.siskin.router.proxy.MessageMemory;
 import dev.siskin.router.proxy.Resilience;
 import dev.siskin.router.proxy.RetryBudget;
 import dev.siskin.router.proxy.RetryStats;
@@ -76,11 +75,11 @@ final class FrameHarness implements AutoCloseable {
     }
   }
 
-  /** Options of a harness. */
-  record Options(List<String> backendNames, boolean retries, Http2Settings clientSettings,
+  /** Options of a harness; {@code retries} are the failure settings the router retries by (null: no retries). */
+  record Options(List<String> backendNames, FailureSettings retries, Http2Settings clientSettings,
       Http2Settings backendSettings) {
     static Options defaults() {
-      return new Options(List.of("v1"), false, Http2Settings.defaultSettings(), Http2Settings.defaultSettings());
+      return new Options(List.of("v1"), null, Http2Settings.defaultSettings(), Http2Settings.defaultSettings());
     }
 
     Options backends(String... names) {
@@ -89,7 +88,14 @@ final class FrameHarness implements AutoCloseable {
 
     /** With the router's retries (reference.conf's settings), so a refused call goes to the next backend. */
     Options withRetries() {
-      return new Options(backendNames, true, clientSettings, backendSettings);
+      return withRetries(FailureSettings.defaults().retry());
+    }
+
+    /** With retries by {@code retry} (reference.conf's other failure settings). */
+    Options withRetries(FailureSettings.Retry retry) {
+      FailureSettings d = FailureSettings.defaults();
+      return new Options(backendNames, new FailureSettings(d.healthCheck(), d.outlier(), retry, d.limits()),
+          clientSettings, backendSettings);
     }
 
     Options client(Http2Settings s) {
@@ -111,8 +117,9 @@ final class FrameHarness implements AutoCloseable {
       backends.put(name, new Backend(name, "127.0.0.1:" + port++, unused, new ResolvedAddressBook()));
     }
     backendSettings = options.backendSettings();
-    resilience = options.retries() ? new Resilience(FailureSettings::defaults, (b, code) -> {}, new RetryBudget(),
-        new RetryStats(), new MessageMemory(() -> 1L << 30), new CallsInFlight()) : null;
+    FailureSettings failure = options.retries();
+    resilience = failure != null ? new Resilience(() -> failure, (b, code) -> {}, new RetryBudget(),
+        new RetryStats(), new CallsInFlight()) : null;
     Route route = (method, headers, tried) -> {
       for (Backend b : backends.values()) {
         if (!tried.contains(b) && b.tryAcquire()) {

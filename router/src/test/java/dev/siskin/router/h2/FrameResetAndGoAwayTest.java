@@ -7,8 +7,10 @@ import static dev.siskin.router.h2.FrameHarness.trailers;
 import static dev.siskin.router.h2.FrameHarness.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.h2.RawPeer.Frame;
 import dev.siskin.router.h2.RawPeer.Kind;
+import dev.siskin.router.proxy.RetryStats;
 import io.grpc.Status;
 import io.netty.handler.codec.http2.Http2Error;
 import java.time.Duration;
@@ -159,6 +161,46 @@ class FrameResetAndGoAwayTest extends FrameLevelTest {
     h.assertAllEnded(2);
     assertThat(h.outcomes.finished()).filteredOn(o -> o.attempts() == 2).singleElement()
         .satisfies(o -> assertThat(o.first().backend()).isEqualTo("v1"));
+    h.assertNothingHeld();
+  }
+
+  /**
+   * The retry buffer ({@code router.retry.buffer-limit}): a request that stays within it is kept and replayed whole
+   * on another backend; one that passed it is not kept, so when its attempt is refused it ends UNAVAILABLE at once,
+   * and the skipped retry is counted.
+   */
+  @Test
+  void withRetriesARequestPastTheBufferLimitIsNotReplayedAndIsCounted() {
+    FailureSettings.Retry d = FailureSettings.defaults().retry();
+    FailureSettings.Retry kb = new FailureSettings.Retry(d.maxAttempts(), 1000, d.budgetPercent(),
+        d.budgetMinConcurrency(), d.idempotentMethods(), d.idempotentCodes());
+    h = new FrameHarness(FrameHarness.Options.defaults().backends("v1", "v2").withRetries(kb));
+    h.open(1, "a");
+    h.open(3, "within");
+    h.client.send(3, bytes(1000, 7), true);
+    h.open(5, "past");
+    h.client.send(5, bytes(600, 8), false);
+    h.client.send(5, bytes(600, 9), true);
+    h.pump();
+    RawPeer v1 = h.backend("v1");
+    assertThat(v1.streamWith(CALL, "past")).as("sent on at once, kept or not").isPositive();
+    v1.goAway(v1.streamWith(CALL, "a"), Http2Error.NO_ERROR);
+    h.pump();
+
+    RawPeer v2 = h.backend("v2");
+    int within = v2.streamWith(CALL, "within");
+    assertSameBytes(v2.data(within), bytes(1000, 7), "1000 bytes, at the limit: replayed whole");
+    assertThat(v2.streamWith(CALL, "past")).as("1200 bytes, past the limit: never replayed").isEqualTo(-1);
+    assertThat(h.clientStatus(5)).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(h.resilience.retries().skippedTotal(RetryStats.Skipped.BUFFER_LIMIT)).isEqualTo(1);
+
+    v2.headers(within, FrameHarness.trailersOnly(Status.Code.OK, ""), true);
+    h.client.send(1, new byte[0], true);
+    v1.headers(v1.streamWith(CALL, "a"), FrameHarness.trailersOnly(Status.Code.OK, ""), true);
+    h.pump();
+    assertThat(h.clientStatus(3)).isEqualTo(Status.Code.OK);
+    assertThat(h.clientStatus(1)).isEqualTo(Status.Code.OK);
+    h.assertAllEnded(3);
     h.assertNothingHeld();
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.siskin.router.config.CanaryConfig;
-import dev.siskin.router.config.Forwarding;
 import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.observe.CallOutcome;
 import dev.siskin.router.observe.RouteCause;
@@ -28,9 +27,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The router with {@code router.forwarding = frames}: the weights split the calls, the force header reaches a
- * backend at weight 0 and is not forwarded, an unknown forced name is refused, and every call's outcome carries
- * its backend, route cause and status -- the same routing step and outcome hook as the grpc-java core.
+ * The router on its frame core: the weights split the calls, the force header reaches a backend at weight 0 and
+ * is not forwarded, an unknown forced name is refused, and every call's outcome carries its backend, route cause
+ * and status.
  */
 @org.junit.jupiter.api.extension.ExtendWith(LeakCheck.class)
 class FramesRouterTest {
@@ -43,8 +42,7 @@ class FramesRouterTest {
   void start() throws Exception {
     v1 = new TestBackend("v1");
     v2 = new TestBackend("v2");
-    harness = new RouterHarness(Configs.withForwarding(Configs.of(Configs.backend(v1, 1), Configs.backend(v2, 1)),
-        Forwarding.FRAMES));
+    harness = new RouterHarness(Configs.of(Configs.backend(v1, 1), Configs.backend(v2, 1)));
   }
 
   @AfterEach

@@ -51,14 +51,14 @@ class LimitsAndRetryTest {
       BackendSpec... backends) {
     FailureSettings d = FailureSettings.defaults();
     RouterSettings router = new RouterSettings("127.0.0.1:0", "127.0.0.1:0", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN,
-        4 << 20, false, AccessLogFormat.TEXT, new FailureSettings(checks, d.outlier(), d.retry(), limits));
+        false, AccessLogFormat.TEXT, new FailureSettings(checks, d.outlier(), d.retry(), limits));
     return new CanaryConfig(router, List.of(backends), Path.of("test.conf"), Instant.now());
   }
 
   private static FailureSettings.Limits limits(Duration defaultDeadline) {
     FailureSettings.Limits d = FailureSettings.defaults().limits();
     return new FailureSettings.Limits(defaultDeadline, d.connectTimeout(), d.keepaliveTime(), d.keepaliveTimeout(),
-        d.maxInFlightPerBackend(), d.drainGrace(), d.drainTimeout(), d.messageMemoryBytes(), d.dnsRefresh());
+        d.maxInFlightPerBackend(), d.drainGrace(), d.drainTimeout(), d.dnsRefresh());
   }
 
   private SimpleResponse call(String message) {

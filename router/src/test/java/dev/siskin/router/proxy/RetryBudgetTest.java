@@ -35,16 +35,4 @@ class RetryBudgetTest {
     }
     assertThat(budget.activeCalls()).isZero();
   }
-
-  @Test
-  void theRequestBufferGivesUpPastItsLimit() {
-    RequestBuffer buffer = new RequestBuffer(10);
-    assertThat(buffer.add(new byte[6])).isTrue();
-    assertThat(buffer.add(new byte[4])).isTrue();
-    assertThat(buffer.messages()).hasSize(2);
-    assertThat(buffer.add(new byte[1])).isFalse();
-    assertThat(buffer.overflowed()).isTrue();
-    assertThat(buffer.messages()).isEmpty();
-    assertThat(buffer.add(new byte[0])).isFalse();
-  }
 }

@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.siskin.router.canary.SkipReason;
 import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
-import dev.siskin.router.config.Forwarding;
 import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.config.ShadowSettings;
+import dev.siskin.router.h2.LeakCheck;
 import dev.siskin.router.observe.CallOutcome;
 import dev.siskin.router.route.Policy;
-import dev.siskin.router.testing.Configs;
 import dev.siskin.router.testing.FutureObserver;
 import dev.siskin.router.testing.RouterHarness;
 import dev.siskin.router.testing.TestBackend;
@@ -28,12 +27,14 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Shadow traffic through a real router on loopback: v1 serves every call (v2 has weight 0) and v2 gets a copy
- * of each; the client only ever sees v1, however v2 answers, fails or stalls. On the grpc core here, on the frame
- * core in {@link ShadowTrafficOnFramesTest}.
+ * of each; the client only ever sees v1, however v2 answers, fails or stalls; and when the copies are sent
+ * ({@code shadow.send}).
  */
+@ExtendWith(LeakCheck.class)
 class ShadowTrafficTest {
   static final String METHOD = "grpc.testing.SimpleService/UnaryRpc";
   static final Duration WAIT = Duration.ofSeconds(20);
@@ -67,11 +68,10 @@ class ShadowTrafficTest {
     v1 = new TestBackend("v1");
     v2 = new TestBackend("v2");
     RouterSettings router = new RouterSettings("127.0.0.1:0", "127.0.0.1:0", Policy.SMOOTH_WEIGHTED_ROUND_ROBIN,
-        4 << 20, false);
+        false);
     CanaryConfig config = new CanaryConfig(router,
         List.of(new BackendSpec("v1", v1.target(), 1), new BackendSpec("v2", v2.target(), 0)), Path.of("test.conf"),
         Instant.now()).withShadow(new ShadowSettings("v2", 100, Set.of(METHOD), maxInFlight, send));
-    config = Configs.withForwarding(config, forwarding());
     harness = new RouterHarness(config);
     harness.router.addCanaryObserver(new CanaryObserver() {
       @Override
@@ -89,11 +89,6 @@ class ShadowTrafficTest {
         served.add(backend);
       }
     });
-  }
-
-  /** The forwarding core under test (a subclass runs every case on the other one). */
-  Forwarding forwarding() {
-    return Forwarding.GRPC;
   }
 
   SimpleResponse call(String message) {
@@ -190,5 +185,56 @@ class ShadowTrafficTest {
     Awaitility.await().atMost(WAIT).until(() -> compared.size() + skipped.size() == 20);
     assertThat(compared).allSatisfy(pair -> assertThat(pair.shadow().code()).isEqualTo(Status.Code.UNAVAILABLE));
     assertThat(skipped).allSatisfy(reason -> assertThat(reason).isEqualTo(SkipReason.BACKEND_UNAVAILABLE));
+  }
+
+  private FutureObserver<SimpleResponse> callAsync(String message) {
+    FutureObserver<SimpleResponse> result = new FutureObserver<>();
+    SimpleServiceGrpc.newStub(harness.channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+        .unaryRpc(SimpleRequest.newBuilder().setRequestMessage(message).build(), result);
+    return result;
+  }
+
+  @Test
+  void aHeldCopyReachesTheShadowOnlyOnceThePrimaryHasAnswered() throws Exception {
+    start(100, ShadowSettings.Send.AFTER_PRIMARY);
+    FutureObserver<SimpleResponse> primary = callAsync("sleep@v1:1500");
+    Awaitility.await().atMost(WAIT).until(() -> v1.unaryHandled.get() == 1);
+    Thread.sleep(700); // well inside v1's 1.5 s: a copy sent with the request would be at v2 by now
+    assertThat(primary.result().isDone()).isFalse();
+    assertThat(v2.unaryHandled.get()).as("no copy while its primary is out").isZero();
+
+    assertThat(primary.result().get(WAIT.toSeconds(), TimeUnit.SECONDS).getResponseMessage()).isEqualTo("slept");
+    Awaitility.await().atMost(WAIT).until(() -> compared.size() == 1);
+    assertThat(v2.unaryHandled.get()).isEqualTo(1);
+    // v2 echoes what v1 slept on: a real, different answer, compared after both ended.
+    assertThat(compared.get(0).shadow().code()).isEqualTo(Status.Code.OK);
+    assertThat(compared.get(0).primary().sameAnswerAs(compared.get(0).shadow())).isFalse();
+    assertThat(compared.get(0).shadow().durationNanos())
+        .as("the copy's latency runs from when it was sent, not from its primary's start")
+        .isLessThan(Duration.ofMillis(1500).toNanos());
+    Awaitility.await().atMost(WAIT).until(() -> harness.router.shadowInFlight() == 0);
+  }
+
+  @Test
+  void withPrimaryTheCopyRunsWhileItsPrimaryIsOut() throws Exception {
+    start(100, ShadowSettings.Send.WITH_PRIMARY);
+    FutureObserver<SimpleResponse> primary = callAsync("sleep@v1:4000");
+    Awaitility.await().atMost(Duration.ofMillis(3500)).until(() -> v2.unaryHandled.get() == 1);
+    assertThat(primary.result().isDone()).as("v2 got its copy before v1 answered").isFalse();
+    assertThat(primary.result().get(WAIT.toSeconds(), TimeUnit.SECONDS).getResponseMessage()).isEqualTo("slept");
+    Awaitility.await().atMost(WAIT).until(() -> compared.size() == 1);
+  }
+
+  @Test
+  void aHeldRequestOverTheHoldIsDroppedUnsentAndCounted() throws Exception {
+    start(100, ShadowSettings.Send.AFTER_PRIMARY);
+    String big = "x".repeat(2 << 20); // 2 MiB: over the 1 MiB a held copy may keep
+    assertThat(call(big).getResponseMessage()).hasSize(big.length());
+    assertThat(call("small").getResponseMessage()).isEqualTo("small");
+
+    Awaitility.await().atMost(WAIT).until(() -> compared.size() == 1 && skipped.size() == 1);
+    assertThat(skipped).containsExactly(SkipReason.REQUEST_TOO_LARGE);
+    assertThat(v2.unaryHandled.get()).as("only the small call's copy was sent").isEqualTo(1);
+    Awaitility.await().atMost(WAIT).until(() -> harness.router.shadowInFlight() == 0);
   }
 }

@@ -1,6 +1,5 @@
 package dev.siskin.router.testing;
 
-import dev.siskin.router.config.Forwarding;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -12,12 +11,7 @@ public abstract class OneBackendTestBase {
   @BeforeEach
   void startBackendAndRouter() throws Exception {
     backend = new TestBackend("v1");
-    harness = new RouterHarness(Configs.withForwarding(Configs.of(Configs.backend(backend, 1)), forwarding()));
-  }
-
-  /** The forwarding core under test: the default one unless a subclass says otherwise. */
-  protected Forwarding forwarding() {
-    return Configs.of().router().forwarding();
+    harness = new RouterHarness(Configs.of(Configs.backend(backend, 1)));
   }
 
   @AfterEach
