@@ -4,7 +4,7 @@
 #
 # Usage: scripts/bench.sh [--smoke] [--rounds N] [--seconds S] [--out FILE] [--targets LIST] [--levels LIST]
 #                         [--variant NAME=JAR[@JAVA_OPTS]]... [--variant-java NAME=JAVA]... [--rules] [--shadow]
-#                         [--grpc-core] [--cold-calls N]
+#                         [--cold-calls N]
 #   --smoke     tiny runs, one round, report to a temp file (what CI runs so the script cannot rot)
 #   --rounds    rounds of interleaved runs per load level (default 5); medians are reported
 #   --seconds   measured seconds per h2load run (default 3; each run is preceded by a 1 s warm-up run)
@@ -26,11 +26,8 @@
 #               router-shadow-with (the same with send = "with-primary": sent as the request arrives) and
 #               router-one (the same without shadow); the report compares the primary's latency and the router's
 #               CPU per call
-#   --grpc-core adds router-grpc: the same router jar and config with router.forwarding = "grpc" (the earlier
-#               forwarding core, kept until it is removed; "router" runs the default, the frame core), measured
-#               in the same rounds as the others
-#   --cold-calls  calls of the cold-start run (default 20000, --smoke 2000; 0: none): in every round, for router,
-#               router-grpc and each variant, a fresh router process (same jar, options and config) is started
+#   --cold-calls  calls of the cold-start run (default 20000, --smoke 2000; 0: none): in every round, for router
+#               and each variant, a fresh router process (same jar, options and config) is started
 #               and, once its admin /ready answers 200, sent that many calls at 4x16; reported against the
 #               long-running router's own 4x16 steady state (measured at 4x16 even when --levels lacks it)
 # Environment: ROUTER_JAVA_OPTS (JVM options of the router, default below), STREAM_STREAMS, STREAM_COUNT,
@@ -52,7 +49,6 @@ OUT=""
 TARGETS="direct,router,nginx,haproxy"
 LEVELS="1x1,4x16,16x64"
 VARIANTS=()
-GRPC_CORE=0
 RULES=0
 SHADOW=0
 COLD_CALLS=20000
@@ -75,14 +71,13 @@ while [ $# -gt 0 ]; do
     --out) OUT=${2:?--out needs a file}; shift ;;
     --targets) TARGETS=${2:?--targets needs a list}; shift ;;
     --levels) LEVELS=${2:?--levels needs a list}; shift ;;
-    --grpc-core) GRPC_CORE=1 ;;
     --variant) VARIANTS+=("${2:?--variant needs NAME=JAR[@JAVA_OPTS]}"); shift ;;
     --variant-java) spec=${2:?--variant-java needs NAME=JAVA}; VARIANT_JAVA[${spec%%=*}]=${spec#*=}; shift ;;
     --cold-calls) COLD_CALLS=${2:?--cold-calls needs a number}; shift ;;
     --rules) RULES=1 ;;
     --shadow) SHADOW=1 ;;
     -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS], --variant-java NAME=JAVA, --rules, --shadow, --grpc-core, --cold-calls N; see --help)" ;;
+    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS], --variant-java NAME=JAVA, --rules, --shadow, --cold-calls N; see --help)" ;;
   esac
   shift
 done
@@ -615,7 +610,7 @@ run_unary() {
   log "$label $target round $round: $rps req/s, p50/p90/p99 ms ${lat}, CPU s/10k $cpu_per10k (model servers $backend_cpu), switches/call $switches, errors $errors"
 }
 
-# One cold start of TARGET (router, router-grpc or a variant): a fresh router process started like the
+# One cold start of TARGET (router or a variant): a fresh router process started like the
 # target's (same launcher, jar, JVM options and config, its own ports), timed from launch until its admin
 # /ready answers 200; then at once COLD_CALLS calls at COLD_LEVEL (h2load -n, no warm-up, no check call
 # before them), the process's CPU counted over those calls; then the process is stopped, so that its
@@ -835,7 +830,7 @@ cold_verdict() {  # TARGET -> met / missed / n/a: the issue's target is set for 
 cold_report() {
   [ -s "$WORK/cold.tsv" ] || return 0
   echo
-  echo "Cold start: in every round, for router, router-grpc and each variant, a fresh router process was started"
+  echo "Cold start: in every round, for router and each variant, a fresh router process was started"
   echo "like the long-running one (the same launcher, JVM options, jar and config, on its own ports); as soon as its"
   echo "admin \`/ready\` answered 200 (polled every 20 ms) h2load sent it the first $COLD_CALLS calls at $COLD_LEVEL"
   echo "(\`-n $COLD_CALLS\`, no warm-up, no call before them), then the process was stopped. **steady** = the"
@@ -962,7 +957,6 @@ for name in "${!VARIANT_JAVA[@]}"; do
   [[ " ${VARIANTS[*]} " == *" $name="* ]] || die "--variant-java $name: no --variant $name=JAR[@OPTS] to run with it"
   ARGS_TEXT+=" --variant-java '$name=${VARIANT_JAVA[$name]}'"
 done
-if [ "$GRPC_CORE" = 1 ]; then ARGS_TEXT+=" --grpc-core"; fi
 if [ "$COLD_CALLS" != 20000 ] && [ "$SMOKE" = 0 ]; then ARGS_TEXT+=" --cold-calls $COLD_CALLS"; fi
 if [ "$RULES" = 1 ]; then ARGS_TEXT+=" --rules"; fi
 if [ "$SHADOW" = 1 ]; then ARGS_TEXT+=" --shadow"; fi
@@ -1012,11 +1006,6 @@ for variant in "${VARIANTS[@]}"; do
   start_routers "router_$name" "$jar" "$opts" "" "$launcher"
   ALL_TARGETS+=",router-$name"
 done
-if [ "$GRPC_CORE" = 1 ]; then
-  log "starting router-grpc (router.forwarding = grpc, JVM options: ${ROUTER_JAVA_OPTS:-none})"
-  start_routers router_grpc router/target/router.jar "$ROUTER_JAVA_OPTS" 'router { forwarding = "grpc" }'
-  ALL_TARGETS+=",router-grpc"
-fi
 UNARY_ONLY=" "
 # router-one, router-rules and router-shadow send every call to v1: at 16x64 that is 1024 calls in flight there,
 # over the default cap of 1000 per backend, whose fast RESOURCE_EXHAUSTED answers h2load would count as successes

@@ -177,6 +177,32 @@ class ConfigReloadIT {
     assertThat(cluster.router.process().output()).contains("is valid again and equals the config in force");
   }
 
+  /**
+   * Issue 15: a canary.conf written for the router that still had the grpc-java core keeps loading. Its obsolete
+   * keys (router.forwarding, max-message-bytes, message-memory) are accepted and ignored, the rest of the edit
+   * applies, and the log names each key once, as a WARN saying it is obsolete and why.
+   */
+  @Test
+  void theObsoleteKeysOfTheRemovedGrpcCoreReloadWithAWarningEach() throws Exception {
+    applyGood(cluster.conf(50, 50));
+    long generation = cluster.admin().config().get("generation").asLong();
+    CanaryConf old = cluster.conf(30, 70).withRouterKey("forwarding", "\"grpc\"")
+        .withRouterKey("max-message-bytes", "4 MiB").withRouterKey("message-memory", "0");
+
+    WayOfWriting.tempFileAndRename(cluster.config, old.render());
+    JsonNode applied = cluster.admin().awaitConfig(c -> c.get("generation").asLong() > generation
+        && E2eCluster.hasWeights(c, 30, 70), Duration.ofSeconds(15), "30/70 with the obsolete keys");
+    assertThat(applied.get("lastAttempt").get("ok").asBoolean()).isTrue();
+    assertThat(applied.get("router").has("forwarding")).isFalse();
+    for (String key : List.of("forwarding", "max-message-bytes", "message-memory")) {
+      assertThat(cluster.router.process().output().lines()
+          .filter(line -> line.contains("WARN") && line.contains("router." + key + " = ")
+              && line.contains("obsolete and ignored")))
+          .as("one WARN for router.%s", key).hasSize(1);
+    }
+    applyGood(cluster.conf(50, 50));
+  }
+
   /** Writes a 50/50 config and waits until /config shows it in force with a good last attempt. */
   private JsonNode applyGood(CanaryConf fiftyFifty) throws Exception {
     WayOfWriting.TEMP_FILE_AND_RENAME.write(cluster.config, fiftyFifty, "50");
