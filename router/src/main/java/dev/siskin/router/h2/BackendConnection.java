@@ -167,7 +167,7 @@ final class BackendConnection extends ForwardingHandler {
   /**
    * Pings a connection that carries calls but has read nothing for a keepalive interval, and drops it if the
    * ping goes unanswered: a backend that hangs or a network path that died without a FIN would otherwise hold
-   * its calls until their deadlines (what the grpc core's channels do with the same settings).
+   * its calls until their deadlines (what grpc-java's channel keepalive does with the same settings).
    */
   private void keepaliveTick() {
     if (pingTimeout != null || calls.isEmpty() || System.nanoTime() - lastReadNanos < keepaliveNanos) {

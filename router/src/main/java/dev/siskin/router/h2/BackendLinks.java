@@ -3,7 +3,7 @@ package dev.siskin.router.h2;
 import java.time.Duration;
 
 /**
- * How the frame core's backend connections are made and watched, fixed at start like the grpc core's channels
+ * How the frame core's backend connections are made and watched, fixed at start
  * ({@code router.connect-timeout}, {@code router.keepalive-time}, {@code router.keepalive-timeout}).
  *
  * @param connectTimeoutMillis how long a connection attempt may take

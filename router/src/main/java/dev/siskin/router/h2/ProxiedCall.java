@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Retries: until the backend's response HEADERS arrive the call keeps its request (headers, and DATA up to
  * {@code router.retry.buffer-limit}) and, when the attempt ends UNAVAILABLE (a backend it cannot reach, a
  * connection lost, a refused stream, a Trailers-Only UNAVAILABLE) or with an idempotent method's retryable code,
- * replays it on another backend -- within {@code max-attempts} and the retry budget, as the grpc core does. A
+ * replays it on another backend -- within {@code max-attempts} and the retry budget. A
  * forced call is never retried elsewhere.
  *
  * <p>Shadow traffic: a call the shadow rules select gets a {@link ShadowCopy} of its request, and its own answer
@@ -165,7 +165,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     this.selection = selection;
     listener.onCallStarted(CallOutcomes.NONE, method);
     finish(status.getCode(), true);
-    send(status); // a refusal says itself why (panic included), as on the grpc core
+    send(status); // a refusal says itself why (panic included)
   }
 
   /**
