@@ -157,7 +157,8 @@ public final class FrameForwarder implements AutoCloseable {
 
   /**
    * Drains one client connection, on its loop ({@link FrontendHandler#drain}: two GOAWAYs with a PING between,
-   * then the connection closes when its last stream ends, or after {@code grace}). Package-private for the frame tests.
+   * then the connection closes when its last stream ends, or after {@code grace}). Package-private for the frame
+   * tests.
    */
   static void drain(Channel ch, java.time.Duration grace) {
     FrontendHandler handler = ch.pipeline().get(FrontendHandler.class);

@@ -124,7 +124,7 @@ final class FrontendHandler extends ForwardingHandler {
   /** The payload of the drain's PING ("siskinDR"), to tell its ACK from others'. */
   private static final long DRAIN_PING = 0x7369736b696e4452L;
   /** How long a drain waits for the ACK of its PING before it sends the final GOAWAY (as grpc-java's server). */
-  static final long DRAIN_ACK_WAIT_MILLIS = 10_000;
+  private static final long DRAIN_ACK_WAIT_MILLIS = 10_000;
   /** Sends the final GOAWAY and closes the drained connection, once; null until a drain started. */
   private Runnable drainClose;
 
@@ -133,8 +133,8 @@ final class FrontendHandler extends ForwardingHandler {
    * with the largest stream id, so the client opens no new stream here but every stream it already sent is
    * still taken and served, and a PING behind it. Its ACK shows the client has read that GOAWAY: then a second
    * GOAWAY names the last stream really opened, and the connection closes -- gracefully, once its calls ended,
-   * or when {@code graceMillis} from the start of the drain have passed. Without the ACK the second step runs after {@link #DRAIN_ACK_WAIT_MILLIS} (or
-   * the grace, if shorter).
+   * or when {@code graceMillis} from the start of the drain have passed. Without the ACK the second step runs
+   * after {@link #DRAIN_ACK_WAIT_MILLIS}, or the grace if shorter.
    *
    * <p>Why not one GOAWAY with the last stream id: a stream the client sent before reading it arrives after
    * it. Netty refuses its HEADERS (a stream above the GOAWAY's id is never created) and then takes its DATA
@@ -145,7 +145,7 @@ final class FrontendHandler extends ForwardingHandler {
     if (drainClose != null || connection().goAwaySent()) {
       return;
     }
-    goAway(ctx, Integer.MAX_VALUE, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, ctx.newPromise());
+    goAway(Integer.MAX_VALUE);
     encoder().writePing(ctx, false, DRAIN_PING, ctx.newPromise());
     flush(ctx);
     long graceEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
@@ -153,11 +153,14 @@ final class FrontendHandler extends ForwardingHandler {
         Math.min(DRAIN_ACK_WAIT_MILLIS, graceMillis), TimeUnit.MILLISECONDS);
     drainClose = () -> {
       fallback.cancel(false);
-      goAway(ctx, connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
-          ctx.newPromise());
+      goAway(connection().remote().lastStreamCreated());
       gracefulShutdownTimeoutMillis(Math.max(0, TimeUnit.NANOSECONDS.toMillis(graceEnds - System.nanoTime())));
       ctx.channel().close(); // through the pipeline: Netty's graceful close flushes, then waits for the calls
     };
+  }
+
+  private void goAway(int lastStreamId) {
+    goAway(ctx, lastStreamId, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, ctx.newPromise());
   }
 
   private void closeDrained() {
