@@ -57,6 +57,13 @@ final class RawH2 implements AutoCloseable {
   private final LinkedBlockingQueue<Frame> received = new LinkedBlockingQueue<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile boolean closedByPeer;
+  /*
+   * The server's SETTINGS may be read before the test has sent the client preface: its ACK then waits for the
+   * preface, since an ACK sent first would be a bad preface and the server would close the connection (the test
+   * saw that as a broken pipe in handshake, now and then). Guarded by this.
+   */
+  private boolean prefaceSent;
+  private boolean ackOwed;
 
   private static final Frame CLOSED = new Frame(-1, 0, 0, null, -1, 0);
 
@@ -80,6 +87,7 @@ final class RawH2 implements AutoCloseable {
   /** The client preface and a SETTINGS frame with {@code settings} as (id, value) pairs. */
   synchronized RawH2 handshake(int... settings) throws IOException {
     out.write(PREFACE);
+    prefaceSent = true;
     byte[] payload = new byte[settings.length / 2 * 6];
     for (int i = 0; i + 1 < settings.length; i += 2) {
       int at = i / 2 * 6;
@@ -88,6 +96,10 @@ final class RawH2 implements AutoCloseable {
       putInt(payload, at + 2, settings[i + 1]);
     }
     frame(SETTINGS, 0, 0, payload);
+    if (ackOwed) {
+      ackOwed = false;
+      frame(SETTINGS, ACK, 0, new byte[0]);
+    }
     return this;
   }
 
@@ -191,11 +203,7 @@ final class RawH2 implements AutoCloseable {
           break;
         }
         if (f.type == SETTINGS && (f.flags & ACK) == 0) {
-          try {
-            frame(SETTINGS, ACK, 0, new byte[0]);
-          } catch (IOException e) {
-            // closed under us: the reads will say so
-          }
+          ackSettings();
         }
         received.add(f);
       }
@@ -205,6 +213,18 @@ final class RawH2 implements AutoCloseable {
       closedByPeer = true;
       received.add(CLOSED);
       closed.countDown();
+    }
+  }
+
+  private synchronized void ackSettings() {
+    if (!prefaceSent) {
+      ackOwed = true;
+      return;
+    }
+    try {
+      frame(SETTINGS, ACK, 0, new byte[0]);
+    } catch (IOException e) {
+      // closed under us: the reads will say so
     }
   }
 
