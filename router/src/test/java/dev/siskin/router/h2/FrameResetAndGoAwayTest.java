@@ -92,6 +92,62 @@ class FrameResetAndGoAwayTest extends FrameLevelTest {
   }
 
   @Test
+  void aBackendConnectionLostBetweenMessagesEndsTheStartedAnswerWithUnavailableTrailers() {
+    h = new FrameHarness();
+    h.open(1, "headers only", null, true);
+    h.open(3, "one message", null, true);
+    RawPeer backend = h.backend("v1");
+    backend.headers(backend.streamWith(CALL, "headers only"), responseHeaders(), false);
+    int message = backend.streamWith(CALL, "one message");
+    backend.headers(message, responseHeaders(), false);
+    byte[] whole = grpcMessage(bytes(300, 3));
+    backend.send(message, java.util.Arrays.copyOfRange(whole, 0, 3), false); // a prefix across two frames
+    backend.send(message, java.util.Arrays.copyOfRange(whole, 3, whole.length), false);
+    h.pump();
+
+    h.dropConnection("v1");
+    for (int id : new int[] {1, 3}) {
+      assertThat(h.client.frames(id, Kind.RST_STREAM)).as("stream %d: no reset", id).isEmpty();
+      assertThat(h.clientStatus(id)).as("stream %d", id).isEqualTo(Status.Code.UNAVAILABLE);
+      List<Frame> headers = h.client.frames(id, Kind.HEADERS);
+      Frame trailers = headers.get(headers.size() - 1);
+      assertThat(trailers.headers().status()).as("trailers carry no :status").isNull();
+      assertThat(trailers.headers().get(GrpcStatuses.GRPC_MESSAGE).toString()).contains("after its answer had started");
+    }
+    assertSameBytes(h.client.data(3), whole, "the message before the loss");
+    h.assertAllEnded(2);
+    assertThat(h.outcomes.finished()).allSatisfy(o -> assertThat(o.code()).isEqualTo(Status.Code.UNAVAILABLE));
+    h.assertNothingHeld();
+  }
+
+  @Test
+  void aBackendConnectionLostInsideAMessageResetsTheClientsStreamAndReportsWhatTheClientSees() {
+    h = new FrameHarness();
+    h.open(1, "a", null, true);
+    RawPeer backend = h.backend("v1");
+    int id = backend.streamWith(CALL, "a");
+    backend.headers(id, responseHeaders(), false);
+    byte[] whole = grpcMessage(bytes(300, 4));
+    backend.send(id, java.util.Arrays.copyOfRange(whole, 0, 100), false);
+    h.pump();
+
+    h.dropConnection("v1");
+    // Trailers after half a message read as "end-of-stream mid-frame" whatever they say: the router resets.
+    List<Frame> resets = h.client.frames(1, Kind.RST_STREAM);
+    assertThat(resets).hasSize(1);
+    assertThat(resets.get(0).errorCode()).isEqualTo(Http2Error.INTERNAL_ERROR.code());
+    h.assertAllEnded(1);
+    assertThat(h.outcomes.finished().get(0).code()).as("the outcome is what the client saw")
+        .isEqualTo(Status.Code.INTERNAL);
+    h.assertNothingHeld();
+  }
+
+  /** {@code body} as one uncompressed gRPC message: flag, 32-bit length, bytes. */
+  private static byte[] grpcMessage(byte[] body) {
+    return java.nio.ByteBuffer.allocate(5 + body.length).put((byte) 0).putInt(body.length).put(body).array();
+  }
+
+  @Test
   void aBackendsGoAwayFinishesTheCallsBelowItsLastStreamAndRefusesThoseAbove() {
     h = new FrameHarness();
     h.open(1, "a");
