@@ -33,16 +33,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The frame-level forwarding core (work in progress, issue 15): an h2c listener whose calls are passed to the
- * backends as HTTP/2 frames instead of grpc-java calls. One event loop per core serves client and backend
- * connections alike: a call's client connection and backend connection share a loop, so its frames never change
- * threads and its state needs no lock. What it does so far: routing by the router's {@link Route}, header
- * rewriting, DATA pass-through with end-to-end flow control, trailers and Trailers-Only responses, RST_STREAM
- * both ways, refused and lost backends answered as UNAVAILABLE, and one {@link CallListener} outcome per call.
- * The default deadline is sent as grpc-timeout and enforced, as is a client's; {@link #shutdown} drains with a
- * GOAWAY to every client; calls are retried before response headers as the grpc core retries them; calls the
- * shadow rules select get a copy on the shadow backend ({@link ShadowCopy}); backend connections are kept alive
- * with PINGs; client connections are held to limits (see {@link FrontendHandler}).
+ * The router's forwarding core: an h2c listener whose calls are passed to the backends as HTTP/2 frames, not as
+ * gRPC messages. One event loop per core serves client and backend connections alike: a call's client connection
+ * and backend connection share a loop, so its frames never change threads and its state needs no lock. It routes
+ * by the router's {@link Route}, rewrites headers, passes DATA with end-to-end flow control, trailers and
+ * Trailers-Only responses as they are, RST_STREAM both ways, answers refused and lost backends as UNAVAILABLE,
+ * and reports one {@link CallListener} outcome per call. The default deadline is sent as grpc-timeout and
+ * enforced, as is a client's; {@link #shutdown} drains with two GOAWAYs to every client; calls are retried before
+ * response headers; calls the shadow rules select get a copy on the shadow backend ({@link ShadowCopy}); backend
+ * connections are kept alive with PINGs; client connections are held to limits (see {@link FrontendHandler}).
  *
  * <p>Lifecycle: {@link #start}, then {@link #close}. Thread-safe.
  */
@@ -156,8 +155,9 @@ public final class FrameForwarder implements AutoCloseable {
   }
 
   /**
-   * Drains one client connection, on its loop: Netty's graceful close -- GOAWAY with the last stream id, then the
-   * connection closes when its last stream ends, or after {@code grace}. Package-private for the frame tests.
+   * Drains one client connection, on its loop ({@link FrontendHandler#drain}: two GOAWAYs with a PING between,
+   * then the connection closes when its last stream ends, or after {@code grace}). Package-private for the frame
+   * tests.
    */
   static void drain(Channel ch, java.time.Duration grace) {
     FrontendHandler handler = ch.pipeline().get(FrontendHandler.class);

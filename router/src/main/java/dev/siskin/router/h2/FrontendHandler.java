@@ -123,30 +123,44 @@ final class FrontendHandler extends ForwardingHandler {
 
   /** The payload of the drain's PING ("siskinDR"), to tell its ACK from others'. */
   private static final long DRAIN_PING = 0x7369736b696e4452L;
-  /** Closes the drained connection, once; null until a drain started and after it ran. */
+  /** How long a drain waits for the ACK of its PING before it sends the final GOAWAY (as grpc-java's server). */
+  private static final long DRAIN_ACK_WAIT_MILLIS = 10_000;
+  /** Sends the final GOAWAY and closes the drained connection, once; null until a drain started. */
   private Runnable drainClose;
 
   /**
-   * Drains the connection (RFC 9113, 6.8): a GOAWAY now, so the client opens no new stream here, and a PING behind
-   * it. The connection is closed -- gracefully, once its calls ended, or after {@code graceMillis} -- only when
-   * the PING's ACK shows the client has read the GOAWAY, or after a second at most. Closing right after the
-   * GOAWAY raced the client's next calls: grpc-java retried calls the GOAWAY refused on the same, closing
-   * connection and failed them ("Connection closed after GOAWAY").
+   * Drains the connection in two steps, as RFC 9113 (6.8) advises and grpc-java's server does. First a GOAWAY
+   * with the largest stream id, so the client opens no new stream here but every stream it already sent is
+   * still taken and served, and a PING behind it. Its ACK shows the client has read that GOAWAY: then a second
+   * GOAWAY names the last stream really opened, and the connection closes -- gracefully, once its calls ended,
+   * or when {@code graceMillis} from the start of the drain have passed. Without the ACK the second step runs
+   * after {@link #DRAIN_ACK_WAIT_MILLIS}, or the grace if shorter.
+   *
+   * <p>Why not one GOAWAY with the last stream id: a stream the client sent before reading it arrives after
+   * it. Netty refuses its HEADERS (a stream above the GOAWAY's id is never created) and then takes its DATA
+   * for a stream that cannot exist: a connection error that closed the connection at once and cut every call
+   * still running on it (seen under load as "Connection closed after GOAWAY" in grpc-java clients).
    */
   void drain(long graceMillis) {
     if (drainClose != null || connection().goAwaySent()) {
       return;
     }
-    goAway(ctx, connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
-        ctx.newPromise());
+    goAway(Integer.MAX_VALUE);
     encoder().writePing(ctx, false, DRAIN_PING, ctx.newPromise());
     flush(ctx);
-    ScheduledFuture<?> fallback = ctx.executor().schedule(this::closeDrained, 1, TimeUnit.SECONDS);
+    long graceEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+    ScheduledFuture<?> fallback = ctx.executor().schedule(this::closeDrained,
+        Math.min(DRAIN_ACK_WAIT_MILLIS, graceMillis), TimeUnit.MILLISECONDS);
     drainClose = () -> {
       fallback.cancel(false);
-      gracefulShutdownTimeoutMillis(graceMillis);
-      ctx.channel().close(); // through the pipeline: Netty's graceful close waits for the running calls
+      goAway(connection().remote().lastStreamCreated());
+      gracefulShutdownTimeoutMillis(Math.max(0, TimeUnit.NANOSECONDS.toMillis(graceEnds - System.nanoTime())));
+      ctx.channel().close(); // through the pipeline: Netty's graceful close flushes, then waits for the calls
     };
+  }
+
+  private void goAway(int lastStreamId) {
+    goAway(ctx, lastStreamId, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, ctx.newPromise());
   }
 
   private void closeDrained() {

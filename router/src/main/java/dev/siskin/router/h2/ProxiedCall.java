@@ -65,6 +65,8 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
   /** The answer as read for the shadow comparison or the analysis; null when nobody reads it. */
   private MessageRecorder answer;
   private GrpcMessageReader answerReader;
+  /** Where the answer forwarded so far ends: whether trailers made by the router can still carry a status. */
+  private final MessageBoundary answerBoundary = new MessageBoundary();
   private Selection selection;
   private Backend backend;
   /** The counters of the address the current attempt went to; null before the first. */
@@ -187,12 +189,23 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     send(routerMade(status));
   }
 
-  /** Answers the client with {@code status} as it is. */
+  /**
+   * The status the client will read when the router ends the call with {@code code}: the same, but when the answer
+   * forwarded so far stops inside a message -- no trailers can carry a status there, so {@link #send} resets the
+   * stream, which the client reads as INTERNAL. The outcome reported is what the client saw.
+   */
+  private Status.Code seenByClient(Status.Code code) {
+    return responseStarted && !answerBoundary.atBoundary() ? Status.Code.INTERNAL : code;
+  }
+
+  /** Answers the client with {@code status} as it is (see {@link #seenByClient}). */
   private void send(Status status) {
     String message = status.getDescription() == null ? "" : status.getDescription();
     if (!responseStarted) {
       front.writeHeaders(frontId, GrpcStatuses.trailersOnly(status.getCode(), message, BACKEND_HEADER,
           backend == null ? null : backend.name()), true);
+    } else if (!answerBoundary.atBoundary()) {
+      front.reset(frontId, Http2Error.INTERNAL_ERROR.code());
     } else {
       front.writeHeaders(frontId, new DefaultHttp2Headers().setInt(GrpcStatuses.GRPC_STATUS, status.getCode().value())
           .set(GrpcStatuses.GRPC_MESSAGE, GrpcStatuses.percentEncode(message)), true);
@@ -215,7 +228,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
       return;
     }
     deadlineTimer = null;
-    finish(Status.Code.DEADLINE_EXCEEDED, false);
+    finish(seenByClient(Status.Code.DEADLINE_EXCEEDED), false);
     if (backId > 0) {
       conn.reset(backId, Http2Error.CANCEL);
     }
@@ -238,7 +251,7 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     if (done || !name.equals(backend.name())) {
       return;
     }
-    finish(status.getCode(), true);
+    finish(seenByClient(status.getCode()), true);
     if (backId > 0) {
       conn.reset(backId, Http2Error.CANCEL);
     }
@@ -383,8 +396,9 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
       return;
     }
     bytesOut += bytes;
+    answerBoundary.read(data); // before the write, which may move the reader index
     if (answerReader != null) {
-      answerReader.read(data); // before the write, which may move the reader index
+      answerReader.read(data);
     }
     int id = backId;
     BackendConnection c = conn;
@@ -430,12 +444,11 @@ final class ProxiedCall implements BackendStream, dev.siskin.router.proxy.Endabl
     if (!responseStarted && retry(Status.Code.UNAVAILABLE)) {
       return;
     }
-    finish(Status.Code.UNAVAILABLE, !responseStarted);
-    if (!responseStarted) {
-      answer(RouterErrors.backendFailed(backend.name(), from.endpoint(), why));
-    } else {
-      front.reset(frontId, Http2Error.INTERNAL_ERROR.code());
-    }
+    // After the answer started the call cannot be replayed: the client has the backend's headers. Between
+    // messages it still gets a status it can act on (UNAVAILABLE, as if it had lost a direct connection).
+    finish(seenByClient(Status.Code.UNAVAILABLE), !responseStarted);
+    answer(RouterErrors.backendFailed(backend.name(), from.endpoint(), responseStarted
+        ? why + " after its answer had started (not retried: the client has part of it)" : why));
   }
 
   /**

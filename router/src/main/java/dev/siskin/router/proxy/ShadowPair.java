@@ -5,8 +5,7 @@ import io.grpc.Status;
 
 /**
  * The two ends of one shadowed call -- the primary's and the copy's -- paired once both are in, and reported once:
- * as a {@link ShadowExchange} to compare, or as the reason there is nothing to compare. Both cores' shadow copies
- * use it, so a pair means the same on either.
+ * as a {@link ShadowExchange} to compare, or as the reason there is nothing to compare.
  *
  * <p>Thread-safe: the primary's and the copy's ends may arrive on different threads; all state is under
  * {@code this}, and the report is made outside the lock.

@@ -41,8 +41,12 @@ final class RawH2 implements AutoCloseable {
   /** SETTINGS_INITIAL_WINDOW_SIZE. */
   static final int INITIAL_WINDOW_SIZE = 0x4;
 
-  /** A frame read back. {@code headers} for HEADERS frames (END_HEADERS set), {@code errorCode} for RST and GOAWAY. */
-  record Frame(int type, int flags, int streamId, Http2Headers headers, long errorCode, int length) {
+  /**
+   * A frame read back. {@code headers} for HEADERS frames (END_HEADERS set), {@code errorCode} for RST and GOAWAY,
+   * {@code lastStreamId} for GOAWAY (0 for the others).
+   */
+  record Frame(int type, int flags, int streamId, Http2Headers headers, long errorCode, int lastStreamId,
+      int length) {
     boolean endStream() {
       return (flags & END_STREAM) != 0;
     }
@@ -57,8 +61,15 @@ final class RawH2 implements AutoCloseable {
   private final LinkedBlockingQueue<Frame> received = new LinkedBlockingQueue<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile boolean closedByPeer;
+  /*
+   * The server's SETTINGS may be read before the test has sent the client preface: its ACK then waits for the
+   * preface, since an ACK sent first would be a bad preface and the server would close the connection (the test
+   * saw that as a broken pipe in handshake, now and then). Guarded by this.
+   */
+  private boolean prefaceSent;
+  private boolean ackOwed;
 
-  private static final Frame CLOSED = new Frame(-1, 0, 0, null, -1, 0);
+  private static final Frame CLOSED = new Frame(-1, 0, 0, null, -1, 0, 0);
 
   private RawH2(Socket socket) throws IOException {
     this.socket = socket;
@@ -80,6 +91,7 @@ final class RawH2 implements AutoCloseable {
   /** The client preface and a SETTINGS frame with {@code settings} as (id, value) pairs. */
   synchronized RawH2 handshake(int... settings) throws IOException {
     out.write(PREFACE);
+    prefaceSent = true;
     byte[] payload = new byte[settings.length / 2 * 6];
     for (int i = 0; i + 1 < settings.length; i += 2) {
       int at = i / 2 * 6;
@@ -88,6 +100,10 @@ final class RawH2 implements AutoCloseable {
       putInt(payload, at + 2, settings[i + 1]);
     }
     frame(SETTINGS, 0, 0, payload);
+    if (ackOwed) {
+      ackOwed = false;
+      frame(SETTINGS, ACK, 0, new byte[0]);
+    }
     return this;
   }
 
@@ -191,11 +207,7 @@ final class RawH2 implements AutoCloseable {
           break;
         }
         if (f.type == SETTINGS && (f.flags & ACK) == 0) {
-          try {
-            frame(SETTINGS, ACK, 0, new byte[0]);
-          } catch (IOException e) {
-            // closed under us: the reads will say so
-          }
+          ackSettings();
         }
         received.add(f);
       }
@@ -205,6 +217,18 @@ final class RawH2 implements AutoCloseable {
       closedByPeer = true;
       received.add(CLOSED);
       closed.countDown();
+    }
+  }
+
+  private synchronized void ackSettings() {
+    if (!prefaceSent) {
+      ackOwed = true;
+      return;
+    }
+    try {
+      frame(SETTINGS, ACK, 0, new byte[0]);
+    } catch (IOException e) {
+      // closed under us: the reads will say so
     }
   }
 
@@ -223,6 +247,7 @@ final class RawH2 implements AutoCloseable {
     }
     Http2Headers headers = null;
     long errorCode = -1;
+    int lastStreamId = 0;
     if (type == HEADERS && (flags & END_HEADERS) != 0) {
       ByteBuf block = Unpooled.wrappedBuffer(payload);
       try {
@@ -235,9 +260,10 @@ final class RawH2 implements AutoCloseable {
     } else if (type == RST_STREAM && length >= 4) {
       errorCode = getInt(payload, 0) & 0xffffffffL;
     } else if (type == GOAWAY && length >= 8) {
+      lastStreamId = getInt(payload, 0) & 0x7fffffff;
       errorCode = getInt(payload, 4) & 0xffffffffL;
     }
-    return new Frame(type, flags, streamId, headers, errorCode, length);
+    return new Frame(type, flags, streamId, headers, errorCode, lastStreamId, length);
   }
 
   /** {@code n} bytes, or null at the end of the stream. */

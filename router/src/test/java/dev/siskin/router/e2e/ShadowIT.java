@@ -194,6 +194,8 @@ class ShadowIT {
     for (int i = 0; i < 50; i++) {
       predict(c.channel(), rows.get(i % rows.size()), servedBy);
     }
+    // The copies go out after their primaries end: the last may still be on its way, and would hang too.
+    awaitCompared(c.router(), 50);
     c.v2().process().sigstop(); // the shadow hangs: its port still accepts, nothing answers
     int failed = 0;
     long slowestNanos = 0;

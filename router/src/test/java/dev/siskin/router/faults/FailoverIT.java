@@ -73,7 +73,16 @@ class FailoverIT {
       long toV2 = after.stream().filter(c -> "v2".equals(c.backend())).count();
       assertThat((double) toV2 / after.size()).as("v2's share after its return").isBetween(0.4, 0.6);
       load.stop();
-      assertThat(load.failures()).as(Load.describe(load.failures()) + "\n" + cluster.clusters()).isEmpty();
+      // No proxy can replay a call whose answer had started (its client has the backend's headers): a kill -9
+      // between a response's HEADERS and its trailers fails that call, with a status that says so. Only those
+      // may fail, at most one per client thread, all of them on v2 when it was killed.
+      List<Load.Call> failures = load.failures();
+      assertThat(failures).as(Load.describe(failures) + "\n" + cluster.clusters())
+          .allMatch(f -> f.code() == Status.Code.UNAVAILABLE && "v2".equals(f.backend()) && f.description() != null
+              && f.description().contains("after its answer had started") && f.startNanos() < markedAt)
+          .hasSizeLessThanOrEqualTo(THREADS);
+      System.out.printf("kill -9 v2: %d of %d calls failed (their answers had started)%n", failures.size(),
+          load.calls().size());
     }
   }
 

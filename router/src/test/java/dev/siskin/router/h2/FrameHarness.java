@@ -229,6 +229,16 @@ final class FrameHarness implements AutoCloseable {
     throw new AssertionError("no connection to " + backend + " was opened");
   }
 
+  /**
+   * The last connection to {@code backend} is gone at once, as when the backend's process dies: closed under the
+   * router's HTTP/2 handler, which would otherwise send GOAWAY and wait for the streams.
+   */
+  void dropConnection(String backend) {
+    EmbeddedChannel channel = link(backend).channel();
+    channel.unsafe().close(channel.voidPromise());
+    pump();
+  }
+
   RawPeer backend(String name) {
     return link(name).peer();
   }
