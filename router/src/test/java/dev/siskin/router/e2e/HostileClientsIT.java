@@ -165,12 +165,12 @@ class HostileClientsIT {
       System.out.printf("%s: %d streams opened and reset before the connection ended%n", getClass().getSimpleName(),
           sent);
       if (goAwayOnResetFlood()) {
-        RawH2.Frame goAway = frames.stream().filter(f -> f.type() == RawH2.GOAWAY).findFirst().orElseThrow();
-        assertThat(goAway.errorCode()).as("GOAWAY ENHANCE_YOUR_CALM").isEqualTo(0xb);
-        // The socket buffers may take the whole flood before the victim reads a byte of it (a busy machine), so
-        // what was written says nothing; the GOAWAY's last stream says how far the victim went before it stopped.
-        assertThat(goAway.lastStreamId()).as("the last stream the victim handled: the flood was stopped")
-            .isLessThan(2 * sent - 1);
+        assertThat(frames).as("GOAWAY ENHANCE_YOUR_CALM").anyMatch(f -> f.type() == RawH2.GOAWAY
+            && f.errorCode() == 0xb);
+        // How much was written says nothing about where the victim stopped: the socket buffers may take the whole
+        // flood before it reads a byte (a busy machine), and Netty's GOAWAY after a connection error names stream
+        // 2^31-1, not the last one it handled. What shows the flood stopped is that the victim closes at once.
+        assertThat(peer.awaitClose(ANSWER_WITHIN)).as("the victim closed the flooding connection").isTrue();
       }
     }
   }

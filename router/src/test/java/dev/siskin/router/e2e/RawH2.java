@@ -41,12 +41,8 @@ final class RawH2 implements AutoCloseable {
   /** SETTINGS_INITIAL_WINDOW_SIZE. */
   static final int INITIAL_WINDOW_SIZE = 0x4;
 
-  /**
-   * A frame read back. {@code headers} for HEADERS frames (END_HEADERS set), {@code errorCode} for RST and GOAWAY,
-   * {@code lastStreamId} for GOAWAY (0 for the others).
-   */
-  record Frame(int type, int flags, int streamId, Http2Headers headers, long errorCode, int lastStreamId,
-      int length) {
+  /** A frame read back. {@code headers} for HEADERS frames (END_HEADERS set), {@code errorCode} for RST and GOAWAY. */
+  record Frame(int type, int flags, int streamId, Http2Headers headers, long errorCode, int length) {
     boolean endStream() {
       return (flags & END_STREAM) != 0;
     }
@@ -69,7 +65,7 @@ final class RawH2 implements AutoCloseable {
   private boolean prefaceSent;
   private boolean ackOwed;
 
-  private static final Frame CLOSED = new Frame(-1, 0, 0, null, -1, 0, 0);
+  private static final Frame CLOSED = new Frame(-1, 0, 0, null, -1, 0);
 
   private RawH2(Socket socket) throws IOException {
     this.socket = socket;
@@ -247,7 +243,6 @@ final class RawH2 implements AutoCloseable {
     }
     Http2Headers headers = null;
     long errorCode = -1;
-    int lastStreamId = 0;
     if (type == HEADERS && (flags & END_HEADERS) != 0) {
       ByteBuf block = Unpooled.wrappedBuffer(payload);
       try {
@@ -260,10 +255,9 @@ final class RawH2 implements AutoCloseable {
     } else if (type == RST_STREAM && length >= 4) {
       errorCode = getInt(payload, 0) & 0xffffffffL;
     } else if (type == GOAWAY && length >= 8) {
-      lastStreamId = getInt(payload, 0) & 0x7fffffff;
       errorCode = getInt(payload, 4) & 0xffffffffL;
     }
-    return new Frame(type, flags, streamId, headers, errorCode, lastStreamId, length);
+    return new Frame(type, flags, streamId, headers, errorCode, length);
   }
 
   /** {@code n} bytes, or null at the end of the stream. */
