@@ -1,9 +1,8 @@
 package dev.siskin.router.cluster;
 
 /**
- * The call counters of one address of a backend ({@code /clusters} endpoints: in flight, calls, failed), for a
- * forwarding core that picks the address itself (the frame core); grpc-java's channel counts its own with stream
- * tracers. Thread-safe.
+ * The call counters of one address of a backend ({@code /clusters} endpoints: in flight, calls, failed), bumped
+ * by the frame core, which picks the address itself. Thread-safe.
  */
 public interface EndpointCalls {
   /** Counts nothing: an address the backend's channel does not know (yet, or any longer). */

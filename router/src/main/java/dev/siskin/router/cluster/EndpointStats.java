@@ -1,13 +1,9 @@
 package dev.siskin.router.cluster;
 
-import io.grpc.ClientStreamTracer;
 import io.grpc.ConnectivityState;
-import io.grpc.Metadata;
-import io.grpc.Status;
 import dev.siskin.router.observe.EndpointSnapshot;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -15,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
  * One address of one backend: its calls in flight, finished and failed, and the state of the backend channel's
  * connection to it (the best one's, should there be several, e.g. while a subchannel is being replaced).
  *
- * <p>Thread-safety: the counters are atomics bumped by the call path (no locks there); the connection states are
+ * <p>Thread-safety: the counters are atomics bumped by the frame core's calls (no locks there); the connection states are
  * volatile fields of its {@link Connection}s, written on the channel's synchronization context.
  */
 final class EndpointStats implements EndpointCalls {
@@ -25,14 +21,6 @@ final class EndpointStats implements EndpointCalls {
   private final LongAdder failed = new LongAdder();
   /** The channel's connections (subchannels) to this address; a removed address has none. */
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-  private final ClientStreamTracer.Factory tracers = new ClientStreamTracer.Factory() {
-    @Override
-    public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
-      inFlight.incrementAndGet();
-      return new CountingTracer();
-    }
-  };
-
   /** Told of every change of a connection's state, so that readers of the snapshots know to read again. */
   private final Runnable changed;
 
@@ -43,11 +31,6 @@ final class EndpointStats implements EndpointCalls {
 
   String address() {
     return address;
-  }
-
-  /** Counts every stream started on this address: in flight until closed, then a call (failed unless OK). */
-  ClientStreamTracer.Factory tracers() {
-    return tracers;
   }
 
   @Override
@@ -120,10 +103,6 @@ final class EndpointStats implements EndpointCalls {
       }
     }
 
-    EndpointStats stats() {
-      return EndpointStats.this;
-    }
-
     void health(ConnectivityState state) {
       health = state;
       changed.run();
@@ -139,17 +118,6 @@ final class EndpointStats implements EndpointCalls {
     void close() {
       connections.remove(this);
       changed.run();
-    }
-  }
-
-  private final class CountingTracer extends ClientStreamTracer {
-    private final AtomicBoolean closed = new AtomicBoolean();
-
-    @Override
-    public void streamClosed(Status status) {
-      if (closed.compareAndSet(false, true)) {
-        finished(status.isOk());
-      }
     }
   }
 }

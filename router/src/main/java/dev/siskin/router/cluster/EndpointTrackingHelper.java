@@ -2,33 +2,26 @@ package dev.siskin.router.cluster;
 
 import static java.util.Objects.requireNonNull;
 
-import io.grpc.ConnectivityState;
 import io.grpc.ConnectivityStateInfo;
 import io.grpc.LoadBalancer;
 import io.grpc.LoadBalancer.CreateSubchannelArgs;
-import io.grpc.LoadBalancer.PickResult;
-import io.grpc.LoadBalancer.PickSubchannelArgs;
 import io.grpc.LoadBalancer.Subchannel;
-import io.grpc.LoadBalancer.SubchannelPicker;
 import io.grpc.LoadBalancer.SubchannelStateListener;
-import io.grpc.health.v1.HealthGrpc;
 import io.grpc.util.ForwardingLoadBalancerHelper;
 import io.grpc.util.ForwardingSubchannel;
 
 /**
  * The helper that round_robin gets in a backend's channel: records each subchannel (one address of the
  * channel) in the backend's {@link ResolvedAddressBook} -- its state from start to shutdown, health included --
- * and makes every pick carry the address's stream tracer, which counts the calls in flight and finished on it.
+ * where the frame core reads which addresses to call. The channel carries health checks only; the calls an
+ * address serves are counted by the frame core ({@link EndpointCalls}).
  *
- * <p>It sits above the health-checking helper, so the states it sees are the ones round_robin acts on. Health
- * checks ({@code grpc.health.v1.Health}) through the channel are not counted: they are not forwarded calls.
+ * <p>It sits above the health-checking helper, so the states it sees are the ones round_robin acts on.
  *
  * <p>Thread-safety: grpc calls createSubchannel, start and the listeners on the channel's synchronization
- * context; the pickers run on any call thread and only read immutable state and bump atomics.
+ * context.
  */
 final class EndpointTrackingHelper extends ForwardingLoadBalancerHelper {
-  private static final String HEALTH_SERVICE = HealthGrpc.SERVICE_NAME;
-
   private final LoadBalancer.Helper delegate;
   /**
    * The backend's book, known from the first resolved addresses' config (before any subchannel exists). A
@@ -71,11 +64,6 @@ final class EndpointTrackingHelper extends ForwardingLoadBalancerHelper {
     return new TrackedSubchannel(subchannel, connection);
   }
 
-  @Override
-  public void updateBalancingState(ConnectivityState state, SubchannelPicker picker) {
-    super.updateBalancingState(state, new CountingPicker(picker));
-  }
-
   /** A subchannel that reports its states to its {@link EndpointStats.Connection}. */
   static final class TrackedSubchannel extends ForwardingSubchannel {
     private final Subchannel delegate;
@@ -104,38 +92,9 @@ final class EndpointTrackingHelper extends ForwardingLoadBalancerHelper {
 
     @Override
     public void shutdown() {
-      // Graceful in grpc-java: the streams running on the address finish; the tracers count them down.
+      // The address stays in the book's view while the frame core's calls on it run (EndpointStats.gone).
       connection.close();
       super.shutdown();
-    }
-  }
-
-  /** Gives each pick of a tracked subchannel that address's tracer, and hands grpc the real subchannel. */
-  private static final class CountingPicker extends SubchannelPicker {
-    private final SubchannelPicker delegate;
-
-    CountingPicker(SubchannelPicker delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public PickResult pickSubchannel(PickSubchannelArgs args) {
-      PickResult result = delegate.pickSubchannel(args);
-      if (!(result.getSubchannel() instanceof TrackedSubchannel tracked)) {
-        return result;
-      }
-      PickResult unwrapped = result.copyWithSubchannel(tracked.delegate());
-      // round_robin sets no tracer of its own; should a future one, keep it rather than count.
-      if (result.getStreamTracerFactory() != null
-          || HEALTH_SERVICE.equals(args.getMethodDescriptor().getServiceName())) {
-        return unwrapped;
-      }
-      return unwrapped.copyWithStreamTracerFactory(tracked.connection.stats().tracers());
-    }
-
-    @Override
-    public String toString() {
-      return "CountingPicker{" + delegate + "}";
     }
   }
 }
