@@ -9,9 +9,9 @@ import dev.siskin.model.load.ModelLoadException;
 import dev.siskin.model.load.ModelLoader;
 import dev.siskin.model.metrics.MetricsEndpoint;
 import dev.siskin.model.metrics.ModelMetrics;
-import dev.siskin.model.metrics.TlsMetrics;
 import dev.siskin.model.server.ModelGrpcServer;
 import dev.siskin.tls.ReloadingTls;
+import dev.siskin.tls.TlsMetrics;
 import dev.siskin.tls.TlsFileException;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
@@ -134,7 +134,7 @@ public final class ModelServerMain {
         if (settings.tls().isEmpty()) {
             return Optional.empty();
         }
-        TlsMetrics tlsMetrics = new TlsMetrics(metrics);
+        TlsMetrics tlsMetrics = new TlsMetrics(metrics.registry(), "siskin_model");
         try {
             // Client certificates are checked against the CA alone: a client's name is not an address to verify.
             ReloadingTls tls = ReloadingTls.start("model-server", settings.tls().get(), TLS_CHECK_PERIOD, tlsMetrics,

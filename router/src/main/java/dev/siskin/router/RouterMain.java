@@ -11,11 +11,14 @@ import dev.siskin.router.config.ConfigException;
 import dev.siskin.router.config.ConfigWatcher;
 import dev.siskin.router.config.FailureSettings;
 import dev.siskin.router.config.RouterSettings;
+import dev.siskin.router.h2.ListenerTls;
 import dev.siskin.router.h2.WarmUp;
 import dev.siskin.router.metrics.RouterMetrics;
 import dev.siskin.router.observe.EndpointSnapshot;
 import dev.siskin.router.rollout.RolloutController;
 import dev.siskin.router.route.RoutingTable;
+import dev.siskin.tls.TlsFileException;
+import dev.siskin.tls.TlsMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,8 +54,12 @@ public final class RouterMain {
   private final RolloutController rollout;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
+  /** TLS on the listener, or null for plaintext. */
+  private final ListenerTls tls;
+
   private RouterMain(Path configFile, CanaryConfig initial, RouterServer router, RouterMetrics metrics,
-      Readiness readiness, AdminServer admin, RolloutController rollout) {
+      Readiness readiness, AdminServer admin, RolloutController rollout, ListenerTls tls) {
+    this.tls = tls;
     this.rollout = rollout;
     this.router = router;
     this.metrics = metrics;
@@ -125,7 +132,15 @@ public final class RouterMain {
     metrics.registerRoutingRules(router.routingRuleStats()::forceUnknownTotal,
         router.routingRuleStats()::forceEmptyTotal);
     router.addCallListener(metrics.calls());
+    router.addCallListener(metrics.connectionRefusals());
     router.addCallListener(new ConfiguredAccessLog(() -> router.configState().current().router()));
+    ListenerTls tls;
+    try {
+      tls = startTls(config.router(), metrics);
+    } catch (ConfigException e) {
+      closeQuietly(router);
+      throw e;
+    }
     CanaryRecorder canary = new CanaryRecorder(rollout::onComparison);
     router.addCanaryObserver(canary);
     metrics.registerCanary(canary.comparison()::snapshot, canary.classes()::snapshot, router::shadowInFlight);
@@ -143,27 +158,30 @@ public final class RouterMain {
           .rollout(rollout::view)
           .peers(rollout.peers())
           .inForce(() -> router.routingTable().config())
+          .listenerTls(() -> tls == null ? null : tls.files().current())
           .metrics(metrics)
           .start();
     } catch (IOException | RuntimeException e) {
       closeQuietly(router);
+      closeQuietly(tls);
       throw new IOException("admin endpoint " + config.router().admin() + ": " + e.getMessage()
           + " (is another router running? set router.admin to a free host:port)", e);
     }
     warmUp(config.router());
     try {
-      router.start();
+      router.start(tls);
     } catch (IOException | RuntimeException e) {
       admin.close();
+      closeQuietly(tls);
       throw new IOException("gRPC listener " + config.router().listen() + ": " + e.getMessage()
           + " (is another process on that port? set router.listen to a free host:port)", e);
     }
     metrics.start();
     readiness.markServing();
-    log.info("siskin router listening on {} (port {}), admin on http://{}:{}/, config {}: {}",
-        config.router().listen(), router.port(), admin.address().getHostString(), admin.port(), file,
-        RouterServer.describe(config));
-    RouterMain main = new RouterMain(file, config, router, metrics, readiness, admin, rollout);
+    log.info("siskin router listening on {} (port {}, {}), admin on http://{}:{}/, config {}: {}",
+        config.router().listen(), router.port(), tls == null ? "h2c" : tls.describe(),
+        admin.address().getHostString(), admin.port(), file, RouterServer.describe(config));
+    RouterMain main = new RouterMain(file, config, router, metrics, readiness, admin, rollout, tls);
     main.watcher.start();
     rollout.start();
     return main;
@@ -188,6 +206,30 @@ public final class RouterMain {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       log.warn("warm-up failed ({}); starting without it", e.toString());
+    }
+  }
+
+  /**
+   * Loads and starts watching the listener's TLS files when {@code router.tls} sets them; a bad file stops the
+   * start with the setting, the file and what is wrong with it.
+   */
+  private static ListenerTls startTls(RouterSettings settings, RouterMetrics metrics) throws ConfigException {
+    if (settings.tls().isEmpty()) {
+      return null;
+    }
+    TlsMetrics tlsMetrics = new TlsMetrics(metrics.registry(), "siskin_router");
+    try {
+      ListenerTls tls = ListenerTls.start(settings.tls().get(), tlsMetrics);
+      tlsMetrics.follow(tls.files());
+      return tls;
+    } catch (TlsFileException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(ListenerTls tls) {
+    if (tls != null) {
+      tls.close();
     }
   }
 
@@ -282,6 +324,7 @@ public final class RouterMain {
     }
     admin.close();
     metrics.close();
+    closeQuietly(tls);
   }
 
   private static void say(boolean fromHook, String message) {

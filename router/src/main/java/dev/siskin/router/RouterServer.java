@@ -18,6 +18,7 @@ import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.h2.FrameForwarder;
+import dev.siskin.router.h2.ListenerTls;
 import dev.siskin.router.observe.CompositeCallListener;
 import dev.siskin.router.observe.FailureReport;
 import dev.siskin.router.proxy.CallsInFlight;
@@ -150,10 +151,15 @@ public final class RouterServer {
     return router;
   }
 
-  /** Binds the listen address and starts taking calls. */
+  /** Binds the listen address and starts taking calls (plaintext h2c). */
   public RouterServer start() throws IOException {
+    return start(null);
+  }
+
+  /** Binds the listen address and starts taking calls, over TLS when {@code tls} is not null. */
+  public RouterServer start(ListenerTls tls) throws IOException {
     try {
-      frames.start(listenAddress);
+      frames.start(listenAddress, tls);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopHealth();
@@ -215,14 +221,14 @@ public final class RouterServer {
 
   /**
    * {@code next} with the restart-only settings of {@code previous}: what is actually in force, so that
-   * {@code /config} and the next reload's comparison show the listen and admin addresses still bound, not the
-   * file's new values.
+   * {@code /config} and the next reload's comparison show the listen and admin addresses and the TLS files still
+   * bound, not the file's new values.
    */
   static CanaryConfig keepStartupSettings(CanaryConfig previous, CanaryConfig next) {
     RouterSettings was = previous.router();
     RouterSettings now = next.router();
     RouterSettings merged = new RouterSettings(was.listen(), was.admin(), now.policy(), now.accessLog(),
-        now.accessLogFormat(), now.failure(), was.warmUpCalls());
+        now.accessLogFormat(), now.failure(), was.warmUpCalls(), was.tls());
     return next.withRouter(merged);
   }
 
@@ -390,9 +396,16 @@ public final class RouterServer {
   private static void warnIfNeedsRestart(CanaryConfig previous, CanaryConfig next) {
     warnIfChanged("router.listen", previous.router().listen(), next.router().listen(), next);
     warnIfChanged("router.admin", previous.router().admin(), next.router().admin(), next);
+    warnIfChanged("router.tls", tlsSetting(previous.router()), tlsSetting(next.router()), next);
   }
 
   /** These settings are bound into sockets and transports at start: a reload reports them and keeps the old. */
+  /** {@code router.tls.cert=/etc/siskin/router.crt, router.tls.key=...}, or {@code off}. */
+  static String tlsSetting(RouterSettings settings) {
+    return settings.tls().map(files -> files.all().stream().map(Object::toString)
+        .collect(Collectors.joining(", "))).orElse("off");
+  }
+
   private static void warnIfChanged(String key, Object was, Object now, CanaryConfig next) {
     if (!was.equals(now)) {
       log.warn("{} changed from {} to {} in {}: this needs a restart; still using {}", key, was, now,

@@ -5,11 +5,11 @@ import dev.siskin.model.load.LoadedModel;
 import dev.siskin.model.load.ModelLoader;
 import dev.siskin.model.metrics.MetricsEndpoint;
 import dev.siskin.model.metrics.ModelMetrics;
-import dev.siskin.model.metrics.TlsMetrics;
 import dev.siskin.model.server.ModelGrpcServer;
 import dev.siskin.testkit.RecordingTrust;
 import dev.siskin.testkit.TestPki;
 import dev.siskin.tls.ReloadingTls;
+import dev.siskin.tls.TlsMetrics;
 import dev.siskin.tls.TlsFile;
 import dev.siskin.tls.TlsFiles;
 import io.grpc.Grpc;
@@ -38,7 +38,7 @@ public final class TlsModelServer implements AutoCloseable {
     public TlsModelServer(Path cert, Path key, Optional<Path> clientCa) throws Exception {
         LoadedModel model = ModelLoader.load(Repo.model("v1.0.0"), Optional.of("v1.0.0"));
         metrics = new ModelMetrics(model.version(), model.sha256());
-        TlsMetrics tlsMetrics = new TlsMetrics(metrics);
+        TlsMetrics tlsMetrics = new TlsMetrics(metrics.registry(), "siskin_model");
         tls = ReloadingTls.start("model-server", new TlsFiles(new TlsFile("TLS_CERT", cert),
                 new TlsFile("TLS_KEY", key), clientCa.map(ca -> new TlsFile("TLS_CLIENT_CA", ca))),
                 Duration.ofSeconds(1), tlsMetrics,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.observe.ConnectionRefusal;
 import java.io.IOException;
 import java.io.StringWriter;
 import org.slf4j.Logger;
@@ -54,6 +55,42 @@ public final class AccessLogListener implements CallListener {
     } catch (IOException | RuntimeException e) {
       // A listener must not throw into the call path; a lost log line is the lesser harm.
     }
+  }
+
+  /** One line for a connection refused before any call (a failed TLS handshake). */
+  @Override
+  public void onConnectionRefused(ConnectionRefusal r) {
+    if (!log.isInfoEnabled()) {
+      return;
+    }
+    try {
+      log.info(format == AccessLogFormat.JSON ? json(r) : text(r));
+    } catch (IOException | RuntimeException e) {
+      // as for calls: a lost log line is the lesser harm
+    }
+  }
+
+  static String text(ConnectionRefusal r) {
+    StringBuilder line = new StringBuilder(160);
+    line.append(r.time()).append(' ');
+    TextField.append(line, r.peer());
+    line.append(" connection-refused reason=").append(r.reason()).append(" detail=");
+    TextField.append(line, r.detail());
+    return line.toString();
+  }
+
+  static String json(ConnectionRefusal r) throws IOException {
+    StringWriter out = new StringWriter(192);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("time", r.time().toString());
+      g.writeStringField("peer", r.peer());
+      g.writeStringField("event", "connection-refused");
+      g.writeStringField("reason", r.reason());
+      g.writeStringField("detail", r.detail());
+      g.writeEndObject();
+    }
+    return out.toString();
   }
 
   static String text(CallOutcome o) {

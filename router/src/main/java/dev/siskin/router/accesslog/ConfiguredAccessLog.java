@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.siskin.router.config.RouterSettings;
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.observe.ConnectionRefusal;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +29,14 @@ public final class ConfiguredAccessLog implements CallListener {
     RouterSettings now = settings.get();
     if (now.accessLog()) {
       (now.accessLogFormat() == AccessLogFormat.JSON ? json : text).onCallFinished(outcome);
+    }
+  }
+
+  @Override
+  public void onConnectionRefused(ConnectionRefusal refusal) {
+    RouterSettings now = settings.get();
+    if (now.accessLog()) {
+      (now.accessLogFormat() == AccessLogFormat.JSON ? json : text).onConnectionRefused(refusal);
     }
   }
 }

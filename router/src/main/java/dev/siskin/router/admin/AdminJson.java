@@ -7,6 +7,7 @@ import dev.siskin.router.config.BackendSpec;
 import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigState;
 import dev.siskin.router.config.RouterSettings;
+import dev.siskin.tls.TlsIdentity;
 import dev.siskin.router.config.RoutingSettings;
 import dev.siskin.router.config.ShadowSettings;
 import dev.siskin.router.metrics.BackendSnapshot;
@@ -171,17 +172,45 @@ final class AdminJson {
     return order.append("weights").toString();
   }
 
+  /**
+   * {@code router.tls}: off, or the files (those bound at start: a change needs a restart) and what serves now --
+   * the certificate's subject, issuer, serial and validity, and the client CA's certificates.
+   */
+  private static void listenerTls(ObjectNode tls, RouterSettings r, TlsIdentity serving) {
+    tls.put("enabled", r.tls().isPresent());
+    r.tls().ifPresent(files -> {
+      tls.put("cert", files.cert().path().toString());
+      tls.put("key", files.key().path().toString());
+      files.trust().ifPresentOrElse(ca -> tls.put("clientCa", ca.path().toString()), () -> tls.putNull("clientCa"));
+      tls.put("clientCertificateRequired", files.trust().isPresent());
+    });
+    if (serving != null) {
+      certificate(tls.putObject("certificate"), serving.certificate());
+      ArrayNode cas = tls.putArray("clientCaCertificates");
+      serving.trusted().forEach(ca -> certificate(cas.addObject(), ca));
+    }
+  }
+
+  private static void certificate(ObjectNode node, java.security.cert.X509Certificate cert) {
+    node.put("subject", cert.getSubjectX500Principal().getName());
+    node.put("issuer", cert.getIssuerX500Principal().getName());
+    node.put("serial", TlsIdentity.serialHex(cert));
+    node.put("notBefore", cert.getNotBefore().toInstant().toString());
+    node.put("notAfter", cert.getNotAfter().toInstant().toString());
+  }
+
   /** The snapshot in force with where and when it came from, and the last reload attempt. */
   ObjectNode config(ConfigState state) {
-    return config(state, state.current(), null);
+    return config(state, state.current(), null, null);
   }
 
   /**
    * @param inForce the config the routing uses: its weights are the ones shown (a rollout's, while one sets
    *                them, each with the file's beside it as {@code fileWeight})
    * @param rollout the automated rollout, or null
+   * @param listenerTls what the TLS listener serves now, or null when it is plaintext
    */
-  ObjectNode config(ConfigState state, CanaryConfig inForce, RolloutView rollout) {
+  ObjectNode config(ConfigState state, CanaryConfig inForce, RolloutView rollout, TlsIdentity listenerTls) {
     ObjectNode root = mapper.createObjectNode();
     CanaryConfig c = state.current();
     root.put("generation", state.generation());
@@ -195,6 +224,7 @@ final class AdminJson {
     router.put("policy", r.policy().configName());
     router.put("warmUpCalls", r.warmUpCalls());
     router.put("accessLog", r.accessLog());
+    listenerTls(router.putObject("tls"), r, listenerTls);
     RoutingSettings rules = c.routing();
     ObjectNode routing = root.putObject("routing");
     routing.put("forceHeader", rules.forceHeader());

@@ -14,6 +14,7 @@ import dev.siskin.router.admin.http.RequestHead;
 import dev.siskin.router.admin.http.Response;
 import dev.siskin.router.config.CanaryConfig;
 import dev.siskin.router.config.ConfigState;
+import dev.siskin.tls.TlsIdentity;
 import dev.siskin.router.metrics.CallStats;
 import dev.siskin.router.metrics.RouterMetrics;
 import dev.siskin.router.observe.FailureReport;
@@ -75,6 +76,8 @@ public final class AdminServer implements AutoCloseable {
   private final Supplier<FailureReport> failures;
   private final CanaryView canary;
   private final Supplier<CanaryConfig> inForce;
+  /** What the TLS listener serves now; null when it is plaintext. */
+  private final Supplier<TlsIdentity> listenerTls;
   private final Supplier<RolloutView> rollout;
   private final CanaryJson canaryJson = new CanaryJson(mapper);
 
@@ -94,6 +97,7 @@ public final class AdminServer implements AutoCloseable {
     canary = b.canary;
     inForce = b.inForce != null ? b.inForce : () -> config.get().current();
     rollout = b.rollout != null ? b.rollout : () -> null;
+    listenerTls = b.listenerTls != null ? b.listenerTls : () -> null;
 
     // The probes are answered at once (a volatile read each), on the I/O thread: no busy worker delays them.
     routes.put("/ready", request -> Answer.now(ready()));
@@ -219,7 +223,7 @@ public final class AdminServer implements AutoCloseable {
     if (state == null) {
       return error(503, "no config loaded yet");
     }
-    return json(200, json.config(state, inForce.get(), rollout.get()));
+    return json(200, json.config(state, inForce.get(), rollout.get(), listenerTls.get()));
   }
 
   /**
@@ -267,6 +271,7 @@ public final class AdminServer implements AutoCloseable {
     private Supplier<FailureReport> failures;
     private CanaryView canary;
     private Supplier<CanaryConfig> inForce;
+    private Supplier<TlsIdentity> listenerTls;
     private Supplier<RolloutView> rollout;
     private RolloutPeers peers;
     private HttpLimits limits = HttpLimits.DEFAULTS;
@@ -292,6 +297,12 @@ public final class AdminServer implements AutoCloseable {
      */
     public Builder inForce(Supplier<CanaryConfig> inForce) {
       this.inForce = inForce;
+      return this;
+    }
+
+    /** What the TLS listener serves now (its certificate and client CA), for {@code /config}; null: plaintext. */
+    public Builder listenerTls(Supplier<TlsIdentity> listenerTls) {
+      this.listenerTls = listenerTls;
       return this;
     }
 

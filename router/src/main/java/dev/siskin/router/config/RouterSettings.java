@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.siskin.router.accesslog.AccessLogFormat;
 import dev.siskin.router.route.Policy;
+import dev.siskin.tls.TlsFiles;
+import java.util.Optional;
 
 /**
  * The {@code router { ... }} block of canary.conf. Defaults live in the router's reference.conf, not here.
@@ -18,10 +20,12 @@ import dev.siskin.router.route.Policy;
  * @param failure         health checks, outlier detection, retries, timeouts, limits and drain
  * @param warmUpCalls     synthetic calls run through the forwarding core at start, before the listener binds (0:
  *                        none; read at start only)
+ * @param tls             the listener's certificate, key and client CA ({@code router.tls}); empty: plaintext h2c.
+ *                        The files are read at start and whenever they change; the setting itself at start only
  */
 public record RouterSettings(
     String listen, String admin, Policy policy, boolean accessLog, AccessLogFormat accessLogFormat,
-    FailureSettings failure, int warmUpCalls) {
+    FailureSettings failure, int warmUpCalls, Optional<TlsFiles> tls) {
   /** reference.conf's router.warm-up-calls, for settings built in code (only the router's main warms up). */
   public static final int DEFAULT_WARM_UP_CALLS = 20_000;
 
@@ -34,6 +38,13 @@ public record RouterSettings(
     requireNonNull(policy, "policy");
     requireNonNull(accessLogFormat, "accessLogFormat");
     requireNonNull(failure, "failure");
+    requireNonNull(tls, "tls");
+  }
+
+  /** Plaintext settings. */
+  public RouterSettings(String listen, String admin, Policy policy, boolean accessLog,
+      AccessLogFormat accessLogFormat, FailureSettings failure, int warmUpCalls) {
+    this(listen, admin, policy, accessLog, accessLogFormat, failure, warmUpCalls, Optional.empty());
   }
 
   /** Settings with reference.conf's warm-up. */

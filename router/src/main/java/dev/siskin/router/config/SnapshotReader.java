@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.siskin.router.accesslog.AccessLogFormat;
 import dev.siskin.router.route.Policy;
+import dev.siskin.tls.TlsFiles;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -138,11 +140,12 @@ final class SnapshotReader {
     AccessLogFormat accessLogFormat = accessLogFormat(object);
     FailureSettings failure = new FailureSettingsReader(router, object, problems).read();
     Integer warmUpCalls = warmUpCalls(router, object);
+    Optional<TlsFiles> tls = new TlsSettingsReader(file, problems).read(object);
     if (listen == null || admin == null || policy == null || accessLog == null || accessLogFormat == null
-        || failure == null || warmUpCalls == null) {
+        || failure == null || warmUpCalls == null || tls == null) {
       return null;
     }
-    return new RouterSettings(listen, admin, policy, accessLog, accessLogFormat, failure, warmUpCalls);
+    return new RouterSettings(listen, admin, policy, accessLog, accessLogFormat, failure, warmUpCalls, tls);
   }
 
   /** The failure-handling settings of reference.conf itself. */
@@ -388,7 +391,7 @@ final class SnapshotReader {
     problems.addUnknownKey(origin, path, key, known);
   }
 
-  private static String render(ConfigValue value) {
+  static String render(ConfigValue value) {
     return value.render(ConfigRenderOptions.concise());
   }
 

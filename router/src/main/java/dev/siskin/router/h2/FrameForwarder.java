@@ -9,6 +9,7 @@ import dev.siskin.router.proxy.ShadowTraffic;
 import dev.siskin.router.route.Route;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -104,8 +105,16 @@ public final class FrameForwarder implements AutoCloseable {
     this.clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 
-  /** Binds {@code address} (port 0: any free port) and serves. */
-  public synchronized FrameForwarder start(InetSocketAddress address) throws InterruptedException {
+  /** Binds {@code address} (port 0: any free port) and serves plaintext h2c. */
+  public FrameForwarder start(InetSocketAddress address) throws InterruptedException {
+    return start(address, null);
+  }
+
+  /**
+   * Binds {@code address} (port 0: any free port) and serves, over TLS when {@code tls} is not null (every
+   * connection's handshake first; see {@link TlsNegotiation}), else plaintext h2c.
+   */
+  public synchronized FrameForwarder start(InetSocketAddress address, ListenerTls tls) throws InterruptedException {
     server = new ServerBootstrap().group(group).channel(serverType)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -114,13 +123,19 @@ public final class FrameForwarder implements AutoCloseable {
             LoopBackends loop = backends.computeIfAbsent(ch.eventLoop(),
                 l -> new LoopBackends(l, clientType, WINDOW_BYTES, links));
             clients.add(ch);
-            ch.pipeline().addLast(FrontendHandler.create(route, routing, listener, loop, defaultDeadline,
-                resilience, shadows, WINDOW_BYTES, MAX_CONCURRENT_STREAMS));
+            Supplier<ChannelHandler> http2 = () -> FrontendHandler.create(route, routing, listener, loop,
+                defaultDeadline, resilience, shadows, WINDOW_BYTES, MAX_CONCURRENT_STREAMS);
+            if (tls == null) {
+              ch.pipeline().addLast(http2.get());
+            } else {
+              ch.pipeline().addLast(tls.context().newHandler(ch.alloc()), new TlsNegotiation(http2, listener));
+            }
           }
         })
         .bind(address).sync().channel();
     port = ((InetSocketAddress) server.localAddress()).getPort();
-    log.info("frame forwarding core listening on {} ({})", server.localAddress(), serverType.getSimpleName());
+    log.info("frame forwarding core listening on {} ({}, {})", server.localAddress(), serverType.getSimpleName(),
+        tls == null ? "h2c" : tls.describe());
     return this;
   }
 
@@ -163,6 +178,8 @@ public final class FrameForwarder implements AutoCloseable {
     FrontendHandler handler = ch.pipeline().get(FrontendHandler.class);
     if (handler != null) {
       handler.drain(grace.toMillis());
+    } else {
+      ch.close(); // still in its TLS handshake: no call on it yet
     }
   }
 

@@ -104,9 +104,10 @@ final class FrontendHandler extends ForwardingHandler {
   }
 
   @Override
-  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    // Here, not in channelActive: behind TLS the handler joins an active connection once the handshake is done.
     peer = String.valueOf(ctx.channel().remoteAddress());
-    super.channelActive(ctx);
+    super.handlerAdded(ctx);
   }
 
   @Override

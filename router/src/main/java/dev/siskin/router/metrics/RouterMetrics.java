@@ -6,9 +6,13 @@ import dev.siskin.router.accesslog.CountingAsyncAppender;
 import dev.siskin.router.canary.ClassDistributionSnapshot;
 import dev.siskin.router.canary.ShadowSnapshot;
 import dev.siskin.router.config.ConfigState;
+import dev.siskin.router.observe.CallListener;
+import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.observe.ConnectionRefusal;
 import dev.siskin.router.observe.EndpointSnapshot;
 import dev.siskin.router.observe.FailureReport;
 import dev.siskin.router.rollout.RolloutView;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -37,6 +41,7 @@ public final class RouterMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RouterMetrics.class);
 
   static final String ACCESS_LOG_DROPPED = "siskin_router_access_log_dropped_lines_total";
+  static final String CONNECTIONS_REFUSED = "siskin_router_connections_refused_total";
   static final String FORCE_HEADER_UNUSABLE = "siskin_router_force_header_unusable_total";
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -44,6 +49,7 @@ public final class RouterMetrics implements AutoCloseable {
   private final ConfigMetrics config;
   private final ScheduledExecutorService drainer;
   private final AtomicBoolean started = new AtomicBoolean();
+  private final CallListener connectionRefusals;
 
   /**
    * @param config the config state in force (the proxy's published {@link ConfigState}); read at scrape
@@ -61,6 +67,21 @@ public final class RouterMetrics implements AutoCloseable {
         .callback(cb -> cb.call(CountingAsyncAppender.droppedTotal()))
         .register(registry);
     JvmMetrics.builder().register(registry);
+    Counter refused = Counter.builder().name(CONNECTIONS_REFUSED)
+        .help("Client connections closed before they could carry a call, by reason: a failed TLS handshake "
+            + "(not_tls: a plaintext client on the TLS listener; tls_no_client_certificate, "
+            + "tls_bad_client_certificate: mTLS; tls_handshake_timeout; tls_not_h2; tls_handshake_failed)")
+        .labelNames("reason")
+        .register(registry);
+    this.connectionRefusals = new CallListener() {
+      @Override
+      public void onCallFinished(CallOutcome outcome) {}
+
+      @Override
+      public void onConnectionRefused(ConnectionRefusal refusal) {
+        refused.labelValues(refusal.reason()).inc();
+      }
+    };
     drainer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "siskin-metrics-window");
       t.setDaemon(true);
@@ -178,6 +199,11 @@ public final class RouterMetrics implements AutoCloseable {
   /** The listener the proxy reports every call to. */
   public CallStats calls() {
     return calls;
+  }
+
+  /** Counts the client connections refused before any call ({@link #CONNECTIONS_REFUSED}). */
+  public CallListener connectionRefusals() {
+    return connectionRefusals;
   }
 
   /** Call with each state published after a reload attempt; see {@link ConfigMetrics#recordReloadAttempt}. */

@@ -17,4 +17,7 @@ public interface CallListener {
 
   /** A call finished; for every {@link #onCallStarted} exactly one of these follows (also for router-made errors). */
   void onCallFinished(CallOutcome outcome);
+
+  /** A client connection was closed before it could carry a call (a failed TLS handshake). */
+  default void onConnectionRefused(ConnectionRefusal refusal) {}
 }

@@ -60,4 +60,15 @@ public final class CompositeCallListener implements CallListener {
       }
     }
   }
+
+  @Override
+  public void onConnectionRefused(ConnectionRefusal refusal) {
+    for (CallListener listener : listeners) {
+      try {
+        listener.onConnectionRefused(refusal);
+      } catch (RuntimeException e) {
+        log.warn("call listener {} failed in onConnectionRefused", listener, e);
+      }
+    }
+  }
 }

@@ -371,7 +371,7 @@ class CanaryConfigParserTest {
         """)).isEqualTo(
         ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, "
             + "admin, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, health-check, keepalive-time, "
-            + "keepalive-timeout, listen, max-in-flight-per-backend, outlier-detection, policy, retry, warm-up-calls); "
+            + "keepalive-timeout, listen, max-in-flight-per-backend, outlier-detection, policy, retry, tls, warm-up-calls); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
             + file() + ":8: retries: unknown key (expected one of: backends, rollout, router, routing, shadow)");
@@ -437,6 +437,33 @@ class CanaryConfigParserTest {
         .isEqualTo(":2: router.warm-up-calls: -1 (expected: a whole number of calls from 0 to 1000000; 0 = no warm-up)");
     assertThat(rejection("router {\n  warm-up-calls = 2.5\n}\n" + backends))
         .startsWith(":2: router.warm-up-calls: 2.5 (expected: a whole number");
+  }
+
+  @Test
+  void readsTheListenersTlsFilesFromTheConfigFilesDirectoryAndRejectsHalfASetting() throws Exception {
+    String backends = "backends { v1 { target = \"h:1\", weight = 1 } }\n";
+    assertThat(parse(backends).router().tls()).as("plaintext by default").isEmpty();
+    RouterSettings tls = parse("router.tls { cert = \"tls/router.crt\", key = \"/etc/siskin/router.key\", "
+        + "client-ca = \"ca.crt\" }\n" + backends).router();
+    assertThat(tls.tls()).hasValueSatisfying(files -> {
+      assertThat(files.cert().setting()).isEqualTo("router.tls.cert");
+      assertThat(files.cert().path()).isEqualTo(dir.resolve("tls/router.crt").toAbsolutePath());
+      assertThat(files.key().path()).isEqualTo(Path.of("/etc/siskin/router.key"));
+      assertThat(files.trust()).hasValueSatisfying(ca -> {
+        assertThat(ca.setting()).isEqualTo("router.tls.client-ca");
+        assertThat(ca.path()).isEqualTo(dir.resolve("ca.crt").toAbsolutePath());
+      });
+    });
+    assertThat(rejection("router.tls {\n  cert = \"a.crt\"\n}\n" + backends))
+        .startsWith(":2: router.tls.key: empty while cert is set (set both to serve TLS");
+    assertThat(rejection("router.tls {\n  client-ca = \"ca.crt\"\n}\n" + backends))
+        .startsWith(":2: router.tls.client-ca: \"ca.crt\" is set but cert and key are not");
+    assertThat(rejection("router.tls {\n  cert = 5\n  key = \"k\"\n}\n" + backends))
+        .isEqualTo(":2: router.tls.cert: 5 (expected: a quoted path of a PEM file, or \"\")");
+    assertThat(rejection("router.tls {\n  certificate = \"a.crt\"\n}\n" + backends))
+        .isEqualTo(":2: router.tls.certificate: unknown key (expected one of: cert, client-ca, key)");
+    assertThat(rejection("router { tls = \"on\" }\n" + backends))
+        .startsWith(":1: router.tls: Wrong value type at 'router.tls', expecting: object");
   }
 
   @Test

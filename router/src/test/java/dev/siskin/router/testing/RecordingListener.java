@@ -2,6 +2,7 @@ package dev.siskin.router.testing;
 
 import dev.siskin.router.observe.CallListener;
 import dev.siskin.router.observe.CallOutcome;
+import dev.siskin.router.observe.ConnectionRefusal;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RecordingListener implements CallListener {
   public final AtomicInteger started = new AtomicInteger();
   private final ConcurrentLinkedQueue<CallOutcome> finished = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<ConnectionRefusal> refused = new ConcurrentLinkedQueue<>();
 
   @Override
   public void onCallStarted(String backend, String fullMethod) {
@@ -23,5 +25,14 @@ public final class RecordingListener implements CallListener {
 
   public List<CallOutcome> finished() {
     return List.copyOf(finished);
+  }
+
+  @Override
+  public void onConnectionRefused(ConnectionRefusal refusal) {
+    refused.add(refusal);
+  }
+
+  public List<ConnectionRefusal> refused() {
+    return List.copyOf(refused);
   }
 }

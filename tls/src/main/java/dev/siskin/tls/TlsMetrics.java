@@ -1,35 +1,34 @@
-package dev.siskin.model.metrics;
+package dev.siskin.tls;
 
-import dev.siskin.tls.ReloadingTls;
-import dev.siskin.tls.TlsFileException;
-import dev.siskin.tls.TlsIdentity;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The TLS metrics of a model server that serves TLS: seconds until the serving certificate chain (and the client
- * CA) expire, computed at each scrape from what serves then, and the reloads of the TLS files by result.
- * Registered only when TLS is on.
+ * The TLS metrics of a server that serves TLS (the model server, the router): seconds until the serving
+ * certificate chain (and the client CA) expire, computed at each scrape from what serves then, and the reloads of
+ * the TLS files by result. Registered only when TLS is on.
  */
 public final class TlsMetrics implements ReloadingTls.Listener {
     private final Counter reloads;
     private volatile ReloadingTls tls;
 
-    public TlsMetrics(ModelMetrics metrics) {
+    /** @param prefix the metric names' start, e.g. {@code siskin_model} gives {@code siskin_model_tls_reloads_total} */
+    public TlsMetrics(PrometheusRegistry registry, String prefix) {
         reloads = Counter.builder()
-                .name("siskin_model_tls_reloads_total")
+                .name(prefix + "_tls_reloads_total")
                 .help("Changes of the TLS files seen, by result: ok (new connections use the new files) or error "
                         + "(rejected and logged; the previous certificate keeps serving)")
                 .labelNames("result")
-                .register(metrics.registry());
+                .register(registry);
         reloads.labelValues("ok");
         reloads.labelValues("error");
         GaugeWithCallback.builder()
-                .name("siskin_model_tls_certificate_expiry_seconds")
+                .name(prefix + "_tls_certificate_expiry_seconds")
                 .help("Seconds until the first certificate of the file to expire does so (negative once it has): "
-                        + "the serving chain (file=TLS_CERT) and the client CA (file=TLS_CLIENT_CA)")
+                        + "the serving chain and the client CA, named by the setting that names the file")
                 .labelNames("file")
                 .callback(callback -> {
                     ReloadingTls source = tls;
@@ -40,7 +39,7 @@ public final class TlsMetrics implements ReloadingTls.Listener {
                                 source.files().trust().orElseThrow().setting()));
                     }
                 })
-                .register(metrics.registry());
+                .register(registry);
     }
 
     /** From now on the expiry gauges report what {@code serving} serves. */

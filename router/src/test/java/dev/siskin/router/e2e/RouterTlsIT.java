@@ -1,0 +1,146 @@
+package dev.siskin.router.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.siskin.proto.v1.PredictResponse;
+import dev.siskin.proto.v1.PredictionServiceGrpc;
+import dev.siskin.router.testing.JarProcess;
+import dev.siskin.router.testing.RepoPaths;
+import dev.siskin.testkit.RecordingTrust;
+import dev.siskin.testkit.TestPki;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.MetadataUtils;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The router jar serving TLS with mTLS ({@code router.tls} with relative paths next to canary.conf) in front of the
+ * model server jars: a client with a certificate of the client CA calls Predict through it; a plaintext client and
+ * one without a certificate are refused at the handshake, counted in {@code /metrics} by reason and written to the
+ * access log; the certificate's expiry is a gauge. A key that does not belong to the certificate stops the start
+ * with the setting and the file named.
+ */
+class RouterTlsIT {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  @TempDir
+  Path dir;
+
+  private TestPki.Ca pki() throws Exception {
+    TestPki.Ca ca = TestPki.newCa(Files.createDirectories(dir.resolve("pki")), "siskin-it-ca");
+    ca.issueServer("router").copyTo(dir.resolve("router.crt"), dir.resolve("router.key"));
+    Files.copy(ca.certFile(), dir.resolve("ca.crt"));
+    return ca;
+  }
+
+  private static CanaryConf withTls(CanaryConf conf) {
+    return conf.withRouterKey("access-log", "true")
+        .withRouterKey("tls", "{ cert = \"router.crt\", key = \"router.key\", client-ca = \"ca.crt\" }");
+  }
+
+  private static ManagedChannel channel(int port, ChannelCredentials credentials) {
+    return Grpc.newChannelBuilderForAddress("127.0.0.1", port, credentials).build();
+  }
+
+  @Test
+  void anMtlsClientCallsThroughTheTlsListenerAndTheRefusedOnesAreCountedAndLogged() throws Exception {
+    TestPki.Ca ca = pki();
+    TestPki.Issued client = ca.issueClient("client", "it-client");
+    try (E2eCluster cluster = E2eCluster.start("router-tls", dir.resolve("canary.conf"), 100, 0, Map.of(),
+        (config, conf) -> Files.writeString(config, withTls(conf).render()))) {
+      int port = cluster.router.port();
+      assertThat(cluster.router.process().output()).contains("TLS with subject CN=router")
+          .contains("client certificates signed by router.tls.client-ca=" + dir.resolve("ca.crt"));
+
+      com.fasterxml.jackson.databind.JsonNode tls = cluster.admin().config().get("router").get("tls");
+      assertThat(tls.get("enabled").asBoolean()).isTrue();
+      assertThat(tls.get("clientCertificateRequired").asBoolean()).isTrue();
+      assertThat(tls.get("cert").asText()).isEqualTo(dir.resolve("router.crt").toString());
+      assertThat(tls.get("certificate").get("subject").asText()).isEqualTo("CN=router");
+      assertThat(tls.get("certificate").get("issuer").asText()).isEqualTo("CN=siskin-it-ca");
+      assertThat(java.time.Instant.parse(tls.get("certificate").get("notAfter").asText()))
+          .isAfter(java.time.Instant.now());
+      assertThat(tls.get("clientCaCertificates")).hasSize(1);
+
+      RecordingTrust trust = RecordingTrust.of(ca);
+      ManagedChannel good = channel(port, TlsChannelCredentials.newBuilder().trustManager(trust.manager())
+          .keyManager(client.cert().toFile(), client.key().toFile()).build());
+      ManagedChannel noCert = channel(port, TlsChannelCredentials.newBuilder().trustManager(trust.manager()).build());
+      ManagedChannel plain = channel(port, InsecureChannelCredentials.create());
+      try {
+        AtomicReference<Metadata> headers = new AtomicReference<>();
+        PredictResponse answer = PredictionServiceGrpc.newBlockingStub(good)
+            .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()))
+            .withDeadlineAfter(10, TimeUnit.SECONDS).predict(PredictClient.SEED_REQUEST);
+        assertThat(answer.getPrediction()).isEqualTo("setosa");
+        assertThat(answer.getModelVersion()).isEqualTo("v1.0.0");
+        assertThat(headers.get().get(PredictClient.BACKEND_HEADER)).isEqualTo("v1");
+
+        for (ManagedChannel refused : List.of(plain, noCert)) {
+          StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+              () -> PredictionServiceGrpc.newBlockingStub(refused).withDeadlineAfter(10, TimeUnit.SECONDS)
+                  .predict(PredictClient.SEED_REQUEST));
+          assertThat(e).as("refused at the handshake").isNotNull();
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        }
+      } finally {
+        for (ManagedChannel c : List.of(good, noCert, plain)) {
+          c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+      }
+
+      Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+        String metrics = cluster.admin().text("/metrics");
+        assertThat(metrics).contains("siskin_router_connections_refused_total{reason=\"not_tls\"} ")
+            .contains("siskin_router_connections_refused_total{reason=\"tls_no_client_certificate\"} ");
+        assertThat(value(metrics, "siskin_router_tls_certificate_expiry_seconds{file=\"router.tls.cert\"}"))
+            .as("the serving chain expires in about a day").isBetween(3_600.0, 2 * 86_400.0);
+        assertThat(value(metrics, "siskin_router_tls_reloads_total{result=\"error\"}")).isZero();
+      });
+      Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.router.process().output())
+          .contains("connection-refused reason=not_tls")
+          .contains("connection-refused reason=tls_no_client_certificate"));
+      System.out.printf("e2e TLS: mTLS call OK, plaintext and certificate-less clients refused and counted%n");
+    }
+  }
+
+  @Test
+  void aKeyThatDoesNotBelongToTheCertificateStopsTheStartNamingIt() throws Exception {
+    TestPki.Ca ca = pki();
+    ca.issueServer("other").copyTo(dir.resolve("other.crt"), dir.resolve("router.key")); // another key
+    Path config = dir.resolve("canary.conf");
+    Files.writeString(config, withTls(new CanaryConf(0, "127.0.0.1:0", "127.0.0.1:1", 100, "127.0.0.1:2", 0,
+        Map.of())).render());
+    try (JarProcess router = JarProcess.start("router-tls-bad-key", RepoPaths.routerJar(), RouterJar.JVM_OPTIONS,
+        List.of(config.toString()), Map.of())) {
+      assertThat(router.awaitExit(Duration.ofSeconds(60))).as(router.output()).isEqualTo(1);
+      assertThat(router.output()).contains("cannot start: router.tls.key=" + dir.resolve("router.key"))
+          .contains("does not belong to the certificate");
+    }
+  }
+
+  /** The value of one sample line of the Prometheus text format. */
+  private static double value(String metrics, String sample) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(metrics);
+    assertThat(m.find()).as("%s in%n%s", sample, metrics).isTrue();
+    return Double.parseDouble(m.group(1));
+  }
+}
