@@ -56,11 +56,30 @@ public final class Backend {
   /** Cap on calls in flight; 0 = none. Set by the pool's config thread on every reload. */
   private volatile int maxInFlight;
 
+  /** How the backend is called over TLS; null: plaintext. */
+  private final BackendTls tls;
+
   public Backend(String name, String target, ManagedChannel channel, ResolvedAddressBook addresses) {
+    this(name, target, channel, addresses, null);
+  }
+
+  /** @param tls how the backend is called over TLS (closed with the backend); null: plaintext */
+  public Backend(String name, String target, ManagedChannel channel, ResolvedAddressBook addresses, BackendTls tls) {
     this.name = requireNonNull(name, "name");
     this.target = requireNonNull(target, "target");
     this.channel = requireNonNull(channel, "channel");
     this.addresses = requireNonNull(addresses, "addresses");
+    this.tls = tls;
+  }
+
+  /** How the frame core's connections and the health checks reach it over TLS; null: plaintext. */
+  public BackendTls tls() {
+    return tls;
+  }
+
+  /** Its {@code tls} block as configured, to tell whether a reload changed it. */
+  java.util.Optional<dev.siskin.router.config.BackendTlsSettings> tlsSettings() {
+    return tls == null ? java.util.Optional.empty() : java.util.Optional.of(tls.settings());
   }
 
   /** Health-check verdict, ejection and reason. */
@@ -202,6 +221,13 @@ public final class Backend {
           name, target, left);
     }
     channel.shutdownNow();
+    closeTls();
+  }
+
+  private void closeTls() {
+    if (tls != null) {
+      tls.close();
+    }
   }
 
   /** Waits for the channel to terminate; true if it did within the bound. */
@@ -213,6 +239,7 @@ public final class Backend {
     if (closed.compareAndSet(false, true)) {
       // Every admitted call has ended, so a graceful shutdown has nothing left to wait for.
       channel.shutdown();
+      closeTls();
       log.debug("backend {} ({}) drained and closed", name, target);
     }
   }

@@ -34,6 +34,12 @@ public final class BackendChannels {
         String healthCheckService) {
       return BackendChannels.open(target, addresses, limits, healthCheckService);
     }
+
+    @Override
+    public ManagedChannel open(String target, ResolvedAddressBook addresses, FailureSettings.Limits limits,
+        String healthCheckService, BackendTls tls) {
+      return BackendChannels.open(target, addresses, limits, healthCheckService, null, tls);
+    }
   };
 
   /**
@@ -61,9 +67,19 @@ public final class BackendChannels {
   /** As above, looking {@code dns:} names up with {@code lookup} (null: the JVM's); for tests. */
   static ManagedChannel open(String target, ResolvedAddressBook addresses, FailureSettings.Limits limits,
       String healthCheckService, DnsLookup lookup) {
+    return open(target, addresses, limits, healthCheckService, lookup, null);
+  }
+
+  /** As above, over TLS when {@code tls} is not null (its trust, client certificate and name). */
+  static ManagedChannel open(String target, ResolvedAddressBook addresses, FailureSettings.Limits limits,
+      String healthCheckService, DnsLookup lookup, BackendTls tls) {
     Map<String, ?> serviceConfig = AddressRecordingRoundRobin.serviceConfigFor(addresses, healthCheckService);
-    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target)
-        .usePlaintext()
+    NettyChannelBuilder builder = tls == null ? NettyChannelBuilder.forTarget(target).usePlaintext()
+        : NettyChannelBuilder.forTarget(target, tls.grpcCredentials());
+    if (tls != null && tls.authorityOverride() != null) {
+      builder.overrideAuthority(tls.authorityOverride());
+    }
+    builder
         // Read by RefreshingDnsNameResolver, which records its lookups in the backend's DNS status.
         .setNameResolverArg(RefreshingDnsNameResolverProvider.REFRESH_INTERVAL, limits.dnsRefresh())
         .setNameResolverArg(RefreshingDnsNameResolverProvider.STATUS, addresses.dns())

@@ -53,11 +53,19 @@ public final class BackendPool implements AutoCloseable {
 
   private Backend open(BackendSpec spec, RouterSettings router) {
     ResolvedAddressBook addresses = new ResolvedAddressBook();
-    ManagedChannel channel = router == null
-        ? channels.open(spec.target(), addresses)
-        : channels.open(spec.target(), addresses, router.failure().limits(),
-            router.failure().healthCheck().enabled() ? spec.healthCheckService(router) : null);
-    return new Backend(spec.name(), spec.target(), channel, addresses);
+    BackendTls tls = spec.tls().map(s -> BackendTls.open(spec.name(), spec.target(), s)).orElse(null);
+    try {
+      ManagedChannel channel = router == null
+          ? channels.open(spec.target(), addresses)
+          : channels.open(spec.target(), addresses, router.failure().limits(),
+              router.failure().healthCheck().enabled() ? spec.healthCheckService(router) : null, tls);
+      return new Backend(spec.name(), spec.target(), channel, addresses, tls);
+    } catch (RuntimeException e) {
+      if (tls != null) {
+        tls.close();
+      }
+      throw e;
+    }
   }
 
   /**
@@ -92,7 +100,7 @@ public final class BackendPool implements AutoCloseable {
       for (BackendSpec spec : specs) {
         Backend kept = active.get(spec.name());
         Backend backend;
-        if (kept != null && kept.target().equals(spec.target())) {
+        if (kept != null && kept.target().equals(spec.target()) && kept.tlsSettings().equals(spec.tls())) {
           backend = kept;
         } else {
           backend = open(spec, router);

@@ -24,4 +24,10 @@ public interface ChannelFactory {
       String healthCheckService) {
     return open(target, addresses);
   }
+
+  /** As above, over TLS when {@code tls} is not null; fakes ignore it. */
+  default ManagedChannel open(String target, ResolvedAddressBook addresses, FailureSettings.Limits limits,
+      String healthCheckService, BackendTls tls) {
+    return open(target, addresses, limits, healthCheckService);
+  }
 }

@@ -43,7 +43,9 @@ final class SnapshotReader {
       RolloutSettingsReader.ROLLOUT);
   static final String MAX_IN_FLIGHT = "max-in-flight";
   static final String HEALTH_CHECK_SERVICE = "health-check-service";
-  private static final Set<String> BACKEND_KEYS = Set.of(TARGET, WEIGHT, MAX_IN_FLIGHT, HEALTH_CHECK_SERVICE);
+  static final String BACKEND_TLS = "tls";
+  private static final Set<String> BACKEND_KEYS = Set.of(TARGET, WEIGHT, MAX_IN_FLIGHT, HEALTH_CHECK_SERVICE,
+      BACKEND_TLS);
   /**
    * Keys of the router block that the router no longer reads, with why: accepted (a file written for an earlier
    * router keeps loading and hot-reloading) and reported as a notice, never as a problem.
@@ -297,9 +299,13 @@ final class SnapshotReader {
     Integer weight = weight(name, backend);
     Integer maxInFlight = maxInFlight(name, backend);
     String healthService = healthCheckService(name, backend);
+    ConfigValue tlsValue = backend.get(BACKEND_TLS);
+    BackendTlsSettings tls = tlsValue == null ? null
+        : new TlsSettingsReader(file, problems).readBackend(name, tlsValue, backend);
     return ok && target != null && weight != null && maxInFlight != null
         && (healthService != null || !backend.containsKey(HEALTH_CHECK_SERVICE))
-        ? new BackendSpec(name, target, weight, maxInFlight, healthService) : null;
+        && (tls != null || tlsValue == null)
+        ? new BackendSpec(name, target, weight, maxInFlight, healthService, Optional.ofNullable(tls)) : null;
   }
 
   /** {@code backends.<name>.max-in-flight}, or {@link BackendSpec#INHERIT} when absent; null when bad. */

@@ -75,23 +75,76 @@ final class TlsSettingsReader {
         clientCa.isEmpty() ? Optional.empty() : Optional.of(file(CLIENT_CA, clientCa))));
   }
 
+  static final String CA = "ca";
+  static final String AUTHORITY = "authority";
+  private static final Set<String> BACKEND_KEYS = Set.of(CA, CERT, KEY, AUTHORITY);
+
+  /**
+   * {@code backends.<name>.tls { ca, cert, key, authority }}: present (even empty) turns TLS on for that backend;
+   * null after a problem (recorded).
+   */
+  BackendTlsSettings readBackend(String name, ConfigValue value, ConfigObject backend) {
+    String path = Problems.path(SnapshotReader.BACKENDS, name, TLS);
+    if (!(value instanceof ConfigObject tls)) {
+      problems.add(value.origin(), backend.origin(), path, SnapshotReader.render(value)
+          + " (expected: an object tls { ca = \"ca.crt\", cert = \"\", key = \"\", authority = \"\" })");
+      return null;
+    }
+    boolean ok = true;
+    for (String key : tls.keySet()) {
+      if (!BACKEND_KEYS.contains(key)) {
+        problems.add(tls.get(key).origin(), tls.origin(), path + "." + key,
+            "unknown key (expected one of: " + String.join(", ", new TreeSet<>(BACKEND_KEYS)) + ")");
+        ok = false;
+      }
+    }
+    String ca = string(tls, CA, path);
+    String cert = string(tls, CERT, path);
+    String key = string(tls, KEY, path);
+    String authority = string(tls, AUTHORITY, path);
+    if (!ok || ca == null || cert == null || key == null || authority == null) {
+      return null;
+    }
+    if (cert.isEmpty() != key.isEmpty()) {
+      String set = cert.isEmpty() ? KEY : CERT;
+      problems.add(tls.get(set).origin(), tls.origin(), path + "." + (cert.isEmpty() ? CERT : KEY), "empty while "
+          + set + " is set (a client certificate for a backend that requires one: set both, or neither)");
+      return null;
+    }
+    return new BackendTlsSettings(optionalFile(path + "." + CA, ca), optionalFile(path + "." + CERT, cert),
+        optionalFile(path + "." + KEY, key), authority);
+  }
+
+  private Optional<TlsFile> optionalFile(String setting, String path) {
+    return path.isEmpty() ? Optional.empty() : Optional.of(new TlsFile(setting, resolve(path)));
+  }
+
   private TlsFile file(String key, String path) {
+    return new TlsFile(path(key), resolve(path));
+  }
+
+  private Path resolve(String path) {
     Path p = Path.of(path);
     if (!p.isAbsolute()) {
       Path dir = configFile.toAbsolutePath().getParent();
       p = dir == null ? p : dir.resolve(p);
     }
-    return new TlsFile(path(key), p.normalize());
+    return p.normalize();
   }
 
   private String string(ConfigObject tls, String key) {
+    return string(tls, key, Problems.path(SnapshotReader.ROUTER, TLS));
+  }
+
+  private String string(ConfigObject tls, String key, String block) {
     ConfigValue value = tls.get(key);
     if (value == null) {
       return "";
     }
     if (value.valueType() != ConfigValueType.STRING) {
-      problems.add(value.origin(), tls.origin(), path(key), SnapshotReader.render(value)
-          + " (expected: a quoted path of a PEM file, or \"\")");
+      problems.add(value.origin(), tls.origin(), block + "." + key, SnapshotReader.render(value)
+          + (AUTHORITY.equals(key) ? " (expected: a quoted host name, or \"\")"
+              : " (expected: a quoted path of a PEM file, or \"\")"));
       return null;
     }
     return ((String) value.unwrapped()).trim();

@@ -193,6 +193,21 @@ final class BackendConnection extends ForwardingHandler {
     }
   }
 
+  /** A TLS backend whose handshake failed: its calls end with the reason, before the close that follows. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && !done.isSuccess()) {
+      Throwable cause = done.cause();
+      while (cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      lost("TLS handshake failed (" + cause.getMessage() + "): does the backend's tls.ca hold the CA of its "
+          + "certificate, does that certificate name the target's host or tls.authority, does the backend need a "
+          + "client certificate (tls.cert, tls.key), and does it serve TLS at all?");
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     stopKeepalive();
@@ -209,7 +224,9 @@ final class BackendConnection extends ForwardingHandler {
 
   private void lost(String why) {
     goingAway = true;
-    gone = why;
+    if (gone == null) {
+      gone = why; // the first reason: a failed TLS handshake, not the close that follows it
+    }
     List<BackendStream> affected = new ArrayList<>(waiting);
     waiting.clear();
     affected.addAll(calls.values());

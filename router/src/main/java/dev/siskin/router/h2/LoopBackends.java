@@ -2,9 +2,11 @@ package dev.siskin.router.h2;
 
 import dev.siskin.router.cluster.Backend;
 import dev.siskin.router.observe.EndpointSnapshot;
+import dev.siskin.router.cluster.BackendTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
@@ -56,21 +58,30 @@ final class LoopBackends {
   }
 
   /**
-   * How a connection to a backend address is made: a channel on the loop with {@code handler} as its pipeline,
-   * connecting to {@code address}. A seam for the frame-level tests, which give EmbeddedChannels instead of TCP
-   * connects so that client and backend connections run on the test's thread as on one loop.
+   * How a connection to a backend address is made: a channel on the loop with {@code handler} as its pipeline
+   * (behind TLS when {@code tls} is not null), connecting to {@code address}. A seam for the frame-level tests,
+   * which give EmbeddedChannels instead of TCP connects so that client and backend connections run on the test's
+   * thread as on one loop.
    */
   @FunctionalInterface
   interface Connector {
     /** @return completes when connected; a failure ends the calls waiting for the connection */
-    ChannelFuture connect(InetSocketAddress address, BackendConnection handler);
+    ChannelFuture connect(InetSocketAddress address, BackendConnection handler, BackendTls tls);
   }
 
   LoopBackends(EventLoop loop, Class<? extends Channel> channelType, int windowBytes, BackendLinks links) {
-    this((address, handler) -> new Bootstrap().group(loop).channel(channelType)
+    this((address, handler, tls) -> new Bootstrap().group(loop).channel(channelType)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, links.connectTimeoutMillis())
-        .handler(handler)
+        .handler(tls == null ? handler : new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            // The server name: SNI, and the name the certificate must carry. Writes before the handshake (the
+            // HTTP/2 preface) wait in the SslHandler.
+            ch.pipeline().addLast(tls.nettyContext().newHandler(ch.alloc(), tls.serverName(), address.getPort()),
+                handler);
+          }
+        })
         .connect(address), loop, windowBytes, links);
   }
 
@@ -112,7 +123,7 @@ final class LoopBackends {
     }
     BackendConnection conn = connections.get(endpoint.address());
     if (conn == null || !conn.usable()) {
-      conn = connect(endpoint);
+      conn = connect(endpoint, backend.tls());
     }
     return conn;
   }
@@ -129,7 +140,7 @@ final class LoopBackends {
     return false;
   }
 
-  private BackendConnection connect(Endpoint endpoint) {
+  private BackendConnection connect(Endpoint endpoint, BackendTls tls) {
     InetSocketAddress address = endpoint.address();
     BackendConnection[] self = new BackendConnection[1];
     BackendConnection conn = BackendConnection.create(address, endpoint.name(), windowBytes, links, () -> {
@@ -139,7 +150,7 @@ final class LoopBackends {
     });
     self[0] = conn;
     connections.put(address, conn);
-    ChannelFuture f = connector.connect(address, conn);
+    ChannelFuture f = connector.connect(address, conn, tls);
     f.addListener(done -> {
       if (!done.isSuccess()) {
         // Later, on the loop: a future that failed at once (no channel could be made) completes here before the

@@ -372,7 +372,7 @@ class CanaryConfigParserTest {
         ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, "
             + "admin, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, health-check, keepalive-time, "
             + "keepalive-timeout, listen, max-in-flight-per-backend, outlier-detection, policy, retry, tls, warm-up-calls); "
-            + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, weight); "
+            + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, tls, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
             + file() + ":8: retries: unknown key (expected one of: backends, rollout, router, routing, shadow)");
   }
@@ -464,6 +464,33 @@ class CanaryConfigParserTest {
         .isEqualTo(":2: router.tls.certificate: unknown key (expected one of: cert, client-ca, key)");
     assertThat(rejection("router { tls = \"on\" }\n" + backends))
         .startsWith(":1: router.tls: Wrong value type at 'router.tls', expecting: object");
+  }
+
+  @Test
+  void readsABackendsTlsBlockAndRejectsHalfAClientCertificate() throws Exception {
+    BackendSpec v1 = parse("backends { v1 { target = \"model-v1:50051\", weight = 1, tls { ca = \"ca.crt\", "
+        + "cert = \"/etc/siskin/client.crt\", key = \"client.key\", authority = \"model.internal\" } } }\n")
+        .backends().get(0);
+    assertThat(v1.tls()).hasValueSatisfying(tls -> {
+      assertThat(tls.ca()).hasValueSatisfying(ca -> {
+        assertThat(ca.setting()).isEqualTo("backends.v1.tls.ca");
+        assertThat(ca.path()).isEqualTo(dir.resolve("ca.crt").toAbsolutePath());
+      });
+      assertThat(tls.cert().orElseThrow().path()).isEqualTo(Path.of("/etc/siskin/client.crt"));
+      assertThat(tls.key().orElseThrow().path()).isEqualTo(dir.resolve("client.key").toAbsolutePath());
+      assertThat(tls.authority()).isEqualTo("model.internal");
+    });
+    BackendSpec systemTrust = parse("backends { v1 { target = \"h:1\", weight = 1, tls { } } }\n").backends().get(0);
+    assertThat(systemTrust.tls()).as("an empty block: TLS with the JVM's trust")
+        .hasValueSatisfying(tls -> assertThat(tls.ca()).isEmpty());
+    assertThat(parse("backends { v1 { target = \"h:1\", weight = 1 } }\n").backends().get(0).tls()).isEmpty();
+    assertThat(rejection("backends {\n  v1 { target = \"h:1\", weight = 1, tls { cert = \"c.crt\" } }\n}\n"))
+        .isEqualTo(":2: backends.v1.tls.key: empty while cert is set (a client certificate for a backend that "
+            + "requires one: set both, or neither)");
+    assertThat(rejection("backends {\n  v1 { target = \"h:1\", weight = 1, tls { cafile = \"c.crt\" } }\n}\n"))
+        .isEqualTo(":2: backends.v1.tls.cafile: unknown key (expected one of: authority, ca, cert, key)");
+    assertThat(rejection("backends {\n  v1 { target = \"h:1\", weight = 1, tls = true }\n}\n"))
+        .startsWith(":2: backends.v1.tls: true (expected: an object tls {");
   }
 
   @Test

@@ -123,6 +123,79 @@ class RouterTlsIT {
   }
 
   @Test
+  void theWholePathIsEncryptedClientToRouterToModelServersWithMtlsOnBothHops() throws Exception {
+    TestPki.Ca ca = pki();
+    TestPki.Issued client = ca.issueClient("client", "it-client");
+    ca.issueClient("router-client", "router").copyTo(dir.resolve("router-client.crt"), dir.resolve("router-client.key"));
+    TestPki.Issued model = ca.issueServer("model");
+    Map<String, String> modelTls = Map.of("TLS_CERT", model.cert().toString(), "TLS_KEY", model.key().toString(),
+        "TLS_CLIENT_CA", ca.certFile().toString());
+    try (ModelServerJar v1 = ModelServerJar.start("v1.0.0", modelTls);
+        ModelServerJar v2 = ModelServerJar.start("v2.0.0", modelTls)) {
+      String backendTls = "tls { ca = \"ca.crt\", cert = \"router-client.crt\", key = \"router-client.key\" }";
+      Path config = dir.resolve("canary.conf");
+      try (RouterJar router = RouterJar.start("router-tls-both", config, (listen, admin) -> Files.writeString(config,
+          "router {\n  listen = \"127.0.0.1:" + listen + "\"\n  admin = \"127.0.0.1:" + admin + "\"\n"
+              + "  tls { cert = \"router.crt\", key = \"router.key\", client-ca = \"ca.crt\" }\n}\n"
+              + "backends {\n  v1 { target = \"" + v1.target() + "\", weight = 50, " + backendTls + " }\n"
+              + "  v2 { target = \"" + v2.target() + "\", weight = 50, " + backendTls + " }\n}\n"))) {
+        RecordingTrust trust = RecordingTrust.of(ca);
+        ManagedChannel good = channel(router.port(), TlsChannelCredentials.newBuilder().trustManager(trust.manager())
+            .keyManager(client.cert().toFile(), client.key().toFile()).build());
+        Map<String, Integer> servedBy = new java.util.TreeMap<>();
+        try {
+          // Until the health checks (over mTLS too) have found both model servers up.
+          Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(routable(router)).containsExactly(true, true);
+            assertThat(PredictionServiceGrpc.newBlockingStub(good).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .predict(PredictClient.SEED_REQUEST).getPrediction()).isEqualTo("setosa");
+          });
+          for (int i = 0; i < 40; i++) {
+            AtomicReference<Metadata> headers = new AtomicReference<>();
+            PredictResponse answer = PredictionServiceGrpc.newBlockingStub(good)
+                .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()))
+                .withDeadlineAfter(10, TimeUnit.SECONDS).predict(PredictClient.SEED_REQUEST);
+            assertThat(answer.getPrediction()).isEqualTo("setosa");
+            servedBy.merge(headers.get().get(PredictClient.BACKEND_HEADER), 1, Integer::sum);
+          }
+        } finally {
+          good.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        assertThat(servedBy).as("every call over TLS both ways, split by weight").containsEntry("v1", 20)
+            .containsEntry("v2", 20);
+        System.out.printf("e2e TLS both hops: 40 Predict calls client -(mTLS)-> router -(mTLS)-> model servers, "
+            + "served %s%n", servedBy);
+      }
+    }
+  }
+
+  @Test
+  void aBackendWhoseCertificateDoesNotNameItIsNeverCalledAndSaysWhy() throws Exception {
+    TestPki.Ca ca = pki();
+    TestPki.Issued model = ca.issueServer("model");
+    try (ModelServerJar v1 = ModelServerJar.start("v1.0.0", Map.of("TLS_CERT", model.cert().toString(),
+        "TLS_KEY", model.key().toString()))) {
+      Path config = dir.resolve("canary.conf");
+      try (RouterJar router = RouterJar.start("router-tls-wrong-name", config, (listen, admin) ->
+          Files.writeString(config, "router {\n  listen = \"127.0.0.1:" + listen + "\"\n  admin = \"127.0.0.1:"
+              + admin + "\"\n}\nbackends {\n  v1 { target = \"" + v1.target() + "\", weight = 1, "
+              + "tls { ca = \"ca.crt\", authority = \"not-the-model.example\" } }\n}\n"))) {
+        // The health checks' handshakes fail on the name: the backend is marked down.
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(routable(router)).containsExactly(false));
+        PredictClient plain = new PredictClient(router.port());
+        try {
+          PredictClient.Outcome o = plain.call(PredictClient.SEED_REQUEST);
+          assertThat(o.status().getCode()).as("no call is answered by a backend whose certificate does not name it: "
+              + o.status()).isEqualTo(Status.Code.UNAVAILABLE);
+          System.out.printf("e2e TLS wrong authority: %s%n", o.status());
+        } finally {
+          plain.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void aKeyThatDoesNotBelongToTheCertificateStopsTheStartNamingIt() throws Exception {
     TestPki.Ca ca = pki();
     ca.issueServer("other").copyTo(dir.resolve("other.crt"), dir.resolve("router.key")); // another key
@@ -135,6 +208,13 @@ class RouterTlsIT {
       assertThat(router.output()).contains("cannot start: router.tls.key=" + dir.resolve("router.key"))
           .contains("does not belong to the certificate");
     }
+  }
+
+  /** Each backend's health.routable in /clusters, in config order. */
+  private static List<Boolean> routable(RouterJar router) throws Exception {
+    List<Boolean> out = new java.util.ArrayList<>();
+    router.admin().json("/clusters").get("backends").forEach(b -> out.add(b.get("health").get("routable").asBoolean()));
+    return out;
   }
 
   /** The value of one sample line of the Prometheus text format. */

@@ -175,7 +175,8 @@ final class FrameHarness implements AutoCloseable {
     }
   }
 
-  private ChannelFuture connect(InetSocketAddress address, BackendConnection handler) {
+  private ChannelFuture connect(InetSocketAddress address, BackendConnection handler,
+      dev.siskin.router.cluster.BackendTls tls) {
     Throwable failure = connectFailure.apply(address);
     if (failure != null) {
       EmbeddedChannel never = new EmbeddedChannel();
