@@ -67,6 +67,7 @@ public final class RouterServer {
   /** The forwarding core: HTTP/2 frames passed between client and backend connections. */
   private final FrameForwarder frames;
   private final InetSocketAddress listenAddress;
+  private final dev.siskin.router.config.ClientLimits clientLimits;
   private final BackendPool pool;
   private final PickerFactory pickers;
   private final RoutingTableHolder tables = new RoutingTableHolder();
@@ -114,6 +115,7 @@ public final class RouterServer {
     Resilience resilience = new Resilience(() -> tables.current().config().router().failure(),
         outliers::record, retryBudget, retryStats, callsInFlight);
     this.listenAddress = ListenAddress.parse(initial.router().listen());
+    this.clientLimits = initial.router().clientLimits();
     FailureSettings.Limits limits = initial.router().failure().limits();
     this.frames = new FrameForwarder(new RuleChainRoute(tables, ruleStats), () -> tables.current().config().routing(),
         listeners, () -> tables.current().config().router().failure().limits().defaultDeadline(), resilience,
@@ -159,7 +161,7 @@ public final class RouterServer {
   /** Binds the listen address and starts taking calls, over TLS when {@code tls} is not null. */
   public RouterServer start(ListenerTls tls) throws IOException {
     try {
-      frames.start(listenAddress, tls);
+      frames.start(listenAddress, tls, clientLimits);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopHealth();
@@ -228,7 +230,7 @@ public final class RouterServer {
     RouterSettings was = previous.router();
     RouterSettings now = next.router();
     RouterSettings merged = new RouterSettings(was.listen(), was.admin(), now.policy(), now.accessLog(),
-        now.accessLogFormat(), now.failure(), was.warmUpCalls(), was.tls());
+        now.accessLogFormat(), now.failure(), was.warmUpCalls(), was.tls(), was.clientLimits());
     return next.withRouter(merged);
   }
 
@@ -397,6 +399,8 @@ public final class RouterServer {
     warnIfChanged("router.listen", previous.router().listen(), next.router().listen(), next);
     warnIfChanged("router.admin", previous.router().admin(), next.router().admin(), next);
     warnIfChanged("router.tls", tlsSetting(previous.router()), tlsSetting(next.router()), next);
+    warnIfChanged("router.client-idle-timeout / max-connections-per-client-address",
+        previous.router().clientLimits(), next.router().clientLimits(), next);
   }
 
   /** These settings are bound into sockets and transports at start: a reload reports them and keeps the old. */

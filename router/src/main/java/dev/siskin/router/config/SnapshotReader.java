@@ -10,6 +10,7 @@ import dev.siskin.router.accesslog.AccessLogFormat;
 import dev.siskin.router.route.Policy;
 import dev.siskin.tls.TlsFiles;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -143,11 +144,13 @@ final class SnapshotReader {
     FailureSettings failure = new FailureSettingsReader(router, object, problems).read();
     Integer warmUpCalls = warmUpCalls(router, object);
     Optional<TlsFiles> tls = new TlsSettingsReader(file, problems).read(object);
+    ClientLimits clientLimits = clientLimits(router, object);
     if (listen == null || admin == null || policy == null || accessLog == null || accessLogFormat == null
-        || failure == null || warmUpCalls == null || tls == null) {
+        || failure == null || warmUpCalls == null || tls == null || clientLimits == null) {
       return null;
     }
-    return new RouterSettings(listen, admin, policy, accessLog, accessLogFormat, failure, warmUpCalls, tls);
+    return new RouterSettings(listen, admin, policy, accessLog, accessLogFormat, failure, warmUpCalls, tls,
+        clientLimits);
   }
 
   /** The failure-handling settings of reference.conf itself. */
@@ -213,6 +216,31 @@ final class SnapshotReader {
           render(value) + " (expected: " + expected + ")");
       return null;
     }
+  }
+
+  private ClientLimits clientLimits(Config router, ConfigObject object) {
+    String idleKey = "client-idle-timeout";
+    String maxKey = "max-connections-per-client-address";
+    Duration idle = null;
+    try {
+      idle = router.getDuration(idleKey);
+    } catch (com.typesafe.config.ConfigException e) {
+      // reported below
+    }
+    if (idle == null || idle.isNegative() || (!idle.isZero() && idle.compareTo(Duration.ofSeconds(1)) < 0)) {
+      ConfigValue value = object.get(idleKey);
+      problems.add(value.origin(), object.origin(), Problems.path(ROUTER, idleKey),
+          render(value) + " (expected: a duration of at least 1s such as 5m, or 0 for none)");
+      idle = null;
+    }
+    ConfigValue max = object.get(maxKey);
+    Integer maxConnections = max.valueType() == ConfigValueType.NUMBER && max.unwrapped() instanceof Integer n
+        && n >= 0 ? n : null;
+    if (maxConnections == null) {
+      problems.add(max.origin(), object.origin(), Problems.path(ROUTER, maxKey),
+          render(max) + " (expected: a whole number of connections >= 0; 0 = no limit)");
+    }
+    return idle == null || maxConnections == null ? null : new ClientLimits(idle, maxConnections);
   }
 
   private Integer warmUpCalls(Config router, ConfigObject object) {

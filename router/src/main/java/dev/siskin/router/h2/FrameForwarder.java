@@ -25,7 +25,12 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import dev.siskin.router.config.ClientLimits;
+import dev.siskin.router.observe.ConnectionRefusal;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +56,10 @@ public final class FrameForwarder implements AutoCloseable {
   /** Per stream and per connection, both ways: grpc-java's default, a LAN's bandwidth-delay product many times. */
   static final int WINDOW_BYTES = 1 << 20;
   static final int MAX_CONCURRENT_STREAMS = 1000;
+  /** The refusal reason of a connection over router.max-connections-per-client-address. */
+  public static final String TOO_MANY_CONNECTIONS = "too_many_connections";
+  /** Client connections open now per client address, when they are limited. */
+  private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
 
   private final EventLoopGroup group;
   private final Class<? extends ServerChannel> serverType;
@@ -114,12 +123,24 @@ public final class FrameForwarder implements AutoCloseable {
    * Binds {@code address} (port 0: any free port) and serves, over TLS when {@code tls} is not null (every
    * connection's handshake first; see {@link TlsNegotiation}), else plaintext h2c.
    */
-  public synchronized FrameForwarder start(InetSocketAddress address, ListenerTls tls) throws InterruptedException {
+  public FrameForwarder start(InetSocketAddress address, ListenerTls tls) throws InterruptedException {
+    return start(address, tls, new ClientLimits(java.time.Duration.ZERO, 0));
+  }
+
+  /** As above, holding client connections to {@code limits} (idle timeout, connections per address). */
+  public synchronized FrameForwarder start(InetSocketAddress address, ListenerTls tls, ClientLimits limits)
+      throws InterruptedException {
     server = new ServerBootstrap().group(group).channel(serverType)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (!admitted(ch, limits.maxConnectionsPerAddress())) {
+              return;
+            }
+            if (!limits.idleTimeout().isZero()) {
+              ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+            }
             LoopBackends loop = backends.computeIfAbsent(ch.eventLoop(),
                 l -> new LoopBackends(l, clientType, WINDOW_BYTES, links));
             clients.add(ch);
@@ -130,6 +151,9 @@ public final class FrameForwarder implements AutoCloseable {
             } else {
               ch.pipeline().addLast(tls.context().newHandler(ch.alloc()), new TlsNegotiation(http2, listener));
             }
+            if (!limits.idleTimeout().isZero()) {
+              ch.pipeline().addLast(new IdleClientCloser());
+            }
           }
         })
         .bind(address).sync().channel();
@@ -137,6 +161,28 @@ public final class FrameForwarder implements AutoCloseable {
     log.info("frame forwarding core listening on {} ({}, {})", server.localAddress(), serverType.getSimpleName(),
         tls == null ? "h2c" : tls.describe());
     return this;
+  }
+
+  /**
+   * Counts {@code ch} on its client's address; past {@code max} (0: no limit) it is refused, reported and closed.
+   * The count goes down when the connection closes.
+   */
+  private boolean admitted(SocketChannel ch, int max) {
+    if (max == 0) {
+      return true;
+    }
+    InetAddress client = ch.remoteAddress().getAddress();
+    int now = perAddress.computeIfAbsent(client, a -> new AtomicInteger()).incrementAndGet();
+    ch.closeFuture().addListener(f -> perAddress.computeIfPresent(client,
+        (a, n) -> n.decrementAndGet() == 0 ? null : n));
+    if (now <= max) {
+      return true;
+    }
+    listener.onConnectionRefused(new ConnectionRefusal(java.time.Instant.now(), String.valueOf(ch.remoteAddress()),
+        TOO_MANY_CONNECTIONS, now - 1 + " connections from " + client.getHostAddress() + " already "
+        + "(router.max-connections-per-client-address = " + max + ")"));
+    ch.close();
+    return false;
   }
 
   /** The port bound at start (also after a shutdown). */

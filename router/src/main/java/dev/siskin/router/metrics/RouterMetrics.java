@@ -70,7 +70,8 @@ public final class RouterMetrics implements AutoCloseable {
     Counter refused = Counter.builder().name(CONNECTIONS_REFUSED)
         .help("Client connections closed before they could carry a call, by reason: a failed TLS handshake "
             + "(not_tls: a plaintext client on the TLS listener; tls_no_client_certificate, "
-            + "tls_bad_client_certificate: mTLS; tls_handshake_timeout; tls_not_h2; tls_handshake_failed)")
+            + "tls_bad_client_certificate: mTLS; tls_handshake_timeout; tls_not_h2; tls_handshake_failed) or a "
+            + "client address over router.max-connections-per-client-address (too_many_connections)")
         .labelNames("reason")
         .register(registry);
     this.connectionRefusals = new CallListener() {

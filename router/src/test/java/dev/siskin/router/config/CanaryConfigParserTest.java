@@ -370,8 +370,9 @@ class CanaryConfigParserTest {
         retries = 3
         """)).isEqualTo(
         ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, "
-            + "admin, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, health-check, keepalive-time, "
-            + "keepalive-timeout, listen, max-in-flight-per-backend, outlier-detection, policy, retry, tls, warm-up-calls); "
+            + "admin, client-idle-timeout, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, "
+            + "health-check, keepalive-time, keepalive-timeout, listen, max-connections-per-client-address, "
+            + "max-in-flight-per-backend, outlier-detection, policy, retry, tls, warm-up-calls); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, tls, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
             + file() + ":8: retries: unknown key (expected one of: backends, rollout, router, routing, shadow)");
@@ -437,6 +438,19 @@ class CanaryConfigParserTest {
         .isEqualTo(":2: router.warm-up-calls: -1 (expected: a whole number of calls from 0 to 1000000; 0 = no warm-up)");
     assertThat(rejection("router {\n  warm-up-calls = 2.5\n}\n" + backends))
         .startsWith(":2: router.warm-up-calls: 2.5 (expected: a whole number");
+  }
+
+  @Test
+  void readsTheClientLimitsAndRejectsWhatIsNoDurationOrCount() throws Exception {
+    String backends = "backends { v1 { target = \"h:1\", weight = 1 } }\n";
+    assertThat(parse(backends).router().clientLimits()).isEqualTo(ClientLimits.DEFAULTS);
+    assertThat(parse("router { client-idle-timeout = 0, max-connections-per-client-address = 0 }\n" + backends)
+        .router().clientLimits()).isEqualTo(new ClientLimits(java.time.Duration.ZERO, 0));
+    assertThat(rejection("router {\n  client-idle-timeout = 10ms\n}\n" + backends))
+        .isEqualTo(":2: router.client-idle-timeout: \"10ms\" (expected: a duration of at least 1s such as 5m, or 0 for none)");
+    assertThat(rejection("router {\n  max-connections-per-client-address = -1\n}\n" + backends))
+        .isEqualTo(":2: router.max-connections-per-client-address: -1 (expected: a whole number of connections >= 0; "
+            + "0 = no limit)");
   }
 
   @Test
