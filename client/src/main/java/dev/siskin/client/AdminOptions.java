@@ -16,7 +16,12 @@ final class AdminOptions {
       description = "How long to wait for each answer (default: ${DEFAULT-VALUE}).")
   Duration deadline;
 
+  @Option(names = "--admin-token-file", paramLabel = "FILE", defaultValue = "${env:SISKIN_ADMIN_TOKEN_FILE}",
+      description = "A file holding the router's admin token (its router.admin-token-file); default: "
+          + "$SISKIN_ADMIN_TOKEN_FILE, else none.")
+  java.nio.file.Path tokenFile;
+
   AdminClient client() {
-    return new AdminClient(admin, deadline);
+    return new AdminClient(admin, deadline, AdminTokens.read(tokenFile));
   }
 }

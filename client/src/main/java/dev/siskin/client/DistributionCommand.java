@@ -65,6 +65,10 @@ final class DistributionCommand implements Callable<Integer> {
       description = "Router admin endpoint to read the configured weights from (default: ${DEFAULT-VALUE}).")
   Target admin;
 
+  @Option(names = "--admin-token-file", paramLabel = "FILE", defaultValue = "${env:SISKIN_ADMIN_TOKEN_FILE}",
+      description = "A file holding the router's admin token; default: $SISKIN_ADMIN_TOKEN_FILE, else none.")
+  java.nio.file.Path adminTokenFile;
+
   @Option(names = "--no-admin", description = "Do not ask the router admin endpoint (e.g. when calling a model server directly).")
   boolean noAdmin;
 
@@ -95,7 +99,7 @@ final class DistributionCommand implements Callable<Integer> {
     String adminProblem = "--no-admin was given";
     if (!noAdmin) {
       try {
-        configured = new AdminClient(admin, Duration.ofSeconds(2)).clusters();
+        configured = new AdminClient(admin, Duration.ofSeconds(2), AdminTokens.read(adminTokenFile)).clusters();
       } catch (AdminException e) {
         adminProblem = e.getMessage();
       }
@@ -170,7 +174,7 @@ final class DistributionCommand implements Callable<Integer> {
       source = "default; --no-admin was given";
       if (!noAdmin) {
         try {
-          RouterConfig.Routing routing = new AdminClient(admin, Duration.ofSeconds(2)).config().routing();
+          RouterConfig.Routing routing = new AdminClient(admin, Duration.ofSeconds(2), AdminTokens.read(adminTokenFile)).config().routing();
           if (routing == null) {
             source = "default; the router admin /config does not report routing rules";
           } else if (routing.stickyHeader().isEmpty()) {

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class FakeAdmin implements AutoCloseable {
   private final HttpServer server;
+  /** The bearer token every answer but /ready needs, as router.admin-token-file makes it; null: none. */
+  private volatile String requiredToken;
 
   FakeAdmin(String clustersJson, int readyStatus) throws IOException {
     this(clustersJson, "{}", readyStatus);
@@ -40,11 +42,23 @@ final class FakeAdmin implements AutoCloseable {
         + ",\"inFlight\":0},{\"name\":\"v2\",\"target\":\"127.0.0.1:2\",\"weight\":" + v2 + "}]}", 200);
   }
 
+  /** From now on, answers 401 unless a request sends {@code Authorization: Bearer token}. */
+  FakeAdmin requireToken(String token) {
+    this.requiredToken = token;
+    return this;
+  }
+
   String address() {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
 
-  private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+  private void respond(HttpExchange exchange, int status, String body) throws IOException {
+    String token = requiredToken;
+    if (token != null && !exchange.getRequestURI().getPath().equals("/ready")
+        && !("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      status = 401;
+      body = "{\"error\":\"this admin endpoint needs a bearer token\"}";
+    }
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {

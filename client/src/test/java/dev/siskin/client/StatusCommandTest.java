@@ -26,6 +26,27 @@ class StatusCommandTest {
   }
 
   @Test
+  void aRouterWithAnAdminTokenIsReadWithTheTokenFileAndRefusedWithoutIt(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    try (FakeAdmin admin = new FakeAdmin(AdminFixtures.clusters(), AdminFixtures.configOk(), 200)
+        .requireToken("s3cret-token")) {
+      java.nio.file.Path token = java.nio.file.Files.writeString(dir.resolve("admin.token"), "s3cret-token\n");
+      CliRun with = CliRun.of("status", "--admin", admin.address(), "--admin-token-file", token.toString());
+      assertThat(with.exitCode()).as(with.err()).isZero();
+      assertThat(with.out()).contains("last load of the file 2026-12-01T17:21:46Z: ok");
+
+      CliRun without = CliRun.of("status", "--admin", admin.address());
+      assertThat(without.exitCode()).isEqualTo(1);
+      assertThat(without.err()).contains("HTTP 401").contains("bearer token");
+
+      CliRun missing = CliRun.of("status", "--admin", admin.address(), "--admin-token-file",
+          dir.resolve("none").toString());
+      assertThat(missing.exitCode()).isEqualTo(2);
+      assertThat(missing.err()).contains("--admin-token-file=" + dir.resolve("none") + ": cannot read it");
+    }
+  }
+
+  @Test
   void theSplitIsShownPerWindowWithEachWindowNamed() throws Exception {
     try (FakeAdmin admin = new FakeAdmin(AdminFixtures.clusters(), AdminFixtures.configOk(), 200)) {
       CliRun run = CliRun.of("status", "--admin", admin.address());

@@ -30,12 +30,18 @@ final class CanaryRecorder implements CanaryObserver {
     void compared(String primaryBackend, String shadowBackend, Comparison result);
   }
 
-  private final ShadowComparison comparison = new ShadowComparison();
+  private final ShadowComparison comparison;
   private final ClassDistribution classes = new ClassDistribution();
   private final ComparisonSink judge;
 
   CanaryRecorder(ComparisonSink judge) {
+    this(judge, true);
+  }
+
+  /** @param keepExamples whether disagreements are kept with their request's features (for /canary/disagreements) */
+  CanaryRecorder(ComparisonSink judge, boolean keepExamples) {
     this.judge = judge;
+    this.comparison = new ShadowComparison(java.time.Clock.systemUTC(), keepExamples);
   }
 
   ShadowComparison comparison() {

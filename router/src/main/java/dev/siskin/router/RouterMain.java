@@ -2,6 +2,7 @@ package dev.siskin.router;
 
 import dev.siskin.router.accesslog.ConfiguredAccessLog;
 import dev.siskin.router.admin.AdminServer;
+import dev.siskin.router.admin.AdminToken;
 import dev.siskin.router.admin.BackendView;
 import dev.siskin.router.admin.Readiness;
 import dev.siskin.router.cluster.JdkDnsCache;
@@ -16,6 +17,7 @@ import dev.siskin.router.h2.WarmUp;
 import dev.siskin.router.metrics.RouterMetrics;
 import dev.siskin.router.observe.EndpointSnapshot;
 import dev.siskin.router.rollout.RolloutController;
+import dev.siskin.router.rollout.peers.RolloutPeers;
 import dev.siskin.router.route.RoutingTable;
 import dev.siskin.tls.TlsFileException;
 import dev.siskin.tls.TlsMetrics;
@@ -120,9 +122,11 @@ public final class RouterMain {
       thread.setDaemon(true);
       return thread;
     });
+    AdminToken token = adminToken(config.router());
     RolloutController rollout = new RolloutController(file, Clock.systemUTC(), rolloutThread,
         () -> routerRef.get().reinstall(),
-        (backend, status) -> routerRef.get().callsInFlight().endCallsOn(backend, status));
+        (backend, status) -> routerRef.get().callsInFlight().endCallsOn(backend, status),
+        local -> RolloutPeers.overHttp(local, Clock.systemUTC(), token::authorizationHeader));
     RouterServer router = RouterServer.create(config, rollout::inForce);
     routerRef.set(router);
     router.addCallListener(rollout);
@@ -141,7 +145,8 @@ public final class RouterMain {
       closeQuietly(router);
       throw e;
     }
-    CanaryRecorder canary = new CanaryRecorder(rollout::onComparison);
+    CanaryRecorder canary = new CanaryRecorder(rollout::onComparison,
+        config.router().adminAccess().disagreementExamples());
     router.addCanaryObserver(canary);
     metrics.registerCanary(canary.comparison()::snapshot, canary.classes()::snapshot, router::shadowInFlight);
     metrics.registerRollout(rollout::view);
@@ -159,6 +164,8 @@ public final class RouterMain {
           .peers(rollout.peers())
           .inForce(() -> router.routingTable().config())
           .listenerTls(() -> tls == null ? null : tls.files().current())
+          .token(token)
+          .disagreementExamples(config.router().adminAccess().disagreementExamples())
           .metrics(metrics)
           .start();
     } catch (IOException | RuntimeException e) {
@@ -206,6 +213,28 @@ public final class RouterMain {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       log.warn("warm-up failed ({}); starting without it", e.toString());
+    }
+  }
+
+  /**
+   * The admin token of {@code router.admin-token-file}, read now (a file that cannot be read stops the start), or
+   * none -- with a WARN when the endpoint is bound beyond loopback, where anyone who reaches it may read it.
+   */
+  private static AdminToken adminToken(RouterSettings settings) throws ConfigException {
+    var file = settings.adminAccess().tokenFile();
+    if (file.isEmpty()) {
+      String host = settings.admin().substring(0, settings.admin().lastIndexOf(':')).replace("[", "").replace("]", "");
+      boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+      if (!loopback) {
+        log.warn("the admin endpoint {} is bound beyond loopback without router.admin-token-file: whoever reaches "
+            + "it may read the config, the metrics and the canary's disagreement examples", settings.admin());
+      }
+      return AdminToken.NONE;
+    }
+    try {
+      return AdminToken.fromFile(file.get());
+    } catch (java.io.IOException e) {
+      throw new ConfigException("router.admin-token-file=" + file.get() + ": " + e.getMessage(), e);
     }
   }
 

@@ -230,7 +230,7 @@ public final class RouterServer {
     RouterSettings was = previous.router();
     RouterSettings now = next.router();
     RouterSettings merged = new RouterSettings(was.listen(), was.admin(), now.policy(), now.accessLog(),
-        now.accessLogFormat(), now.failure(), was.warmUpCalls(), was.tls(), was.clientLimits());
+        now.accessLogFormat(), now.failure(), was.warmUpCalls(), was.tls(), was.clientLimits(), was.adminAccess());
     return next.withRouter(merged);
   }
 
@@ -401,6 +401,8 @@ public final class RouterServer {
     warnIfChanged("router.tls", tlsSetting(previous.router()), tlsSetting(next.router()), next);
     warnIfChanged("router.client-idle-timeout / max-connections-per-client-address",
         previous.router().clientLimits(), next.router().clientLimits(), next);
+    warnIfChanged("router.admin-token-file / admin-disagreement-examples", previous.router().adminAccess(),
+        next.router().adminAccess(), next);
   }
 
   /** These settings are bound into sockets and transports at start: a reload reports them and keeps the old. */

@@ -29,10 +29,18 @@ public final class AdminClient {
   private final Target address;
   private final Duration timeout;
   private final HttpClient http;
+  /** The router's admin token (router.admin-token-file), sent as a bearer token; null: none. */
+  private final String token;
 
   public AdminClient(Target address, Duration timeout) {
+    this(address, timeout, null);
+  }
+
+  /** @param token the router's admin token, sent as {@code Authorization: Bearer}; null for none */
+  public AdminClient(Target address, Duration timeout, String token) {
     this.address = address;
     this.timeout = timeout;
+    this.token = token;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
 
@@ -269,7 +277,11 @@ public final class AdminClient {
   }
 
   private HttpResponse<String> get(String path) throws AdminException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + path)).timeout(timeout).GET().build();
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + address + path)).timeout(timeout).GET();
+    if (token != null) {
+      builder.header("Authorization", "Bearer " + token);
+    }
+    HttpRequest request = builder.build();
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException e) {

@@ -76,6 +76,7 @@ public final class AdminServer implements AutoCloseable {
   private final Supplier<FailureReport> failures;
   private final CanaryView canary;
   private final Supplier<CanaryConfig> inForce;
+  private final AdminToken token;
   /** What the TLS listener serves now; null when it is plaintext. */
   private final Supplier<TlsIdentity> listenerTls;
   private final Supplier<RolloutView> rollout;
@@ -98,6 +99,7 @@ public final class AdminServer implements AutoCloseable {
     inForce = b.inForce != null ? b.inForce : () -> config.get().current();
     rollout = b.rollout != null ? b.rollout : () -> null;
     listenerTls = b.listenerTls != null ? b.listenerTls : () -> null;
+    token = b.token != null ? b.token : AdminToken.NONE;
 
     // The probes are answered at once (a volatile read each), on the I/O thread: no busy worker delays them.
     routes.put("/ready", request -> Answer.now(ready()));
@@ -113,8 +115,10 @@ public final class AdminServer implements AutoCloseable {
     }
     if (canary != null) {
       routes.put("/canary", request -> onWorker(request, this::canary));
-      routes.put("/canary/disagreements", request -> onWorker(request,
-          () -> json(200, canaryJson.disagreements(canary.disagreements()))));
+      routes.put("/canary/disagreements", b.disagreementExamples
+          ? request -> onWorker(request, () -> json(200, canaryJson.disagreements(canary.disagreements())))
+          : request -> Answer.now(error(403, "disagreement examples are off (router.admin-disagreement-examples "
+              + "= false): their request features are not kept; /canary has the counts and the flip matrix")));
     }
 
     server = BoundedHttpServer.start(requireNonNull(b.address, "address"), b.limits, this::answer, "siskin-admin");
@@ -158,6 +162,12 @@ public final class AdminServer implements AutoCloseable {
     if (request.hasBody()) {
       // Refused unread: the connection closes after the answer, so the body is never waited for.
       return Answer.now(error(413, "a " + method + " request has no body here; send it without one"));
+    }
+    // The probes stay open: a kubelet or a load balancer sends no token.
+    if (!path.equals("/live") && !path.equals("/ready") && !token.accepts(request.header("authorization"))) {
+      return Answer.now(error(401, "this admin endpoint needs \"Authorization: Bearer <token>\" with the token "
+          + "of router.admin-token-file (client.jar: --admin-token-file FILE)")
+          .withHeader("WWW-Authenticate", "Bearer realm=\"siskin-admin\""));
     }
     return route.answer(request);
   }
@@ -272,6 +282,8 @@ public final class AdminServer implements AutoCloseable {
     private CanaryView canary;
     private Supplier<CanaryConfig> inForce;
     private Supplier<TlsIdentity> listenerTls;
+    private AdminToken token;
+    private boolean disagreementExamples = true;
     private Supplier<RolloutView> rollout;
     private RolloutPeers peers;
     private HttpLimits limits = HttpLimits.DEFAULTS;
@@ -297,6 +309,18 @@ public final class AdminServer implements AutoCloseable {
      */
     public Builder inForce(Supplier<CanaryConfig> inForce) {
       this.inForce = inForce;
+      return this;
+    }
+
+    /** The bearer token every request but the probes must send; none by default. */
+    public Builder token(AdminToken token) {
+      this.token = token;
+      return this;
+    }
+
+    /** Whether {@code /canary/disagreements} serves the kept examples (default) or answers 403. */
+    public Builder disagreementExamples(boolean serve) {
+      this.disagreementExamples = serve;
       return this;
     }
 

@@ -47,7 +47,8 @@ public final class ShadowComparison {
   private final LongAdder confidentFlips = new LongAdder();
   private final FlipMatrix flips = new FlipMatrix(MAX_CLASSES);
   private final ConfidenceDeltaHistogram deltas = new ConfidenceDeltaHistogram();
-  private final DisagreementLog disagreements = new DisagreementLog(KEPT_DISAGREEMENTS);
+  /** The kept examples; null when none are kept (router.admin-disagreement-examples = false). */
+  private final DisagreementLog disagreements;
   private final LongAdder[] skipped = new LongAdder[SkipReason.values().length];
   private final LongAdder otherPairs = new LongAdder();
   private final LongAdder otherEqual = new LongAdder();
@@ -59,7 +60,13 @@ public final class ShadowComparison {
 
   /** @param clock stamps the kept disagreements */
   public ShadowComparison(Clock clock) {
+    this(clock, true);
+  }
+
+  /** @param keepExamples whether disagreements are kept with their request's features */
+  public ShadowComparison(Clock clock, boolean keepExamples) {
     this.clock = clock;
+    this.disagreements = keepExamples ? new DisagreementLog(KEPT_DISAGREEMENTS) : null;
     for (int i = 0; i < skipped.length; i++) {
       skipped[i] = new LongAdder();
     }
@@ -113,8 +120,10 @@ public final class ShadowComparison {
     if (shadow.confidence() >= CONFIDENT) {
       confidentFlips.increment();
     }
-    disagreements.add(new Disagreement(clock.instant(), FeatureValue.fromRequest(request),
-        primary.truncated(BoundedLabels.MAX_CHARS), shadow.truncated(BoundedLabels.MAX_CHARS)));
+    if (disagreements != null) {
+      disagreements.add(new Disagreement(clock.instant(), FeatureValue.fromRequest(request),
+          primary.truncated(BoundedLabels.MAX_CHARS), shadow.truncated(BoundedLabels.MAX_CHARS)));
+    }
     return PairResult.DISAGREED;
   }
 
@@ -142,7 +151,7 @@ public final class ShadowComparison {
 
   /** The last {@value #KEPT_DISAGREEMENTS} disagreements, newest first. */
   public List<Disagreement> recentDisagreements() {
-    return disagreements.newestFirst();
+    return disagreements == null ? List.of() : disagreements.newestFirst();
   }
 
   public ShadowSnapshot snapshot() {

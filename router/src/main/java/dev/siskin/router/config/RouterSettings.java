@@ -23,10 +23,12 @@ import java.util.Optional;
  * @param tls             the listener's certificate, key and client CA ({@code router.tls}); empty: plaintext h2c.
  *                        The files are read at start and whenever they change; the setting itself at start only
  * @param clientLimits    idle client connections and connections per client address; read at start only
+ * @param adminAccess     the admin endpoint's bearer token and disagreement examples; read at start only
  */
 public record RouterSettings(
     String listen, String admin, Policy policy, boolean accessLog, AccessLogFormat accessLogFormat,
-    FailureSettings failure, int warmUpCalls, Optional<TlsFiles> tls, ClientLimits clientLimits) {
+    FailureSettings failure, int warmUpCalls, Optional<TlsFiles> tls, ClientLimits clientLimits,
+    AdminAccess adminAccess) {
   /** reference.conf's router.warm-up-calls, for settings built in code (only the router's main warms up). */
   public static final int DEFAULT_WARM_UP_CALLS = 20_000;
 
@@ -41,13 +43,14 @@ public record RouterSettings(
     requireNonNull(failure, "failure");
     requireNonNull(tls, "tls");
     requireNonNull(clientLimits, "clientLimits");
+    requireNonNull(adminAccess, "adminAccess");
   }
 
   /** Plaintext settings. */
   public RouterSettings(String listen, String admin, Policy policy, boolean accessLog,
       AccessLogFormat accessLogFormat, FailureSettings failure, int warmUpCalls) {
     this(listen, admin, policy, accessLog, accessLogFormat, failure, warmUpCalls, Optional.empty(),
-        ClientLimits.DEFAULTS);
+        ClientLimits.DEFAULTS, AdminAccess.DEFAULTS);
   }
 
   /** Settings with reference.conf's warm-up. */

@@ -145,12 +145,13 @@ final class SnapshotReader {
     Integer warmUpCalls = warmUpCalls(router, object);
     Optional<TlsFiles> tls = new TlsSettingsReader(file, problems).read(object);
     ClientLimits clientLimits = clientLimits(router, object);
+    AdminAccess adminAccess = adminAccess(router, object);
     if (listen == null || admin == null || policy == null || accessLog == null || accessLogFormat == null
-        || failure == null || warmUpCalls == null || tls == null || clientLimits == null) {
+        || failure == null || warmUpCalls == null || tls == null || clientLimits == null || adminAccess == null) {
       return null;
     }
     return new RouterSettings(listen, admin, policy, accessLog, accessLogFormat, failure, warmUpCalls, tls,
-        clientLimits);
+        clientLimits, adminAccess);
   }
 
   /** The failure-handling settings of reference.conf itself. */
@@ -216,6 +217,27 @@ final class SnapshotReader {
           render(value) + " (expected: " + expected + ")");
       return null;
     }
+  }
+
+  private AdminAccess adminAccess(Config router, ConfigObject object) {
+    String tokenKey = "admin-token-file";
+    ConfigValue token = object.get(tokenKey);
+    String tokenPath = token.valueType() == ConfigValueType.STRING ? ((String) token.unwrapped()).trim() : null;
+    if (tokenPath == null) {
+      problems.add(token.origin(), object.origin(), Problems.path(ROUTER, tokenKey),
+          render(token) + " (expected: a quoted path of a file holding the token, or \"\" for none)");
+    }
+    Boolean examples = bool(router, object, "admin-disagreement-examples");
+    if (tokenPath == null || examples == null) {
+      return null;
+    }
+    Optional<Path> file = Optional.empty();
+    if (!tokenPath.isEmpty()) {
+      Path p = Path.of(tokenPath);
+      Path dir = this.file.toAbsolutePath().getParent();
+      file = Optional.of((p.isAbsolute() || dir == null ? p : dir.resolve(p)).normalize());
+    }
+    return new AdminAccess(file, examples);
   }
 
   private ClientLimits clientLimits(Config router, ConfigObject object) {

@@ -370,7 +370,7 @@ class CanaryConfigParserTest {
         retries = 3
         """)).isEqualTo(
         ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, "
-            + "admin, client-idle-timeout, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, "
+            + "admin, admin-disagreement-examples, admin-token-file, client-idle-timeout, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, "
             + "health-check, keepalive-time, keepalive-timeout, listen, max-connections-per-client-address, "
             + "max-in-flight-per-backend, outlier-detection, policy, retry, tls, warm-up-calls); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, tls, weight); "

@@ -18,7 +18,12 @@ import java.util.Map;
  * <p>Thread-safe: the client is built once under this object's lock and is itself thread-safe.
  */
 final class JdkHttpTransport implements PeerTransport {
+  private final java.util.function.Supplier<Map<String, String>> always;
   private HttpClient client;
+
+  JdkHttpTransport(java.util.function.Supplier<Map<String, String>> always) {
+    this.always = always;
+  }
 
   @Override
   public Answer get(InetSocketAddress address, String path, Map<String, String> headers, Duration timeout)
@@ -26,6 +31,7 @@ final class JdkHttpTransport implements PeerTransport {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + PeerAddresses.format(address) + path))
         .timeout(timeout).GET();
     headers.forEach(request::header);
+    always.get().forEach(request::header);
     try {
       HttpResponse<String> response = client().send(request.build(),
           HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

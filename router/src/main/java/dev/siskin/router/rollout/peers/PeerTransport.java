@@ -18,6 +18,11 @@ public interface PeerTransport {
 
   /** The JDK's HTTP client (HTTP/1.1, as the admin endpoint speaks), built on the first request. Thread-safe. */
   static PeerTransport http() {
-    return new JdkHttpTransport();
+    return http(Map::of);
+  }
+
+  /** As above, every request with {@code headers} too, read per request. */
+  static PeerTransport http(java.util.function.Supplier<Map<String, String>> headers) {
+    return new JdkHttpTransport(headers);
   }
 }

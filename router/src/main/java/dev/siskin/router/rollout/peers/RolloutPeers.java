@@ -105,7 +105,12 @@ public final class RolloutPeers {
 
   /** The JDK's HTTP client and name lookup. */
   public static RolloutPeers overHttp(Local local, Clock clock) {
-    return new RolloutPeers(local, PeerTransport.http(), InetAddress::getAllByName, clock);
+    return overHttp(local, clock, Map::of);
+  }
+
+  /** As above, every request with {@code headers} too (the admin token's Authorization), read per request. */
+  public static RolloutPeers overHttp(Local local, Clock clock, java.util.function.Supplier<Map<String, String>> headers) {
+    return new RolloutPeers(local, PeerTransport.http(headers), InetAddress::getAllByName, clock);
   }
 
   public String instance() {
