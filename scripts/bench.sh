@@ -4,7 +4,7 @@
 #
 # Usage: scripts/bench.sh [--smoke] [--rounds N] [--seconds S] [--out FILE] [--targets LIST] [--levels LIST]
 #                         [--variant NAME=JAR[@JAVA_OPTS]]... [--variant-java NAME=JAVA]... [--rules] [--shadow]
-#                         [--cold-calls N]
+#                         [--cold-calls N] [--tls]
 #   --smoke     tiny runs, one round, report to a temp file (what CI runs so the script cannot rot)
 #   --rounds    rounds of interleaved runs per load level (default 5); medians are reported
 #   --seconds   measured seconds per h2load run (default 3; each run is preceded by a 1 s warm-up run)
@@ -26,6 +26,9 @@
 #               router-shadow-with (the same with send = "with-primary": sent as the request arrives) and
 #               router-one (the same without shadow); the report compares the primary's latency and the router's
 #               CPU per call
+#   --tls       TLS toward the clients: adds router-tls (router.tls with a throwaway CA's certificate made by
+#               openssl) and haproxy-tls (a HAProxy frontend with the same certificate, ssl alpn h2), unary only,
+#               h2load over https; the backends stay plaintext; the report compares their CPU per call
 #   --cold-calls  calls of the cold-start run (default 20000, --smoke 2000; 0: none): in every round, for router
 #               and each variant, a fresh router process (same jar, options and config) is started
 #               and, once its admin /ready answers 200, sent that many calls at 4x16; reported against the
@@ -51,6 +54,7 @@ LEVELS="1x1,4x16,16x64"
 VARIANTS=()
 RULES=0
 SHADOW=0
+TLS=0
 COLD_CALLS=20000
 COLD_LEVEL=4x16
 declare -A VARIANT_JAVA=()
@@ -76,8 +80,9 @@ while [ $# -gt 0 ]; do
     --cold-calls) COLD_CALLS=${2:?--cold-calls needs a number}; shift ;;
     --rules) RULES=1 ;;
     --shadow) SHADOW=1 ;;
-    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS], --variant-java NAME=JAVA, --rules, --shadow, --cold-calls N; see --help)" ;;
+    --tls) TLS=1 ;;
+    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (expected --smoke, --rounds N, --seconds S, --out FILE, --targets LIST, --levels LIST, --variant NAME=JAR[@OPTS], --variant-java NAME=JAVA, --rules, --shadow, --tls, --cold-calls N; see --help)" ;;
   esac
   shift
 done
@@ -426,10 +431,33 @@ EOF
   PID_nginx=$pid
 }
 
+# With --tls: the same proxy for the models behind TLS (the router's certificate and key in one PEM file).
+haproxy_tls_frontend() {
+  [ "$TLS" = 1 ] || return 0
+  printf 'frontend models_tls\n  bind 127.0.0.1:%s ssl crt %s alpn h2\n  default_backend models\n' \
+    "$PORT_haproxy_tls" "$WORK/tls/haproxy.pem"
+}
+
+# --tls: a throwaway CA and a certificate for 127.0.0.1 (EC P-256), for router-tls and haproxy-tls alike.
+make_tls_files() {
+  mkdir -p "$WORK/tls"
+  ( cd "$WORK/tls" \
+    && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench-ca \
+         -keyout ca.key -out ca.crt \
+    && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=bench-proxy -keyout server.key \
+         -out server.csr \
+    && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >ext.cnf \
+    && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -extfile ext.cnf \
+         -out server.crt \
+    && cat server.crt server.key >haproxy.pem ) >"$WORK/tls/openssl.log" 2>&1 \
+    || { cat "$WORK/tls/openssl.log" >&2; die "openssl could not make the --tls certificate"; }
+}
+
 start_haproxy() {
   local cores=$1 pid
   PORT_haproxy=$(free_port)
   PORT_haproxy_stream=$(free_port)
+  [ "$TLS" = 1 ] && PORT_haproxy_tls=$(free_port)
   cat >"$WORK/haproxy.cfg" <<EOF
 global
   nbthread $cores
@@ -448,6 +476,7 @@ backend models
   http-reuse always
   server v1 127.0.0.1:$PORT_v1 proto h2 weight 50
   server v2 127.0.0.1:$PORT_v2 proto h2 weight 50
+$(haproxy_tls_frontend)
 frontend streaming
   bind 127.0.0.1:$PORT_haproxy_stream proto h2
   default_backend streaming
@@ -467,10 +496,20 @@ EOF
 PREDICT_PATH=/mlservice.v1.PredictionService/Predict
 
 # Raw check with the very bytes h2load sends: grpc-status 0 in the trailers and the expected species.
+# https for the --tls targets' ports, else http. PORT
+scheme_of() {
+  if [ "$TLS" = 1 ] && { [ "$1" = "${PORT_router_tls:-}" ] || [ "$1" = "${PORT_haproxy_tls:-}" ]; }; then
+    echo https
+  else
+    echo http
+  fi
+}
+
 h2_check() {
-  local name=$1 port=$2 out
+  local name=$1 port=$2 scheme out
+  scheme=$(scheme_of "$port")
   out=$(nghttp -v -H ':method: POST' -H 'content-type: application/grpc' -H 'te: trailers' \
-    -d "$WORK/predict.bin" "http://127.0.0.1:$port$PREDICT_PATH" 2>&1 | tr -d '\000') || true
+    -d "$WORK/predict.bin" "$scheme://127.0.0.1:$port$PREDICT_PATH" 2>&1 | tr -d '\000') || true
   if ! grep -q 'grpc-status: 0' <<<"$out" || ! grep -q setosa <<<"$out"; then
     echo "$out" | tail -20 >&2
     die "check before the run: $name (port $port) did not answer grpc-status 0 with 'setosa'"
@@ -483,7 +522,7 @@ target_pids() {
   case "$1:$2" in
     *:direct) ;;
     *:nginx) family "$PID_nginx" ;;
-    *:haproxy) echo "$PID_haproxy" ;;
+    *:haproxy|*:haproxy-tls) echo "$PID_haproxy" ;;
     unary:*) var="PID_${2//-/_}"; echo "${!var}" ;;
     stream:*) var="PID_${2//-/_}_stream"; echo "${!var}" ;;
   esac
@@ -498,6 +537,7 @@ target_port() {
     stream:nginx) echo "$PORT_nginx_stream" ;;
     unary:haproxy) echo "$PORT_haproxy" ;;
     stream:haproxy) echo "$PORT_haproxy_stream" ;;
+    unary:haproxy-tls) echo "$PORT_haproxy_tls" ;;
     unary:*) var="PORT_${target//-/_}"; echo "${!var}" ;;
     stream:*) var="PORT_${target//-/_}_stream"; echo "${!var}" ;;
   esac
@@ -507,7 +547,9 @@ h2load_args() {  # CONNS STREAMS PORT [RPS_PER_CONNECTION]
   local key="" rate=""
   [ -n "$STICKY_KEY" ] && key="-H x-user-id:$STICKY_KEY"
   [ -n "${4:-}" ] && rate="--rps=$4"
-  echo "-d $WORK/predict.bin -H content-type:application/grpc -H te:trailers $key $rate -c $1 -m $2 -t 1 http://127.0.0.1:$3$PREDICT_PATH"
+  local scheme
+  scheme=$(scheme_of "$3")
+  echo "-d $WORK/predict.bin -H content-type:application/grpc -H te:trailers $key $rate -c $1 -m $2 -t 1 $scheme://127.0.0.1:$3$PREDICT_PATH"
 }
 
 # The first of the keys user-0, user-1, ... that router-rules (sticky at 50/50) sends to v1, from its
@@ -760,6 +802,7 @@ report() {
     cold_report
     if [ "$RULES" = 1 ]; then rules_cost; fi
     if [ "$SHADOW" = 1 ]; then shadow_cost; fi
+    if [ "$TLS" = 1 ]; then tls_cost; fi
     if [ -s "$WORK/streams.tsv" ]; then
       echo
       echo "Server streaming: $STREAM_STREAMS concurrent calls, each $STREAM_COUNT messages of $STREAM_SIZE payload bytes,"
@@ -846,6 +889,21 @@ cold_report() {
   for t in ${COLD_TARGETS//,/ }; do
     cold=$(cold_column "$t" 5 | median); steady=$(metric "$COLD_LEVEL" "$t" rps)
     echo "| $t | $(fmt "$(cold_column "$t" 3 | median)" 2) | $(fmt "$(cold_column "$t" 4 | median)" 2) | $(fmt "$cold") | $(fmt "$steady") | $(fmt "$(ratio "$cold" "$steady")" 2) | $(fmt "$(cold_paired "$t")" 2) | $(fmt "$(cold_column "$t" 6 | median)" 2) / $(fmt "$(metric "$COLD_LEVEL" "$t" cpu)" 2) | $(cold_verdict "$t") |"
+  done
+}
+
+# TLS toward the clients: router-tls against haproxy-tls, and each against its own plaintext listener.
+tls_cost() {
+  echo
+  echo "TLS (\`--tls\`): router-tls is the router with \`router.tls\` and haproxy-tls a HAProxy frontend (\`ssl crt ..."
+  echo "alpn h2\`) on the same throwaway EC P-256 certificate; h2load calls both over https (TLS 1.3, ALPN h2, one"
+  echo "handshake per connection); the backends stay plaintext. CPU per call includes the TLS work of the proxy."
+  echo
+  echo "| load | router-tls req/s | haproxy-tls req/s | CPU s/10k router-tls / haproxy-tls | CPU ratio | p50 ms router-tls / haproxy-tls | TLS's CPU on the router (tls / plain) | on HAProxy (tls / plain) |"
+  echo "|---|---|---|---|---|---|---|---|"
+  local level
+  for level in ${LEVELS//,/ }; do
+    echo "| $level | $(fmt "$(metric "$level" router-tls rps)") | $(fmt "$(metric "$level" haproxy-tls rps)") | $(fmt "$(metric "$level" router-tls cpu)" 2) / $(fmt "$(metric "$level" haproxy-tls cpu)" 2) | $(fmt "$(ratio "$(metric "$level" router-tls cpu)" "$(metric "$level" haproxy-tls cpu)")" 2) | $(fmt "$(metric "$level" router-tls p50)" 2) / $(fmt "$(metric "$level" haproxy-tls p50)" 2) | $(fmt "$(ratio "$(metric "$level" router-tls cpu)" "$(metric "$level" router cpu)")" 2) | $(fmt "$(ratio "$(metric "$level" haproxy-tls cpu)" "$(metric "$level" haproxy cpu)")" 2) |"
   done
 }
 
@@ -960,6 +1018,7 @@ done
 if [ "$COLD_CALLS" != 20000 ] && [ "$SMOKE" = 0 ]; then ARGS_TEXT+=" --cold-calls $COLD_CALLS"; fi
 if [ "$RULES" = 1 ]; then ARGS_TEXT+=" --rules"; fi
 if [ "$SHADOW" = 1 ]; then ARGS_TEXT+=" --shadow"; fi
+if [ "$TLS" = 1 ]; then ARGS_TEXT+=" --tls"; fi
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 CORES=$(nproc)
 CLK_TCK=$(getconf CLK_TCK)
@@ -1049,10 +1108,27 @@ shadow { backend = sink, percent = 100 }"
   UNARY_ONLY+="router-shadow router-shadow-with router-shadow-sink "
 fi
 [[ ",$TARGETS," == *",nginx,"* ]] && { log "starting nginx ($(nginx -v 2>&1 | sed 's/.*\///'))"; start_nginx "$CORES"; }
+if [ "$TLS" = 1 ]; then
+  command -v openssl >/dev/null 2>&1 || die "--tls needs openssl (Debian: apt-get install openssl)"
+  [[ ",$TARGETS," == *",haproxy,"* ]] || die "--tls compares with HAProxy: keep haproxy in --targets"
+  make_tls_files
+  log "starting router-tls (router.tls, a throwaway certificate for 127.0.0.1)"
+  start_router router_tls router/target/router.jar "$ROUTER_JAVA_OPTS" "$BACKENDS_MODELS" \
+    "router.tls { cert = \"$WORK/tls/server.crt\", key = \"$WORK/tls/server.key\" }"
+fi
 [[ ",$TARGETS," == *",haproxy,"* ]] && { log "starting haproxy"; start_haproxy "$CORES"; }
+if [ "$TLS" = 1 ]; then
+  ALL_TARGETS+=",router-tls,haproxy-tls"
+  UNARY_ONLY+="router-tls haproxy-tls "
+  TLS_TARGETS=" router-tls haproxy-tls "
+fi
 
 log "gRPC correctness check of every target (Java client, seed request)"
 for target in ${ALL_TARGETS//,/ }; do
+  if [[ "${TLS_TARGETS:-}" == *" $target "* ]]; then
+    h2_check "$target" "$(target_port unary "$target")"  # over https: the Java check client speaks plaintext
+    continue
+  fi
   helper PredictCheck "$target" "127.0.0.1:$(target_port unary "$target")" 20 >&2
 done
 
