@@ -83,6 +83,26 @@ class AccessLogListenerTest {
   }
 
   @Test
+  void aRefusedConnectionIsOneLineInEitherFormatWithItsDetailEscaped() throws Exception {
+    ListAppender<ILoggingEvent> lines = capture();
+    dev.siskin.router.observe.ConnectionRefusal refused = new dev.siskin.router.observe.ConnectionRefusal(
+        Instant.parse("2025-01-01T12:00:02Z"), "/127.0.0.1:40000", "tls_no_client_certificate",
+        "Empty client certificate chain");
+    new AccessLogListener(AccessLogFormat.TEXT, context.getLogger(AccessLogListener.LOGGER_NAME))
+        .onConnectionRefused(refused);
+    new AccessLogListener(AccessLogFormat.JSON, context.getLogger(AccessLogListener.LOGGER_NAME))
+        .onConnectionRefused(refused);
+
+    assertThat(lines.list).hasSize(2);
+    assertThat(lines.list.get(0).getFormattedMessage()).isEqualTo("2025-01-01T12:00:02Z /127.0.0.1:40000 "
+        + "connection-refused reason=tls_no_client_certificate detail=Empty\\x20client\\x20certificate\\x20chain");
+    JsonNode json = new ObjectMapper().readTree(lines.list.get(1).getFormattedMessage());
+    assertThat(json.get("event").asText()).isEqualTo("connection-refused");
+    assertThat(json.get("reason").asText()).isEqualTo("tls_no_client_certificate");
+    assertThat(json.get("detail").asText()).isEqualTo("Empty client certificate chain");
+  }
+
+  @Test
   void jsonLineIsOneObjectWithTypedFields() throws Exception {
     ListAppender<ILoggingEvent> lines = capture();
     AccessLogListener listener = new AccessLogListener(AccessLogFormat.JSON, context.getLogger(AccessLogListener.LOGGER_NAME));
