@@ -186,7 +186,9 @@ public final class RouterMain {
     metrics.start();
     readiness.markServing();
     log.info("siskin router listening on {} (port {}, {}), admin on http://{}:{}/, config {}: {}",
-        config.router().listen(), router.port(), tls == null ? "h2c" : tls.describe(),
+        config.router().listen(), router.port(), tls == null ? "h2c" : tls.describe()
+            + (router.plaintextPort() < 0 ? "" : "; plaintext h2c on " + config.router().plaintextListen()
+                + " (port " + router.plaintextPort() + ")"),
         admin.address().getHostString(), admin.port(), file, RouterServer.describe(config));
     RouterMain main = new RouterMain(file, config, router, metrics, readiness, admin, rollout, tls);
     main.watcher.start();

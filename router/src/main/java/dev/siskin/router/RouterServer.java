@@ -68,6 +68,9 @@ public final class RouterServer {
   private final FrameForwarder frames;
   private final InetSocketAddress listenAddress;
   private final dev.siskin.router.config.ClientLimits clientLimits;
+  /** router.plaintext-listen ("" = none) and the port it bound (-1 before, or without one). */
+  private final String plaintextListen;
+  private volatile int plaintextPort = -1;
   private final BackendPool pool;
   private final PickerFactory pickers;
   private final RoutingTableHolder tables = new RoutingTableHolder();
@@ -116,6 +119,7 @@ public final class RouterServer {
         outliers::record, retryBudget, retryStats, callsInFlight);
     this.listenAddress = ListenAddress.parse(initial.router().listen());
     this.clientLimits = initial.router().clientLimits();
+    this.plaintextListen = initial.router().plaintextListen();
     FailureSettings.Limits limits = initial.router().failure().limits();
     this.frames = new FrameForwarder(new RuleChainRoute(tables, ruleStats), () -> tables.current().config().routing(),
         listeners, () -> tables.current().config().router().failure().limits().defaultDeadline(), resilience,
@@ -162,6 +166,9 @@ public final class RouterServer {
   public RouterServer start(ListenerTls tls) throws IOException {
     try {
       frames.start(listenAddress, tls, clientLimits);
+      if (tls != null && !plaintextListen.isEmpty()) {
+        plaintextPort = frames.alsoListenPlaintext(ListenAddress.parse(plaintextListen), clientLimits);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopHealth();
@@ -180,6 +187,11 @@ public final class RouterServer {
       throw new IOException("cannot bind " + listenAddress + ": " + e, e);
     }
     return this;
+  }
+
+  /** The port of the plaintext listener beside the TLS one, or -1 when there is none. */
+  public int plaintextPort() {
+    return plaintextPort;
   }
 
   /** The bound port (useful when {@code router.listen} asked for port 0). */
@@ -230,7 +242,8 @@ public final class RouterServer {
     RouterSettings was = previous.router();
     RouterSettings now = next.router();
     RouterSettings merged = new RouterSettings(was.listen(), was.admin(), now.policy(), now.accessLog(),
-        now.accessLogFormat(), now.failure(), was.warmUpCalls(), was.tls(), was.clientLimits(), was.adminAccess());
+        now.accessLogFormat(), now.failure(), was.warmUpCalls(), was.tls(), was.clientLimits(), was.adminAccess(),
+        was.plaintextListen());
     return next.withRouter(merged);
   }
 
@@ -399,6 +412,8 @@ public final class RouterServer {
     warnIfChanged("router.listen", previous.router().listen(), next.router().listen(), next);
     warnIfChanged("router.admin", previous.router().admin(), next.router().admin(), next);
     warnIfChanged("router.tls", tlsSetting(previous.router()), tlsSetting(next.router()), next);
+    warnIfChanged("router.plaintext-listen", previous.router().plaintextListen(), next.router().plaintextListen(),
+        next);
     warnIfChanged("router.client-idle-timeout / max-connections-per-client-address",
         previous.router().clientLimits(), next.router().clientLimits(), next);
     warnIfChanged("router.admin-token-file / admin-disagreement-examples", previous.router().adminAccess(),

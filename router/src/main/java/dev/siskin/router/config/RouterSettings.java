@@ -24,11 +24,13 @@ import java.util.Optional;
  *                        The files are read at start and whenever they change; the setting itself at start only
  * @param clientLimits    idle client connections and connections per client address; read at start only
  * @param adminAccess     the admin endpoint's bearer token and disagreement examples; read at start only
+ * @param plaintextListen {@code host:port} of a plaintext h2c listener beside the TLS one ({@code
+ *                        router.plaintext-listen}), or {@code ""} for none; read at start only
  */
 public record RouterSettings(
     String listen, String admin, Policy policy, boolean accessLog, AccessLogFormat accessLogFormat,
     FailureSettings failure, int warmUpCalls, Optional<TlsFiles> tls, ClientLimits clientLimits,
-    AdminAccess adminAccess) {
+    AdminAccess adminAccess, String plaintextListen) {
   /** reference.conf's router.warm-up-calls, for settings built in code (only the router's main warms up). */
   public static final int DEFAULT_WARM_UP_CALLS = 20_000;
 
@@ -44,13 +46,14 @@ public record RouterSettings(
     requireNonNull(tls, "tls");
     requireNonNull(clientLimits, "clientLimits");
     requireNonNull(adminAccess, "adminAccess");
+    requireNonNull(plaintextListen, "plaintextListen");
   }
 
   /** Plaintext settings. */
   public RouterSettings(String listen, String admin, Policy policy, boolean accessLog,
       AccessLogFormat accessLogFormat, FailureSettings failure, int warmUpCalls) {
     this(listen, admin, policy, accessLog, accessLogFormat, failure, warmUpCalls, Optional.empty(),
-        ClientLimits.DEFAULTS, AdminAccess.DEFAULTS);
+        ClientLimits.DEFAULTS, AdminAccess.DEFAULTS, "");
   }
 
   /** Settings with reference.conf's warm-up. */

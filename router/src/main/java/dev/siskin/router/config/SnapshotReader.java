@@ -146,12 +146,14 @@ final class SnapshotReader {
     Optional<TlsFiles> tls = new TlsSettingsReader(file, problems).read(object);
     ClientLimits clientLimits = clientLimits(router, object);
     AdminAccess adminAccess = adminAccess(router, object);
+    String plaintextListen = plaintextListen(object, listen, tls);
     if (listen == null || admin == null || policy == null || accessLog == null || accessLogFormat == null
-        || failure == null || warmUpCalls == null || tls == null || clientLimits == null || adminAccess == null) {
+        || failure == null || warmUpCalls == null || tls == null || clientLimits == null || adminAccess == null
+        || plaintextListen == null) {
       return null;
     }
     return new RouterSettings(listen, admin, policy, accessLog, accessLogFormat, failure, warmUpCalls, tls,
-        clientLimits, adminAccess);
+        clientLimits, adminAccess, plaintextListen);
   }
 
   /** The failure-handling settings of reference.conf itself. */
@@ -217,6 +219,30 @@ final class SnapshotReader {
           render(value) + " (expected: " + expected + ")");
       return null;
     }
+  }
+
+  /** {@code router.plaintext-listen}: "" or an address; only beside a TLS listener, and not the same one. */
+  private String plaintextListen(ConfigObject object, String listen, Optional<TlsFiles> tls) {
+    String key = "plaintext-listen";
+    ConfigValue value = object.get(key);
+    if (value.valueType() == ConfigValueType.STRING && ((String) value.unwrapped()).isEmpty()) {
+      return "";
+    }
+    String address = address(object, key);
+    if (address == null) {
+      return null;
+    }
+    if (tls != null && tls.isEmpty()) {
+      problems.add(value.origin(), object.origin(), Problems.path(ROUTER, key), render(value) + " (expected: \"\" "
+          + "without router.tls: router.listen is plaintext already; this is a plaintext twin of a TLS listener)");
+      return null;
+    }
+    if (address.equals(listen)) {
+      problems.add(value.origin(), object.origin(), Problems.path(ROUTER, key), render(value)
+          + " (expected: another address than router.listen, which serves TLS)");
+      return null;
+    }
+    return address;
   }
 
   private AdminAccess adminAccess(Config router, ConfigObject object) {

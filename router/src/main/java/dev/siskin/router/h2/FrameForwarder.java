@@ -73,6 +73,8 @@ public final class FrameForwarder implements AutoCloseable {
   private final ShadowTraffic shadows;
   private final BackendLinks links;
   private Channel server;
+  /** The plaintext listener beside a TLS one, or null. */
+  private Channel plaintext;
   private int port;
   private boolean closed;
   /** The client connections open now (a channel leaves the group when it closes). */
@@ -130,7 +132,23 @@ public final class FrameForwarder implements AutoCloseable {
   /** As above, holding client connections to {@code limits} (idle timeout, connections per address). */
   public synchronized FrameForwarder start(InetSocketAddress address, ListenerTls tls, ClientLimits limits)
       throws InterruptedException {
-    server = new ServerBootstrap().group(group).channel(serverType)
+    server = bind(address, tls, limits);
+    port = ((InetSocketAddress) server.localAddress()).getPort();
+    return this;
+  }
+
+  /**
+   * Also serves plaintext h2c on {@code address}, beside a TLS listener ({@code router.plaintext-listen}: local
+   * callers, probes), with the same limits; after {@link #start}. Returns the port bound.
+   */
+  public synchronized int alsoListenPlaintext(InetSocketAddress address, ClientLimits limits)
+      throws InterruptedException {
+    plaintext = bind(address, null, limits);
+    return ((InetSocketAddress) plaintext.localAddress()).getPort();
+  }
+
+  private Channel bind(InetSocketAddress address, ListenerTls tls, ClientLimits limits) throws InterruptedException {
+    Channel bound = new ServerBootstrap().group(group).channel(serverType)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -157,10 +175,9 @@ public final class FrameForwarder implements AutoCloseable {
           }
         })
         .bind(address).sync().channel();
-    port = ((InetSocketAddress) server.localAddress()).getPort();
-    log.info("frame forwarding core listening on {} ({}, {})", server.localAddress(), serverType.getSimpleName(),
+    log.info("frame forwarding core listening on {} ({}, {})", bound.localAddress(), serverType.getSimpleName(),
         tls == null ? "h2c" : tls.describe());
-    return this;
+    return bound;
   }
 
   /**
@@ -202,6 +219,9 @@ public final class FrameForwarder implements AutoCloseable {
       if (closed) {
         return true;
       }
+      if (plaintext != null) {
+        plaintext.close().syncUninterruptibly();
+      }
       if (server != null) {
         server.close().syncUninterruptibly();
       }
@@ -236,6 +256,9 @@ public final class FrameForwarder implements AutoCloseable {
       return;
     }
     closed = true;
+    if (plaintext != null) {
+      plaintext.close().syncUninterruptibly();
+    }
     if (server != null) {
       server.close().syncUninterruptibly();
     }

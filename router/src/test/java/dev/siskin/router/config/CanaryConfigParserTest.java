@@ -372,7 +372,7 @@ class CanaryConfigParserTest {
         ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, "
             + "admin, admin-disagreement-examples, admin-token-file, client-idle-timeout, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, "
             + "health-check, keepalive-time, keepalive-timeout, listen, max-connections-per-client-address, "
-            + "max-in-flight-per-backend, outlier-detection, policy, retry, tls, warm-up-calls); "
+            + "max-in-flight-per-backend, outlier-detection, plaintext-listen, policy, retry, tls, warm-up-calls); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, tls, weight); "
             + file() + ":6: backends.v1.weight: missing (expected: an integer >= 0); "
             + file() + ":8: retries: unknown key (expected one of: backends, rollout, router, routing, shadow)");
@@ -476,6 +476,13 @@ class CanaryConfigParserTest {
         .isEqualTo(":2: router.tls.cert: 5 (expected: a quoted path of a PEM file, or \"\")");
     assertThat(rejection("router.tls {\n  certificate = \"a.crt\"\n}\n" + backends))
         .isEqualTo(":2: router.tls.certificate: unknown key (expected one of: cert, client-ca, key)");
+    assertThat(parse("router { plaintext-listen = \"127.0.0.1:50061\", tls { cert = \"a\", key = \"b\" } }\n"
+        + backends).router().plaintextListen()).isEqualTo("127.0.0.1:50061");
+    assertThat(rejection("router {\n  plaintext-listen = \"127.0.0.1:50061\"\n}\n" + backends))
+        .startsWith(":2: router.plaintext-listen: \"127.0.0.1:50061\" (expected: \"\" without router.tls");
+    assertThat(rejection("router {\n  listen = \"127.0.0.1:50051\"\n  plaintext-listen = \"127.0.0.1:50051\"\n"
+        + "  tls { cert = \"a\", key = \"b\" }\n}\n" + backends))
+        .startsWith(":3: router.plaintext-listen: \"127.0.0.1:50051\" (expected: another address than router.listen");
     assertThat(rejection("router { tls = \"on\" }\n" + backends))
         .startsWith(":1: router.tls: Wrong value type at 'router.tls', expecting: object");
   }

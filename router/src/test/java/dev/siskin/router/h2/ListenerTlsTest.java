@@ -162,6 +162,18 @@ class ListenerTlsTest {
   }
 
   @Test
+  void aPlaintextListenerBesideTheTlsOneServesPlaintextClients() throws Exception {
+    start(false);
+    int plain = forwarder.alsoListenPlaintext(new InetSocketAddress("127.0.0.1", 0),
+        new dev.siskin.router.config.ClientLimits(Duration.ZERO, 0));
+    ManagedChannel c = Grpc.newChannelBuilder("127.0.0.1:" + plain, InsecureChannelCredentials.create()).build();
+    channels.add(c);
+    assertThat(call(c, "plain")).isEqualTo("plain");
+    assertThat(call(channel(tlsTrusting(RecordingTrust.of(ca), null)), "tls")).as("the TLS one still").isEqualTo("tls");
+    assertThat(outcomes.refused()).isEmpty();
+  }
+
+  @Test
   void aPlaintextClientIsRefusedAtTheHandshakeAndCounted() throws Exception {
     start(false);
     assertThat(failedCall(channel(InsecureChannelCredentials.create()))).isEqualTo(Status.Code.UNAVAILABLE);
