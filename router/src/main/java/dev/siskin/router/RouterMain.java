@@ -133,6 +133,8 @@ public final class RouterMain {
     RouterMetrics metrics = new RouterMetrics(router::configState);
     metrics.registerFailureHandling(router::failureReport);
     metrics.registerEndpoints(() -> endpointsByBackend(router.routingTable()));
+    metrics.registerBackendTls(() -> router.configState() == null ? List.of()
+        : router.configState().current().backends());
     metrics.registerRoutingRules(router.routingRuleStats()::forceUnknownTotal,
         router.routingRuleStats()::forceEmptyTotal);
     router.addCallListener(metrics.calls());

@@ -191,6 +191,19 @@ final class AdminJson {
     }
   }
 
+  /** A backend's {@code tls} block and the certificates its files hold now (read per request). */
+  private static void backendTls(ObjectNode tls, dev.siskin.router.config.BackendTlsSettings t) {
+    t.ca().ifPresentOrElse(ca -> tls.put("ca", ca.path().toString()), () -> tls.putNull("ca"));
+    t.cert().ifPresentOrElse(c -> tls.put("cert", c.path().toString()), () -> tls.putNull("cert"));
+    tls.put("authority", t.authority());
+    var read = t.readCertificates();
+    t.cert().map(read::get).ifPresent(chain -> certificate(tls.putObject("clientCertificate"), chain.get(0)));
+    t.ca().map(read::get).ifPresent(cas -> {
+      ArrayNode list = tls.putArray("caCertificates");
+      cas.forEach(ca -> certificate(list.addObject(), ca));
+    });
+  }
+
   private static void certificate(ObjectNode node, java.security.cert.X509Certificate cert) {
     node.put("subject", cert.getSubjectX500Principal().getName());
     node.put("issuer", cert.getIssuerX500Principal().getName());
@@ -250,6 +263,7 @@ final class AdminJson {
       if (weight != spec.weight()) {
         b.put("fileWeight", spec.weight());
       }
+      spec.tls().ifPresent(t -> backendTls(b.putObject("tls"), t));
     }
     ObjectNode rolloutNode = root.putObject("rollout");
     boolean setsWeights = rollout != null && rollout.phase().setsWeights();

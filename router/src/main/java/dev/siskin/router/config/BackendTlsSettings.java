@@ -17,6 +17,24 @@ import java.util.Optional;
  */
 public record BackendTlsSettings(Optional<TlsFile> ca, Optional<TlsFile> cert, Optional<TlsFile> key,
     String authority) {
+  /**
+   * The certificates of each file named (the client chain, the CA), read now: what serves new connections, as the
+   * managers re-read the files every second. A file that cannot be read or parsed is left out.
+   *
+   * @return the setting that names each readable file, and its certificates, the CA last
+   */
+  public java.util.Map<TlsFile, java.util.List<java.security.cert.X509Certificate>> readCertificates() {
+    java.util.Map<TlsFile, java.util.List<java.security.cert.X509Certificate>> out = new java.util.LinkedHashMap<>();
+    for (TlsFile file : java.util.stream.Stream.of(cert, ca).flatMap(Optional::stream).toList()) {
+      try {
+        out.put(file, dev.siskin.tls.Pem.certificates(file, dev.siskin.tls.Pem.read(file)));
+      } catch (dev.siskin.tls.TlsFileException e) {
+        // not shown: the failing file is logged by the managers' re-read
+      }
+    }
+    return out;
+  }
+
   public BackendTlsSettings {
     requireNonNull(ca, "ca");
     requireNonNull(cert, "cert");

@@ -164,6 +164,26 @@ public final class RouterMetrics implements AutoCloseable {
    * (the call was refused with INVALID_ARGUMENT) and {@code problem="empty"} (routed as without the header).
    */
   /** The automated rollout's state, step, share, decisions and gate evidence (see {@link RolloutMetrics}). */
+  /**
+   * Adds {@code siskin_router_backend_tls_certificate_expiry_seconds{backend,file}}: for each backend with a
+   * {@code tls} block, seconds until the first certificate of its client chain and of its CA file expires, read
+   * from the files at scrape time (they are re-read every second for new connections too).
+   */
+  public void registerBackendTls(Supplier<List<dev.siskin.router.config.BackendSpec>> backends) {
+    GaugeWithCallback.builder().name("siskin_router_backend_tls_certificate_expiry_seconds")
+        .help("Seconds until the first certificate of a backend's TLS file expires (negative once it has): the "
+            + "router's client chain (backends.<name>.tls.cert) and the CA it trusts (backends.<name>.tls.ca)")
+        .labelNames("backend", "file")
+        .callback(cb -> {
+          for (var spec : backends.get()) {
+            spec.tls().ifPresent(tls -> tls.readCertificates().forEach((file, certs) -> cb.call(
+                certs.stream().mapToLong(c -> c.getNotAfter().getTime()).min().orElse(0)
+                    / 1000.0 - System.currentTimeMillis() / 1000.0, spec.name(), file.setting())));
+          }
+        })
+        .register(registry);
+  }
+
   public void registerRollout(Supplier<RolloutView> rollout) {
     RolloutMetrics.register(registry, rollout);
   }

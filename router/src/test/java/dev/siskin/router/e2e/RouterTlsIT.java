@@ -163,6 +163,13 @@ class RouterTlsIT {
         }
         assertThat(servedBy).as("every call over TLS both ways, split by weight").containsEntry("v1", 20)
             .containsEntry("v2", 20);
+        com.fasterxml.jackson.databind.JsonNode v1Tls = router.admin().config().get("backends").get(0).get("tls");
+        assertThat(v1Tls.get("clientCertificate").get("subject").asText()).isEqualTo("CN=router");
+        assertThat(v1Tls.get("caCertificates").get(0).get("subject").asText()).isEqualTo("CN=siskin-it-ca");
+        String metrics = router.admin().text("/metrics");
+        assertThat(value(metrics, "siskin_router_backend_tls_certificate_expiry_seconds{backend=\"v1\","
+            + "file=\"backends.v1.tls.cert\"}")).as("the router's client certificate, a day").isBetween(3_600.0,
+            2 * 86_400.0);
         System.out.printf("e2e TLS both hops: 40 Predict calls client -(mTLS)-> router -(mTLS)-> model servers, "
             + "served %s%n", servedBy);
       }
