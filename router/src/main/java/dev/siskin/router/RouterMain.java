@@ -187,11 +187,15 @@ public final class RouterMain {
     }
     metrics.start();
     readiness.markServing();
-    log.info("siskin router listening on {} (port {}, {}), admin on http://{}:{}/, config {}: {}",
-        config.router().listen(), router.port(), tls == null ? "h2c" : tls.describe()
-            + (router.plaintextPort() < 0 ? "" : "; plaintext h2c on " + config.router().plaintextListen()
-                + " (port " + router.plaintextPort() + ")"),
-        admin.address().getHostString(), admin.port(), file, RouterServer.describe(config));
+    if (tls != null) {
+      log.info("the listener serves {}{}", tls.describe(), router.plaintextPort() < 0 ? ""
+          : "; plaintext h2c beside it on " + config.router().plaintextListen() + " (port " + router.plaintextPort()
+              + ")");
+    }
+    // Parsed by tools and tests ("(port N), admin on http://host:port/"): keep its shape.
+    log.info("siskin router listening on {} (port {}), admin on http://{}:{}/, config {}: {}",
+        config.router().listen(), router.port(), admin.address().getHostString(), admin.port(), file,
+        RouterServer.describe(config));
     RouterMain main = new RouterMain(file, config, router, metrics, readiness, admin, rollout, tls);
     main.watcher.start();
     rollout.start();
