@@ -457,11 +457,11 @@ class CanaryConfigParserTest {
   void readsTheListenersTlsFilesFromTheConfigFilesDirectoryAndRejectsHalfASetting() throws Exception {
     String backends = "backends { v1 { target = \"h:1\", weight = 1 } }\n";
     assertThat(parse(backends).router().tls()).as("plaintext by default").isEmpty();
-    RouterSettings tls = parse("router.tls { cert = \"tls/router.crt\", key = \"/etc/siskin/router.key\", "
+    RouterSettings tls = parse("router.tls { cert = \"certs/router.crt\", key = \"/etc/siskin/router.key\", "
         + "client-ca = \"ca.crt\" }\n" + backends).router();
     assertThat(tls.tls()).hasValueSatisfying(files -> {
       assertThat(files.cert().setting()).isEqualTo("router.tls.cert");
-      assertThat(files.cert().path()).isEqualTo(dir.resolve("tls/router.crt").toAbsolutePath());
+      assertThat(files.cert().path()).isEqualTo(dir.resolve("certs/router.crt").toAbsolutePath());
       assertThat(files.key().path()).isEqualTo(Path.of("/etc/siskin/router.key"));
       assertThat(files.trust()).hasValueSatisfying(ca -> {
         assertThat(ca.setting()).isEqualTo("router.tls.client-ca");
