@@ -257,13 +257,8 @@ final class SnapshotReader {
     if (tokenPath == null || examples == null) {
       return null;
     }
-    Optional<Path> file = Optional.empty();
-    if (!tokenPath.isEmpty()) {
-      Path p = Path.of(tokenPath);
-      Path dir = this.file.toAbsolutePath().getParent();
-      file = Optional.of((p.isAbsolute() || dir == null ? p : dir.resolve(p)).normalize());
-    }
-    return new AdminAccess(file, examples);
+    return new AdminAccess(tokenPath.isEmpty() ? Optional.empty()
+        : Optional.of(TlsSettingsReader.resolve(file, tokenPath)), examples);
   }
 
   private ClientLimits clientLimits(Config router, ConfigObject object) {

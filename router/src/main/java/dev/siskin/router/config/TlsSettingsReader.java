@@ -124,6 +124,11 @@ final class TlsSettingsReader {
   }
 
   private Path resolve(String path) {
+    return resolve(configFile, path);
+  }
+
+  /** {@code path} as a user reading {@code configFile} means it: a relative one from the file's directory. */
+  static Path resolve(Path configFile, String path) {
     Path p = Path.of(path);
     if (!p.isAbsolute()) {
       Path dir = configFile.toAbsolutePath().getParent();

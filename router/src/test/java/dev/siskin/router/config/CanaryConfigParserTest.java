@@ -441,6 +441,18 @@ class CanaryConfigParserTest {
   }
 
   @Test
+  void readsTheAdminTokenFileFromTheConfigFilesDirectory() throws Exception {
+    String backends = "backends { v1 { target = \"h:1\", weight = 1 } }\n";
+    assertThat(parse(backends).router().adminAccess()).isEqualTo(AdminAccess.DEFAULTS);
+    AdminAccess access = parse("router { admin-token-file = \"secrets/admin.token\", "
+        + "admin-disagreement-examples = false }\n" + backends).router().adminAccess();
+    assertThat(access.tokenFile()).hasValue(dir.resolve("secrets/admin.token").toAbsolutePath());
+    assertThat(access.disagreementExamples()).isFalse();
+    assertThat(rejection("router {\n  admin-token-file = 7\n}\n" + backends))
+        .isEqualTo(":2: router.admin-token-file: 7 (expected: a quoted path of a file holding the token, or \"\" for none)");
+  }
+
+  @Test
   void readsTheClientLimitsAndRejectsWhatIsNoDurationOrCount() throws Exception {
     String backends = "backends { v1 { target = \"h:1\", weight = 1 } }\n";
     assertThat(parse(backends).router().clientLimits()).isEqualTo(ClientLimits.DEFAULTS);
