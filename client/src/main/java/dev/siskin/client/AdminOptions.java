@@ -2,6 +2,7 @@ package dev.siskin.client;
 
 import dev.siskin.client.admin.AdminClient;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options of the commands that only read the router's admin endpoint. */
@@ -21,7 +22,10 @@ final class AdminOptions {
           + "$SISKIN_ADMIN_TOKEN_FILE, else none.")
   java.nio.file.Path tokenFile;
 
+  @Mixin
+  AdminTlsOptions tls;
+
   AdminClient client() {
-    return new AdminClient(admin, deadline, AdminTokens.read(tokenFile));
+    return new AdminClient(admin, deadline, AdminTokens.read(tokenFile), tls.context());
   }
 }

@@ -69,6 +69,9 @@ final class DistributionCommand implements Callable<Integer> {
       description = "A file holding the router's admin token; default: $SISKIN_ADMIN_TOKEN_FILE, else none.")
   java.nio.file.Path adminTokenFile;
 
+  @Mixin
+  AdminTlsOptions adminTls;
+
   @Option(names = "--no-admin", description = "Do not ask the router admin endpoint (e.g. when calling a model server directly).")
   boolean noAdmin;
 
@@ -81,6 +84,10 @@ final class DistributionCommand implements Callable<Integer> {
       description = "The header for --sticky-keys (default: the router's routing.sticky-header from the admin "
           + "endpoint's /config; " + DEFAULT_STICKY_HEADER + " when the admin endpoint is not asked or does not answer).")
   String stickyHeader;
+
+  private AdminClient adminClient() {
+    return new AdminClient(admin, Duration.ofSeconds(2), AdminTokens.read(adminTokenFile), adminTls.context());
+  }
 
   /** The header Siskin's docs use for sticky keys. */
   static final String DEFAULT_STICKY_HEADER = "x-user-id";
@@ -99,7 +106,7 @@ final class DistributionCommand implements Callable<Integer> {
     String adminProblem = "--no-admin was given";
     if (!noAdmin) {
       try {
-        configured = new AdminClient(admin, Duration.ofSeconds(2), AdminTokens.read(adminTokenFile)).clusters();
+        configured = adminClient().clusters();
       } catch (AdminException e) {
         adminProblem = e.getMessage();
       }
@@ -174,7 +181,7 @@ final class DistributionCommand implements Callable<Integer> {
       source = "default; --no-admin was given";
       if (!noAdmin) {
         try {
-          RouterConfig.Routing routing = new AdminClient(admin, Duration.ofSeconds(2), AdminTokens.read(adminTokenFile)).config().routing();
+          RouterConfig.Routing routing = adminClient().config().routing();
           if (routing == null) {
             source = "default; the router admin /config does not report routing rules";
           } else if (routing.stickyHeader().isEmpty()) {

@@ -26,7 +26,28 @@ final class FakeAdmin implements AutoCloseable {
   }
 
   FakeAdmin(String clustersJson, String configJson, String canaryJson, int readyStatus) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    this(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0), clustersJson, configJson,
+        canaryJson, readyStatus);
+  }
+
+  /** Over HTTPS with {@code tls}'s certificate; with {@code clientCertificate}, one is required (mTLS). */
+  static FakeAdmin https(String clustersJson, String configJson, javax.net.ssl.SSLContext tls,
+      boolean clientCertificate) throws IOException {
+    com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls) {
+      @Override
+      public void configure(com.sun.net.httpserver.HttpsParameters params) {
+        javax.net.ssl.SSLParameters p = tls.getDefaultSSLParameters();
+        p.setNeedClientAuth(clientCertificate);
+        params.setSSLParameters(p);
+      }
+    });
+    return new FakeAdmin(server, clustersJson, configJson, null, 200);
+  }
+
+  private FakeAdmin(HttpServer server, String clustersJson, String configJson, String canaryJson, int readyStatus) {
+    this.server = server;
     server.createContext("/clusters", exchange -> respond(exchange, 200, clustersJson));
     server.createContext("/config", exchange -> respond(exchange, 200, configJson));
     if (canaryJson != null) {

@@ -47,6 +47,39 @@ class StatusCommandTest {
   }
 
   @Test
+  void aRouterServingHttpsIsReadWithTheAdminCaAndItsClientCertificateAndRefusedWithout(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    dev.siskin.testkit.TestPki.Ca ca = dev.siskin.testkit.TestPki.newCa(dir, "admin-ca");
+    dev.siskin.testkit.TestPki.Issued server = ca.issueServer("admin");
+    dev.siskin.testkit.TestPki.Issued ops = ca.issueClient("ops", "ops");
+    try (FakeAdmin admin = FakeAdmin.https(AdminFixtures.clusters(), AdminFixtures.configOk(),
+        dev.siskin.testkit.TestPki.clientContext(ca, server), true)) {
+      String address = "localhost:" + admin.address().substring(admin.address().lastIndexOf(':') + 1);
+      CliRun with = CliRun.of("status", "--admin", address, "--admin-ca", ca.certFile().toString(),
+          "--admin-cert", ops.cert().toString(), "--admin-key", ops.key().toString());
+      assertThat(with.exitCode()).as(with.err()).isZero();
+      assertThat(with.out()).contains("last load of the file 2026-12-01T17:21:46Z: ok");
+
+      CliRun plain = CliRun.of("status", "--admin", address);
+      assertThat(plain.exitCode()).isEqualTo(1);
+      assertThat(plain.err()).contains("if it serves HTTPS (router.admin-tls), pass --admin-ca");
+
+      CliRun noCertificate = CliRun.of("status", "--admin", address, "--admin-ca", ca.certFile().toString());
+      assertThat(noCertificate.exitCode()).isEqualTo(1);
+      assertThat(noCertificate.err()).contains("router admin at " + address);
+
+      CliRun halfIdentity = CliRun.of("status", "--admin", address, "--admin-ca", ca.certFile().toString(),
+          "--admin-cert", ops.cert().toString());
+      assertThat(halfIdentity.exitCode()).isEqualTo(2);
+      assertThat(halfIdentity.err()).contains("--admin-cert needs --admin-key");
+
+      CliRun swapped = CliRun.of("status", "--admin", address, "--admin-ca", ops.key().toString());
+      assertThat(swapped.exitCode()).isEqualTo(2);
+      assertThat(swapped.err()).contains("--admin-ca=" + ops.key());
+    }
+  }
+
+  @Test
   void theSplitIsShownPerWindowWithEachWindowNamed() throws Exception {
     try (FakeAdmin admin = new FakeAdmin(AdminFixtures.clusters(), AdminFixtures.configOk(), 200)) {
       CliRun run = CliRun.of("status", "--admin", admin.address());

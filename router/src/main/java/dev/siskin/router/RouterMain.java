@@ -2,6 +2,7 @@ package dev.siskin.router;
 
 import dev.siskin.router.accesslog.ConfiguredAccessLog;
 import dev.siskin.router.admin.AdminServer;
+import dev.siskin.router.admin.AdminTls;
 import dev.siskin.router.admin.AdminToken;
 import dev.siskin.router.admin.BackendView;
 import dev.siskin.router.admin.Readiness;
@@ -58,10 +59,13 @@ public final class RouterMain {
 
   /** TLS on the listener, or null for plaintext. */
   private final ListenerTls tls;
+  /** HTTPS on the admin endpoint, or null for plain HTTP. */
+  private final AdminTls adminTls;
 
   private RouterMain(Path configFile, CanaryConfig initial, RouterServer router, RouterMetrics metrics,
-      Readiness readiness, AdminServer admin, RolloutController rollout, ListenerTls tls) {
+      Readiness readiness, AdminServer admin, RolloutController rollout, ListenerTls tls, AdminTls adminTls) {
     this.tls = tls;
+    this.adminTls = adminTls;
     this.rollout = rollout;
     this.router = router;
     this.metrics = metrics;
@@ -123,14 +127,20 @@ public final class RouterMain {
       return thread;
     });
     AdminToken token = adminToken(config.router());
+    // Read at scrape time only, when the router exists.
+    RouterMetrics metrics = new RouterMetrics(() -> {
+      RouterServer r = routerRef.get();
+      return r == null ? null : r.configState();
+    });
+    AdminTls adminTls = startAdminTls(config.router(), metrics);
     RolloutController rollout = new RolloutController(file, Clock.systemUTC(), rolloutThread,
         () -> routerRef.get().reinstall(),
         (backend, status) -> routerRef.get().callsInFlight().endCallsOn(backend, status),
-        local -> RolloutPeers.overHttp(local, Clock.systemUTC(), token::authorizationHeader));
+        local -> RolloutPeers.overHttp(local, Clock.systemUTC(), token::authorizationHeader,
+            adminTls == null ? null : adminTls.peerContext()));
     RouterServer router = RouterServer.create(config, rollout::inForce);
     routerRef.set(router);
     router.addCallListener(rollout);
-    RouterMetrics metrics = new RouterMetrics(router::configState);
     metrics.registerFailureHandling(router::failureReport);
     metrics.registerEndpoints(() -> endpointsByBackend(router.routingTable()));
     metrics.registerBackendTls(() -> router.configState() == null ? List.of()
@@ -145,6 +155,7 @@ public final class RouterMain {
       tls = startTls(config.router(), metrics);
     } catch (ConfigException e) {
       closeQuietly(router);
+      closeQuietly(adminTls);
       throw e;
     }
     CanaryRecorder canary = new CanaryRecorder(rollout::onComparison,
@@ -166,6 +177,7 @@ public final class RouterMain {
           .peers(rollout.peers())
           .inForce(() -> router.routingTable().config())
           .listenerTls(() -> tls == null ? null : tls.files().current())
+          .tls(adminTls)
           .token(token)
           .disagreementExamples(config.router().adminAccess().disagreementExamples())
           .metrics(metrics)
@@ -173,6 +185,7 @@ public final class RouterMain {
     } catch (IOException | RuntimeException e) {
       closeQuietly(router);
       closeQuietly(tls);
+      closeQuietly(adminTls);
       throw new IOException("admin endpoint " + config.router().admin() + ": " + e.getMessage()
           + " (is another router running? set router.admin to a free host:port)", e);
     }
@@ -182,6 +195,7 @@ public final class RouterMain {
     } catch (IOException | RuntimeException e) {
       admin.close();
       closeQuietly(tls);
+      closeQuietly(adminTls);
       throw new IOException("gRPC listener " + config.router().listen() + ": " + e.getMessage()
           + " (is another process on that port? set router.listen to a free host:port)", e);
     }
@@ -192,11 +206,14 @@ public final class RouterMain {
           : "; plaintext h2c beside it on " + config.router().plaintextListen() + " (port " + router.plaintextPort()
               + ")");
     }
+    if (adminTls != null) {
+      log.info("the admin endpoint serves {}", adminTls.describe());
+    }
     // Parsed by tools and tests ("(port N), admin on http://host:port/"): keep its shape.
-    log.info("siskin router listening on {} (port {}), admin on http://{}:{}/, config {}: {}",
-        config.router().listen(), router.port(), admin.address().getHostString(), admin.port(), file,
+    log.info("siskin router listening on {} (port {}), admin on {}://{}:{}/, config {}: {}",
+        config.router().listen(), router.port(), admin.scheme(), admin.address().getHostString(), admin.port(), file,
         RouterServer.describe(config));
-    RouterMain main = new RouterMain(file, config, router, metrics, readiness, admin, rollout, tls);
+    RouterMain main = new RouterMain(file, config, router, metrics, readiness, admin, rollout, tls, adminTls);
     main.watcher.start();
     rollout.start();
     return main;
@@ -228,16 +245,23 @@ public final class RouterMain {
    * The admin token of {@code router.admin-token-file}, read now (a file that cannot be read stops the start), or
    * none -- with a WARN when the endpoint is bound beyond loopback, where anyone who reaches it may read it.
    */
+  private static boolean loopback(String admin) {
+    String host = admin.substring(0, admin.lastIndexOf(':')).replace("[", "").replace("]", "");
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+  }
+
   private static AdminToken adminToken(RouterSettings settings) throws ConfigException {
     var file = settings.adminAccess().tokenFile();
     if (file.isEmpty()) {
-      String host = settings.admin().substring(0, settings.admin().lastIndexOf(':')).replace("[", "").replace("]", "");
-      boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
-      if (!loopback) {
+      if (!loopback(settings.admin())) {
         log.warn("the admin endpoint {} is bound beyond loopback without router.admin-token-file: whoever reaches "
             + "it may read the config, the metrics and the canary's disagreement examples", settings.admin());
       }
       return AdminToken.NONE;
+    }
+    if (!loopback(settings.admin()) && settings.adminAccess().tls().isEmpty()) {
+      log.warn("the admin endpoint {} is bound beyond loopback in plain HTTP: its token travels in cleartext; "
+          + "set router.admin-tls to serve HTTPS", settings.admin());
     }
     try {
       return AdminToken.fromFile(file.get());
@@ -261,6 +285,27 @@ public final class RouterMain {
       return tls;
     } catch (TlsFileException e) {
       throw new ConfigException(e.getMessage(), e);
+    }
+  }
+
+  /** The admin endpoint's TLS when {@code router.admin-tls} sets it; a bad file stops the start, as above. */
+  private static AdminTls startAdminTls(RouterSettings settings, RouterMetrics metrics) throws ConfigException {
+    if (settings.adminAccess().tls().isEmpty()) {
+      return null;
+    }
+    TlsMetrics tlsMetrics = new TlsMetrics(metrics.registry(), "siskin_router_admin");
+    try {
+      AdminTls tls = AdminTls.start(settings.adminAccess().tls().get(), tlsMetrics);
+      tlsMetrics.follow(tls.files());
+      return tls;
+    } catch (TlsFileException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(AdminTls tls) {
+    if (tls != null) {
+      tls.close();
     }
   }
 
@@ -362,6 +407,7 @@ public final class RouterMain {
     admin.close();
     metrics.close();
     closeQuietly(tls);
+    closeQuietly(adminTls);
   }
 
   private static void say(boolean fromHook, String message) {

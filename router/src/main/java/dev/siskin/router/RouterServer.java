@@ -408,6 +408,7 @@ public final class RouterServer {
         .collect(Collectors.joining(", "));
   }
 
+  /** These settings are bound into sockets and transports at start: a reload reports them and keeps the old. */
   private static void warnIfNeedsRestart(CanaryConfig previous, CanaryConfig next) {
     warnIfChanged("router.listen", previous.router().listen(), next.router().listen(), next);
     warnIfChanged("router.admin", previous.router().admin(), next.router().admin(), next);
@@ -416,11 +417,10 @@ public final class RouterServer {
         next);
     warnIfChanged("router.client-idle-timeout / max-connections-per-client-address",
         previous.router().clientLimits(), next.router().clientLimits(), next);
-    warnIfChanged("router.admin-token-file / admin-disagreement-examples", previous.router().adminAccess(),
-        next.router().adminAccess(), next);
+    warnIfChanged("router.admin-token-file / admin-disagreement-examples / admin-tls",
+        previous.router().adminAccess(), next.router().adminAccess(), next);
   }
 
-  /** These settings are bound into sockets and transports at start: a reload reports them and keeps the old. */
   /** {@code router.tls.cert=/etc/siskin/router.crt, router.tls.key=...}, or {@code off}. */
   static String tlsSetting(RouterSettings settings) {
     return settings.tls().map(files -> files.all().stream().map(Object::toString)

@@ -106,6 +106,39 @@ public final class TestPki {
         return new Ca(dir, name, cert, keys, new Issued(certFile, keyFile, List.of(cert), keys.getPrivate()));
     }
 
+    /**
+     * A client-side TLS context (for the JDK's HTTP client or an {@code SSLSocket}) that trusts {@code ca} and,
+     * when {@code identity} is not null, presents that certificate (for mTLS). The JDK's usual checks apply,
+     * the host name included.
+     */
+    public static javax.net.ssl.SSLContext clientContext(Ca ca, Issued identity) {
+        try {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", ca.certificate());
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.KeyManager[] keys = null;
+            if (identity != null) {
+                char[] password = "test".toCharArray();
+                java.security.KeyStore own = java.security.KeyStore.getInstance("PKCS12");
+                own.load(null, null);
+                own.setKeyEntry("me", identity.privateKey(), password,
+                        identity.chain().toArray(new X509Certificate[0]));
+                javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                        javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(own, password);
+                keys = kmf.getKeyManagers();
+            }
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(keys, tmf.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot build a client TLS context", e);
+        }
+    }
+
     /** A CA: issues certificates signed by its key into its directory. */
     public static final class Ca {
         private final Path dir;
@@ -145,8 +178,22 @@ public final class TestPki {
             return issue(new Request(stem, "CN=" + commonName, List.of(), false, DEFAULT_VALIDITY, KeyType.EC));
         }
 
+        /**
+         * A certificate for both ends of a connection (server and client usages), e.g. a router's admin certificate
+         * that it presents to the other routers too.
+         */
+        public Issued issueServerAndClient(String stem, String commonName, List<String> names) {
+            return issue(new Request(stem, "CN=" + commonName, names, true, DEFAULT_VALIDITY, KeyType.EC),
+                    new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
+        }
+
         /** Anything else: names, validity, key type. */
         public Issued issue(Request request) {
+            return issue(request, new KeyPurposeId[] {
+                request.server() ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth});
+        }
+
+        private Issued issue(Request request, KeyPurposeId[] purposes) {
             KeyPair leafKeys = request.keyType().generate();
             X509Certificate cert = sign(new X500Name(certificate.getSubjectX500Principal().getName()),
                     new X500Name(request.subject()), leafKeys, keys.getPrivate(), KeyType.EC, request.validity(),
@@ -154,8 +201,7 @@ public final class TestPki {
                         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
                         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature
                                 | (request.keyType() == KeyType.RSA ? KeyUsage.keyEncipherment : 0)));
-                        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                                request.server() ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth));
+                        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
                         if (!request.names().isEmpty()) {
                             builder.addExtension(Extension.subjectAlternativeName, false, subjectAltNames(request.names()));
                         }

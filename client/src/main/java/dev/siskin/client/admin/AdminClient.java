@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /**
  * Reads the router's admin HTTP endpoint ({@code /clusters}, {@code /config}, {@code /ready}). Thread-safe
@@ -31,6 +33,7 @@ public final class AdminClient {
   private final HttpClient http;
   /** The router's admin token (router.admin-token-file), sent as a bearer token; null: none. */
   private final String token;
+  private final String scheme;
 
   public AdminClient(Target address, Duration timeout) {
     this(address, timeout, null);
@@ -38,10 +41,23 @@ public final class AdminClient {
 
   /** @param token the router's admin token, sent as {@code Authorization: Bearer}; null for none */
   public AdminClient(Target address, Duration timeout, String token) {
+    this(address, timeout, token, null);
+  }
+
+  /**
+   * @param token the router's admin token, sent as {@code Authorization: Bearer}; null for none
+   * @param tls   HTTPS with this context (the router's {@code router.admin-tls}); null for plain HTTP
+   */
+  public AdminClient(Target address, Duration timeout, String token, SSLContext tls) {
     this.address = address;
     this.timeout = timeout;
     this.token = token;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    this.scheme = tls == null ? "http" : "https";
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    this.http = builder.build();
   }
 
   /** The backends and weights the router has in force. */
@@ -277,7 +293,7 @@ public final class AdminClient {
   }
 
   private HttpResponse<String> get(String path) throws AdminException {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + address + path)).timeout(timeout).GET();
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(scheme + "://" + address + path)).timeout(timeout).GET();
     if (token != null) {
       builder.header("Authorization", "Bearer " + token);
     }
@@ -289,8 +305,13 @@ public final class AdminClient {
     } catch (HttpTimeoutException e) {
       throw AdminException.unreachable("router admin at " + address + " did not answer within " + timeout.toMillis()
           + " ms");
+    } catch (SSLException e) {
+      throw AdminException.unreachable("router admin at " + address + ": TLS failed (" + e.getMessage() + "); check "
+          + "--admin-ca (the CA of its router.admin-tls.cert, which must name the host of " + address + "), and "
+          + "--admin-cert/--admin-key when it requires a client certificate");
     } catch (IOException e) {
-      throw AdminException.unreachable("router admin at " + address + " did not answer (" + e + ")");
+      throw AdminException.unreachable("router admin at " + address + " did not answer (" + e + ")"
+          + ("http".equals(scheme) ? "; if it serves HTTPS (router.admin-tls), pass --admin-ca" : ""));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AdminException("interrupted while asking the router admin at " + address);

@@ -176,9 +176,10 @@ final class AdminJson {
    * {@code router.tls}: off, or the files (those bound at start: a change needs a restart) and what serves now --
    * the certificate's subject, issuer, serial and validity, and the client CA's certificates.
    */
-  private static void listenerTls(ObjectNode tls, RouterSettings r, TlsIdentity serving) {
-    tls.put("enabled", r.tls().isPresent());
-    r.tls().ifPresent(files -> {
+  private static void servingTls(ObjectNode tls, java.util.Optional<dev.siskin.tls.TlsFiles> configured,
+      TlsIdentity serving) {
+    tls.put("enabled", configured.isPresent());
+    configured.ifPresent(files -> {
       tls.put("cert", files.cert().path().toString());
       tls.put("key", files.key().path().toString());
       files.trust().ifPresentOrElse(ca -> tls.put("clientCa", ca.path().toString()), () -> tls.putNull("clientCa"));
@@ -214,7 +215,7 @@ final class AdminJson {
 
   /** The snapshot in force with where and when it came from, and the last reload attempt. */
   ObjectNode config(ConfigState state) {
-    return config(state, state.current(), null, null);
+    return config(state, state.current(), null, null, null);
   }
 
   /**
@@ -222,8 +223,10 @@ final class AdminJson {
    *                them, each with the file's beside it as {@code fileWeight})
    * @param rollout the automated rollout, or null
    * @param listenerTls what the TLS listener serves now, or null when it is plaintext
+   * @param adminTls    what the admin endpoint serves now, or null when it is plain HTTP
    */
-  ObjectNode config(ConfigState state, CanaryConfig inForce, RolloutView rollout, TlsIdentity listenerTls) {
+  ObjectNode config(ConfigState state, CanaryConfig inForce, RolloutView rollout, TlsIdentity listenerTls,
+      TlsIdentity adminTls) {
     ObjectNode root = mapper.createObjectNode();
     CanaryConfig c = state.current();
     root.put("generation", state.generation());
@@ -237,7 +240,12 @@ final class AdminJson {
     router.put("policy", r.policy().configName());
     router.put("warmUpCalls", r.warmUpCalls());
     router.put("accessLog", r.accessLog());
-    listenerTls(router.putObject("tls"), r, listenerTls);
+    servingTls(router.putObject("tls"), r.tls(), listenerTls);
+    ObjectNode admin = router.putObject("adminTls");
+    var adminFiles = r.adminAccess().tls();
+    servingTls(admin, adminFiles.map(dev.siskin.router.config.AdminTlsFiles::serving), adminTls);
+    adminFiles.ifPresent(files -> files.peerTrust().ifPresentOrElse(ca -> admin.put("peerCa", ca.path().toString()),
+        () -> admin.putNull("peerCa")));
     RoutingSettings rules = c.routing();
     ObjectNode routing = root.putObject("routing");
     routing.put("forceHeader", rules.forceHeader());

@@ -79,6 +79,8 @@ public final class AdminServer implements AutoCloseable {
   private final AdminToken token;
   /** What the TLS listener serves now; null when it is plaintext. */
   private final Supplier<TlsIdentity> listenerTls;
+  /** HTTPS on this endpoint; null for plain HTTP. */
+  private final AdminTls tls;
   private final Supplier<RolloutView> rollout;
   private final CanaryJson canaryJson = new CanaryJson(mapper);
 
@@ -100,6 +102,7 @@ public final class AdminServer implements AutoCloseable {
     rollout = b.rollout != null ? b.rollout : () -> null;
     listenerTls = b.listenerTls != null ? b.listenerTls : () -> null;
     token = b.token != null ? b.token : AdminToken.NONE;
+    tls = b.tls;
 
     // The probes are answered at once (a volatile read each), on the I/O thread: no busy worker delays them.
     routes.put("/ready", request -> Answer.now(ready()));
@@ -121,8 +124,10 @@ public final class AdminServer implements AutoCloseable {
               + "= false): their request features are not kept; /canary has the counts and the flip matrix")));
     }
 
-    server = BoundedHttpServer.start(requireNonNull(b.address, "address"), b.limits, this::answer, "siskin-admin");
-    log.info("Admin endpoint listening on http://{}", hostPort(address()));
+    requireNonNull(b.address, "address");
+    server = tls == null ? BoundedHttpServer.start(b.address, b.limits, this::answer, "siskin-admin")
+        : BoundedHttpServer.startTls(b.address, b.limits, this::answer, "siskin-admin", tls::newServerEngine);
+    log.info("Admin endpoint listening on {}://{}", scheme(), hostPort(address()));
   }
 
   public static Builder builder() {
@@ -130,6 +135,11 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /** The address actually bound (with the real port when 0 was asked for). */
+  /** {@code https} when the endpoint serves TLS, else {@code http}. */
+  public String scheme() {
+    return tls == null ? "http" : "https";
+  }
+
   public InetSocketAddress address() {
     return server.address();
   }
@@ -233,7 +243,8 @@ public final class AdminServer implements AutoCloseable {
     if (state == null) {
       return error(503, "no config loaded yet");
     }
-    return json(200, json.config(state, inForce.get(), rollout.get(), listenerTls.get()));
+    return json(200, json.config(state, inForce.get(), rollout.get(), listenerTls.get(),
+        tls == null ? null : tls.files().current()));
   }
 
   /**
@@ -282,6 +293,7 @@ public final class AdminServer implements AutoCloseable {
     private CanaryView canary;
     private Supplier<CanaryConfig> inForce;
     private Supplier<TlsIdentity> listenerTls;
+    private AdminTls tls;
     private AdminToken token;
     private boolean disagreementExamples = true;
     private Supplier<RolloutView> rollout;
@@ -325,6 +337,12 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** What the TLS listener serves now (its certificate and client CA), for {@code /config}; null: plaintext. */
+    /** Serves HTTPS only, with {@code tls}'s files (the caller keeps and closes it); plain HTTP by default. */
+    public Builder tls(AdminTls tls) {
+      this.tls = tls;
+      return this;
+    }
+
     public Builder listenerTls(Supplier<TlsIdentity> listenerTls) {
       this.listenerTls = listenerTls;
       return this;

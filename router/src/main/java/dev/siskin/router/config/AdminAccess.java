@@ -13,11 +13,17 @@ import java.util.Optional;
  *                             ...}); empty: none (keep the endpoint on loopback then)
  * @param disagreementExamples {@code router.admin-disagreement-examples}: whether shadow disagreements are kept
  *                             with their request features and served at {@code /canary/disagreements}
+ * @param tls                  {@code router.admin-tls}: HTTPS (and mTLS) on the admin endpoint; empty: plain HTTP
  */
-public record AdminAccess(Optional<Path> tokenFile, boolean disagreementExamples) {
-  public static final AdminAccess DEFAULTS = new AdminAccess(Optional.empty(), true);
+public record AdminAccess(Optional<Path> tokenFile, boolean disagreementExamples, Optional<AdminTlsFiles> tls) {
+  public static final AdminAccess DEFAULTS = new AdminAccess(Optional.empty(), true, Optional.empty());
 
   public AdminAccess {
     requireNonNull(tokenFile, "tokenFile");
+    requireNonNull(tls, "tls");
+  }
+
+  public AdminAccess(Optional<Path> tokenFile, boolean disagreementExamples) {
+    this(tokenFile, disagreementExamples, Optional.empty());
   }
 }

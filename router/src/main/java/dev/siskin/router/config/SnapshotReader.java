@@ -254,11 +254,12 @@ final class SnapshotReader {
           render(token) + " (expected: a quoted path of a file holding the token, or \"\" for none)");
     }
     Boolean examples = bool(router, object, "admin-disagreement-examples");
-    if (tokenPath == null || examples == null) {
+    Optional<AdminTlsFiles> tls = new TlsSettingsReader(file, problems).readAdmin(object);
+    if (tokenPath == null || examples == null || tls == null) {
       return null;
     }
     return new AdminAccess(tokenPath.isEmpty() ? Optional.empty()
-        : Optional.of(TlsSettingsReader.resolve(file, tokenPath)), examples);
+        : Optional.of(TlsSettingsReader.resolve(file, tokenPath)), examples, tls);
   }
 
   private ClientLimits clientLimits(Config router, ConfigObject object) {

@@ -22,7 +22,10 @@ final class TlsSettingsReader {
   static final String CERT = "cert";
   static final String KEY = "key";
   static final String CLIENT_CA = "client-ca";
+  static final String ADMIN_TLS = "admin-tls";
+  static final String PEER_CA = "peer-ca";
   private static final Set<String> KEYS = Set.of(CERT, KEY, CLIENT_CA);
+  private static final Set<String> ADMIN_KEYS = Set.of(CERT, KEY, CLIENT_CA, PEER_CA);
 
   private final Path configFile;
   private final Problems problems;
@@ -32,33 +35,72 @@ final class TlsSettingsReader {
     this.problems = problems;
   }
 
-  /** Empty for plaintext; null after a problem (recorded). */
+  /** {@code router.tls}: empty for plaintext; null after a problem (recorded). */
   Optional<TlsFiles> read(ConfigObject router) {
-    ConfigValue value = router.get(TLS);
+    ConfigObject tls = block(router, TLS, KEYS);
+    return tls == null ? null : serving(tls, TLS);
+  }
+
+  /**
+   * {@code router.admin-tls { cert, key, client-ca, peer-ca }}: empty for plain HTTP; null after a problem
+   * (recorded).
+   */
+  Optional<AdminTlsFiles> readAdmin(ConfigObject router) {
+    ConfigObject tls = block(router, ADMIN_TLS, ADMIN_KEYS);
+    if (tls == null) {
+      return null;
+    }
+    Optional<TlsFiles> serving = serving(tls, ADMIN_TLS);
+    String peerCa = string(tls, PEER_CA, Problems.path(SnapshotReader.ROUTER, ADMIN_TLS));
+    if (serving == null || peerCa == null) {
+      return null;
+    }
+    if (serving.isEmpty()) {
+      if (!peerCa.isEmpty()) {
+        problems.add(tls.get(PEER_CA).origin(), tls.origin(), path(ADMIN_TLS, PEER_CA), "\"" + peerCa + "\" is "
+            + "set but cert and key are not (the other routers' admin endpoints are called over HTTPS only when "
+            + "this one serves it: set both as well, or set peer-ca = \"\")");
+        return null;
+      }
+      return Optional.empty();
+    }
+    return Optional.of(new AdminTlsFiles(serving.get(),
+        peerCa.isEmpty() ? Optional.empty() : Optional.of(file(ADMIN_TLS, PEER_CA, peerCa))));
+  }
+
+  /** {@code router.<name>} as an object with no key beyond {@code keys}; null after a problem (recorded). */
+  private ConfigObject block(ConfigObject router, String name, Set<String> keys) {
+    ConfigValue value = router.get(name);
     if (!(value instanceof ConfigObject tls)) {
-      problems.add(value.origin(), router.origin(), Problems.path(SnapshotReader.ROUTER, TLS),
-          "expected an object: tls { cert = \"server.pem\", key = \"server.key\", client-ca = \"\" }");
+      problems.add(value.origin(), router.origin(), Problems.path(SnapshotReader.ROUTER, name),
+          "expected an object: " + name + " { cert = \"server.pem\", key = \"server.key\", client-ca = \"\" }");
       return null;
     }
     boolean ok = true;
     for (String key : tls.keySet()) {
-      if (!KEYS.contains(key)) {
-        problems.add(tls.get(key).origin(), tls.origin(), path(key),
-            "unknown key (expected one of: " + String.join(", ", new TreeSet<>(KEYS)) + ")");
+      if (!keys.contains(key)) {
+        problems.add(tls.get(key).origin(), tls.origin(), path(name, key),
+            "unknown key (expected one of: " + String.join(", ", new TreeSet<>(keys)) + ")");
         ok = false;
       }
     }
-    String cert = string(tls, CERT);
-    String key = string(tls, KEY);
-    String clientCa = string(tls, CLIENT_CA);
-    if (!ok || cert == null || key == null || clientCa == null) {
+    return ok ? tls : null;
+  }
+
+  /** The serving files of {@code router.<name>}'s cert, key and client-ca: empty when unset; null after a problem. */
+  private Optional<TlsFiles> serving(ConfigObject tls, String name) {
+    String block = Problems.path(SnapshotReader.ROUTER, name);
+    String cert = string(tls, CERT, block);
+    String key = string(tls, KEY, block);
+    String clientCa = string(tls, CLIENT_CA, block);
+    if (cert == null || key == null || clientCa == null) {
       return null;
     }
     if (cert.isEmpty() && key.isEmpty()) {
       if (!clientCa.isEmpty()) {
-        problems.add(tls.get(CLIENT_CA).origin(), tls.origin(), path(CLIENT_CA), "\"" + clientCa + "\" is set but "
-            + "cert and key are not (client certificates are checked on a TLS listener only: set both as well, or "
-            + "set client-ca = \"\")");
+        problems.add(tls.get(CLIENT_CA).origin(), tls.origin(), path(name, CLIENT_CA), "\"" + clientCa + "\" is set "
+            + "but cert and key are not (client certificates are checked on a TLS listener only: set both as well, "
+            + "or set client-ca = \"\")");
         return null;
       }
       return Optional.empty();
@@ -67,12 +109,12 @@ final class TlsSettingsReader {
       String missing = cert.isEmpty() ? CERT : KEY;
       String set = cert.isEmpty() ? KEY : CERT;
       // At the line that set the other: the empty one may be reference.conf's default.
-      problems.add(tls.get(set).origin(), tls.origin(), path(missing), "empty while " + set + " is set (set both "
+      problems.add(tls.get(set).origin(), tls.origin(), path(name, missing), "empty while " + set + " is set (set both "
           + "to serve TLS: the certificate chain and its private key as PEM files; or neither for plaintext)");
       return null;
     }
-    return Optional.of(new TlsFiles(file(CERT, cert), file(KEY, key),
-        clientCa.isEmpty() ? Optional.empty() : Optional.of(file(CLIENT_CA, clientCa))));
+    return Optional.of(new TlsFiles(file(name, CERT, cert), file(name, KEY, key),
+        clientCa.isEmpty() ? Optional.empty() : Optional.of(file(name, CLIENT_CA, clientCa))));
   }
 
   static final String CA = "ca";
@@ -119,8 +161,8 @@ final class TlsSettingsReader {
     return path.isEmpty() ? Optional.empty() : Optional.of(new TlsFile(setting, resolve(path)));
   }
 
-  private TlsFile file(String key, String path) {
-    return new TlsFile(path(key), resolve(path));
+  private TlsFile file(String block, String key, String path) {
+    return new TlsFile(path(block, key), resolve(path));
   }
 
   private Path resolve(String path) {
@@ -137,10 +179,6 @@ final class TlsSettingsReader {
     return p.normalize();
   }
 
-  private String string(ConfigObject tls, String key) {
-    return string(tls, key, Problems.path(SnapshotReader.ROUTER, TLS));
-  }
-
   private String string(ConfigObject tls, String key, String block) {
     ConfigValue value = tls.get(key);
     if (value == null) {
@@ -155,7 +193,7 @@ final class TlsSettingsReader {
     return ((String) value.unwrapped()).trim();
   }
 
-  private static String path(String key) {
-    return Problems.path(SnapshotReader.ROUTER, TLS, key);
+  private static String path(String block, String key) {
+    return Problems.path(SnapshotReader.ROUTER, block, key);
   }
 }

@@ -56,6 +56,20 @@ final class RawHttp implements AutoCloseable {
     return new RawHttp(s);
   }
 
+  /**
+   * Over TLS with {@code tls} (handshake done here); with {@code receiveBuffer > 0} the receive buffer is that
+   * small, as above.
+   */
+  static RawHttp connectTls(int port, Duration readTimeout, int receiveBuffer, javax.net.ssl.SSLContext tls)
+      throws IOException {
+    Socket plain = connect(port, readTimeout, receiveBuffer).socket;
+    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost",
+        port, true);
+    s.setSoTimeout((int) readTimeout.toMillis());
+    s.startHandshake();
+    return new RawHttp(s);
+  }
+
   RawHttp send(String text) throws IOException {
     return send(text.getBytes(StandardCharsets.ISO_8859_1));
   }

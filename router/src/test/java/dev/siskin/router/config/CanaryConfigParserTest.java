@@ -370,7 +370,7 @@ class CanaryConfigParserTest {
         retries = 3
         """)).isEqualTo(
         ":3: router.amdin: unknown key (did you mean admin? expected one of: access-log, access-log-format, "
-            + "admin, admin-disagreement-examples, admin-token-file, client-idle-timeout, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, "
+            + "admin, admin-disagreement-examples, admin-tls, admin-token-file, client-idle-timeout, connect-timeout, default-deadline, dns-refresh, drain-grace, drain-timeout, "
             + "health-check, keepalive-time, keepalive-timeout, listen, max-connections-per-client-address, "
             + "max-in-flight-per-backend, outlier-detection, plaintext-listen, policy, retry, tls, warm-up-calls); "
             + file() + ":6: backends.v1.wieght: unknown key (did you mean weight? expected one of: health-check-service, max-in-flight, target, tls, weight); "
@@ -497,6 +497,34 @@ class CanaryConfigParserTest {
         .startsWith(":3: router.plaintext-listen: \"127.0.0.1:50051\" (expected: another address than router.listen");
     assertThat(rejection("router { tls = \"on\" }\n" + backends))
         .startsWith(":1: router.tls: Wrong value type at 'router.tls', expecting: object");
+  }
+
+  @Test
+  void readsTheAdminEndpointsTlsWithItsPeerCaAndRejectsHalfASetting() throws Exception {
+    String backends = "backends { v1 { target = \"h:1\", weight = 1 } }\n";
+    assertThat(parse(backends).router().adminAccess().tls()).as("plain HTTP by default").isEmpty();
+    RouterSettings tls = parse("router.admin-tls { cert = \"certs/admin.crt\", key = \"certs/admin.key\", "
+        + "client-ca = \"ca.crt\" }\n" + backends).router();
+    assertThat(tls.adminAccess().tls()).hasValueSatisfying(files -> {
+      assertThat(files.serving().cert().setting()).isEqualTo("router.admin-tls.cert");
+      assertThat(files.serving().cert().path()).isEqualTo(dir.resolve("certs/admin.crt").toAbsolutePath());
+      assertThat(files.serving().trust().orElseThrow().setting()).isEqualTo("router.admin-tls.client-ca");
+      assertThat(files.peerCa()).isEmpty();
+      assertThat(files.peerTrust()).as("the client CA, without a peer CA").isEqualTo(files.serving().trust());
+    });
+    assertThat(tls.tls()).as("the listener stays plaintext").isEmpty();
+    var withPeerCa = parse("router.admin-tls { cert = \"a.crt\", key = \"a.key\", peer-ca = \"/etc/peers.crt\" }\n"
+        + backends).router().adminAccess().tls().orElseThrow();
+    assertThat(withPeerCa.peerTrust().orElseThrow().setting()).isEqualTo("router.admin-tls.peer-ca");
+    assertThat(withPeerCa.peerTrust().orElseThrow().path()).isEqualTo(Path.of("/etc/peers.crt"));
+    assertThat(withPeerCa.serving().trust()).isEmpty();
+
+    assertThat(rejection("router.admin-tls {\n  key = \"a.key\"\n}\n" + backends))
+        .startsWith(":2: router.admin-tls.cert: empty while key is set (set both to serve TLS");
+    assertThat(rejection("router.admin-tls {\n  peer-ca = \"ca.crt\"\n}\n" + backends))
+        .startsWith(":2: router.admin-tls.peer-ca: \"ca.crt\" is set but cert and key are not");
+    assertThat(rejection("router.admin-tls {\n  ca = \"ca.crt\"\n}\n" + backends))
+        .isEqualTo(":2: router.admin-tls.ca: unknown key (expected one of: cert, client-ca, key, peer-ca)");
   }
 
   @Test

@@ -18,13 +18,25 @@ final class AdminClient {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final String base;
+  private final HttpClient http;
 
   AdminClient(String hostPort) {
     this.base = "http://" + hostPort;
+    this.http = HTTP;
+  }
+
+  /** Over HTTPS with {@code tls} (router.admin-tls). */
+  AdminClient(String hostPort, javax.net.ssl.SSLContext tls) {
+    this.base = "https://" + hostPort;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build();
   }
 
   static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build(),
+    return get(HTTP, url);
+  }
+
+  private static HttpResponse<String> get(HttpClient http, String url) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -38,12 +50,12 @@ final class AdminClient {
   }
 
   int status(String path) throws IOException, InterruptedException {
-    return get(base + path).statusCode();
+    return get(http, base + path).statusCode();
   }
 
   /** The body of a 200 answer to {@code path}, as text. */
   String text(String path) throws IOException, InterruptedException {
-    HttpResponse<String> response = get(base + path);
+    HttpResponse<String> response = get(http, base + path);
     if (response.statusCode() != 200) {
       throw new AssertionError(base + path + " answered " + response.statusCode() + ": " + response.body());
     }
@@ -63,7 +75,7 @@ final class AdminClient {
   }
 
   Map<String, PrometheusTextParser.Family> metrics() throws IOException, InterruptedException {
-    return scrape(base + "/metrics");
+    return PrometheusTextParser.parse(text("/metrics"));
   }
 
   long generation() throws IOException, InterruptedException {

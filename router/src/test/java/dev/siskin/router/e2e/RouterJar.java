@@ -44,13 +44,20 @@ final class RouterJar implements AutoCloseable {
   /** As above, in a JVM started with {@code jvmOptions}. */
   static RouterJar start(String name, Path config, ConfigWriter writer, List<String> jvmOptions)
       throws IOException, InterruptedException {
+    return start(name, config, writer, jvmOptions, null);
+  }
+
+  /** As above, with the admin endpoint read over HTTPS with {@code adminTls} (null: plain HTTP). */
+  static RouterJar start(String name, Path config, ConfigWriter writer, List<String> jvmOptions,
+      javax.net.ssl.SSLContext adminTls) throws IOException, InterruptedException {
     AssertionError lastFailure = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
       int[] ports = FreePorts.pick(2);
       writer.write(ports[0], ports[1]);
       JarProcess child = JarProcess.start(name, RepoPaths.routerJar(), jvmOptions,
           List.of(config.toString()), Map.of());
-      AdminClient admin = new AdminClient("127.0.0.1:" + ports[1]);
+      AdminClient admin = adminTls == null ? new AdminClient("127.0.0.1:" + ports[1])
+          : new AdminClient("127.0.0.1:" + ports[1], adminTls);
       try {
         awaitReady(child, admin, Duration.ofSeconds(60));
         return new RouterJar(child, ports[0], admin);

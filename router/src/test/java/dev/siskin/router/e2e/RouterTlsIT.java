@@ -2,6 +2,7 @@ package dev.siskin.router.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.siskin.proto.v1.PredictResponse;
 import dev.siskin.proto.v1.PredictionServiceGrpc;
@@ -123,7 +124,8 @@ class RouterTlsIT {
   }
 
   @Test
-  void theWholePathIsEncryptedClientToRouterToModelServersWithMtlsOnBothHops() throws Exception {
+  void theWholePathIsEncryptedClientToRouterToModelServersWithMtlsOnBothHopsAndOnTheAdminEndpoint()
+      throws Exception {
     TestPki.Ca ca = pki();
     TestPki.Issued client = ca.issueClient("client", "it-client");
     ca.issueClient("router-client", "router").copyTo(dir.resolve("router-client.crt"), dir.resolve("router-client.key"));
@@ -134,11 +136,25 @@ class RouterTlsIT {
         ModelServerJar v2 = ModelServerJar.start("v2.0.0", modelTls)) {
       String backendTls = "tls { ca = \"ca.crt\", cert = \"router-client.crt\", key = \"router-client.key\" }";
       Path config = dir.resolve("canary.conf");
+      int[] adminPort = new int[1];
       try (RouterJar router = RouterJar.start("router-tls-both", config, (listen, admin) -> Files.writeString(config,
-          "router {\n  listen = \"127.0.0.1:" + listen + "\"\n  admin = \"127.0.0.1:" + admin + "\"\n"
-              + "  tls { cert = \"router.crt\", key = \"router.key\", client-ca = \"ca.crt\" }\n}\n"
+          "router {\n  listen = \"127.0.0.1:" + listen + "\"\n  admin = \"127.0.0.1:" + (adminPort[0] = admin) + "\"\n"
+              + "  tls { cert = \"router.crt\", key = \"router.key\", client-ca = \"ca.crt\" }\n"
+              + "  admin-tls { cert = \"router.crt\", key = \"router.key\", client-ca = \"ca.crt\" }\n}\n"
               + "backends {\n  v1 { target = \"" + v1.target() + "\", weight = 50, " + backendTls + " }\n"
-              + "  v2 { target = \"" + v2.target() + "\", weight = 50, " + backendTls + " }\n}\n"))) {
+              + "  v2 { target = \"" + v2.target() + "\", weight = 50, " + backendTls + " }\n}\n"),
+          RouterJar.JVM_OPTIONS, TestPki.clientContext(ca, client))) {
+        // The admin endpoint (mTLS too): no answer in plain HTTP, nor over HTTPS without a client certificate.
+        assertThat(catchThrowable(() -> AdminClient.get("http://127.0.0.1:" + adminPort[0] + "/live")))
+            .isInstanceOf(java.io.IOException.class);
+        assertThat(catchThrowable(() -> new AdminClient("127.0.0.1:" + adminPort[0], TestPki.clientContext(ca, null))
+            .status("/live"))).isInstanceOf(java.io.IOException.class);
+        assertThat(router.process().output()).contains("admin on https://127.0.0.1:" + adminPort[0] + "/")
+            .contains("the admin endpoint serves HTTPS with subject CN=router");
+        com.fasterxml.jackson.databind.JsonNode adminTls = router.admin().config().get("router").get("adminTls");
+        assertThat(adminTls.get("enabled").asBoolean()).isTrue();
+        assertThat(adminTls.get("clientCertificateRequired").asBoolean()).isTrue();
+        assertThat(adminTls.get("certificate").get("subject").asText()).isEqualTo("CN=router");
         RecordingTrust trust = RecordingTrust.of(ca);
         ManagedChannel good = channel(router.port(), TlsChannelCredentials.newBuilder().trustManager(trust.manager())
             .keyManager(client.cert().toFile(), client.key().toFile()).build());
@@ -170,8 +186,10 @@ class RouterTlsIT {
         assertThat(value(metrics, "siskin_router_backend_tls_certificate_expiry_seconds{backend=\"v1\","
             + "file=\"backends.v1.tls.cert\"}")).as("the router's client certificate, a day").isBetween(3_600.0,
             2 * 86_400.0);
+        assertThat(value(metrics, "siskin_router_admin_tls_certificate_expiry_seconds{file=\"router.admin-tls.cert\"}"))
+            .as("the admin endpoint's certificate, a day").isBetween(3_600.0, 2 * 86_400.0);
         System.out.printf("e2e TLS both hops: 40 Predict calls client -(mTLS)-> router -(mTLS)-> model servers, "
-            + "served %s%n", servedBy);
+            + "served %s; admin endpoint read over HTTPS with mTLS%n", servedBy);
       }
     }
   }

@@ -24,6 +24,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +68,7 @@ public final class BoundedHttpServer implements AutoCloseable {
 
   /** One client connection; its fields belong to the I/O thread, except while a worker has it (WORKING). */
   private static final class Connection {
+    final Wire wire;
     final SocketChannel channel;
     final String peer;
     SelectionKey key;
@@ -75,8 +78,9 @@ public final class BoundedHttpServer implements AutoCloseable {
     ByteBuffer pending;
     long lingered;
 
-    Connection(SocketChannel channel, String peer, long deadline, HeadReader head) {
-      this.channel = channel;
+    Connection(Wire wire, String peer, long deadline, HeadReader head) {
+      this.wire = wire;
+      this.channel = wire.channel();
       this.peer = peer;
       this.deadline = deadline;
       this.head = head;
@@ -85,6 +89,7 @@ public final class BoundedHttpServer implements AutoCloseable {
 
   private final HttpLimits limits;
   private final Handler handler;
+  private final Supplier<SSLEngine> tls;
   private final Selector selector;
   private final ServerSocketChannel listener;
   private final SelectionKey acceptKey;
@@ -99,10 +104,11 @@ public final class BoundedHttpServer implements AutoCloseable {
   private long acceptPausedUntil;
   private boolean acceptPaused;
 
-  private BoundedHttpServer(InetSocketAddress bindTo, HttpLimits limits, Handler handler, String name)
-      throws IOException {
+  private BoundedHttpServer(InetSocketAddress bindTo, HttpLimits limits, Handler handler, String name,
+      Supplier<SSLEngine> tls) throws IOException {
     this.limits = requireNonNull(limits, "limits");
     this.handler = requireNonNull(handler, "handler");
+    this.tls = tls;
     selector = Selector.open();
     listener = ServerSocketChannel.open();
     try {
@@ -129,7 +135,17 @@ public final class BoundedHttpServer implements AutoCloseable {
    */
   public static BoundedHttpServer start(InetSocketAddress address, HttpLimits limits, Handler handler, String name)
       throws IOException {
-    return new BoundedHttpServer(address, limits, handler, name);
+    return new BoundedHttpServer(address, limits, handler, name, null);
+  }
+
+  /**
+   * As {@link #start(InetSocketAddress, HttpLimits, Handler, String)}, serving HTTPS only: each connection gets an
+   * engine of {@code tls} (configured for the server side by the supplier: protocols, client authentication). The
+   * handshake is bounded by the head deadline and the connection limit, as a request head is.
+   */
+  public static BoundedHttpServer startTls(InetSocketAddress address, HttpLimits limits, Handler handler,
+      String name, Supplier<SSLEngine> tls) throws IOException {
+    return new BoundedHttpServer(address, limits, handler, name, requireNonNull(tls, "tls"));
   }
 
   /** The address bound (with the real port when 0 was asked for). */
@@ -232,7 +248,8 @@ public final class BoundedHttpServer implements AutoCloseable {
       channel.close();
       return;
     }
-    Connection c = new Connection(channel, peer, System.nanoTime() + limits.headTimeout().toNanos(),
+    Wire wire = tls == null ? Wire.plain(channel) : new TlsWire(channel, tls.get());
+    Connection c = new Connection(wire, peer, System.nanoTime() + limits.headTimeout().toNanos(),
         new HeadReader(limits.maxHeadBytes()));
     c.key = channel.register(selector, SelectionKey.OP_READ, c);
     connections.add(c);
@@ -256,20 +273,30 @@ public final class BoundedHttpServer implements AutoCloseable {
   }
 
   private void readHead(Connection c) throws IOException {
-    readBuffer.clear().limit(Math.min(readBuffer.capacity(), c.head.room()));
-    if (c.channel.read(readBuffer) < 0) {
-      close(c);
-      return;
-    }
-    readBuffer.flip();
-    if (c.head.append(readBuffer)) {
-      c.key.interestOps(0);
-      dispatch(c);
-    } else if (c.head.room() == 0) {
-      c.key.interestOps(0);
-      respondNow(c, false, c.head.requestLineEnded()
-          ? Response.text(431, "request headers larger than " + limits.maxHeadBytes() + " bytes\n")
-          : Response.text(414, "request line longer than " + limits.maxHeadBytes() + " bytes\n"));
+    while (true) { // until the socket has no more (a TLS wire hands out one record at a time)
+      readBuffer.clear().limit(Math.min(readBuffer.capacity(), c.head.room()));
+      int n = c.wire.read(readBuffer);
+      if (n < 0) {
+        close(c);
+        return;
+      }
+      if (n == 0) { // and with TLS, handshake records may wait for room in the socket
+        c.key.interestOps(SelectionKey.OP_READ | (c.wire.wantsToWrite() ? SelectionKey.OP_WRITE : 0));
+        return;
+      }
+      readBuffer.flip();
+      if (c.head.append(readBuffer)) {
+        c.key.interestOps(0);
+        dispatch(c);
+        return;
+      }
+      if (c.head.room() == 0) {
+        c.key.interestOps(0);
+        respondNow(c, false, c.head.requestLineEnded()
+            ? Response.text(431, "request headers larger than " + limits.maxHeadBytes() + " bytes\n")
+            : Response.text(414, "request line longer than " + limits.maxHeadBytes() + " bytes\n"));
+        return;
+      }
     }
   }
 
@@ -305,6 +332,10 @@ public final class BoundedHttpServer implements AutoCloseable {
   }
 
   private void respondNow(Connection c, boolean headRequest, Response.Fixed response) throws IOException {
+    if (!c.wire.established()) { // a TLS handshake not finished: there is no way to tell the client anything
+      close(c);
+      return;
+    }
     c.state = State.WRITING;
     c.deadline = System.nanoTime() + limits.responseTimeout().toNanos();
     c.pending = ByteBuffer.wrap(ResponseWriter.bytes(response, headRequest));
@@ -312,8 +343,10 @@ public final class BoundedHttpServer implements AutoCloseable {
   }
 
   private void writePending(Connection c) throws IOException {
-    c.channel.write(c.pending);
-    if (c.pending.hasRemaining()) {
+    while (c.pending.hasRemaining() && c.wire.write(c.pending) > 0) {
+      // a TLS wire takes one record per write
+    }
+    if (c.pending.hasRemaining() || !c.wire.flush()) {
       c.key.interestOps(SelectionKey.OP_WRITE);
       return;
     }
@@ -322,15 +355,14 @@ public final class BoundedHttpServer implements AutoCloseable {
   }
 
   private void linger(Connection c) throws IOException {
-    c.channel.shutdownOutput();
+    c.wire.shutdownOutput();
     c.state = State.LINGERING;
     c.deadline = System.nanoTime() + limits.lingerTimeout().toNanos();
     c.key.interestOps(SelectionKey.OP_READ);
   }
 
   private void discard(Connection c) throws IOException {
-    readBuffer.clear();
-    int n = c.channel.read(readBuffer);
+    int n = c.wire.discard(readBuffer);
     if (n < 0 || (c.lingered += n) > LINGER_BYTES) {
       close(c);
     }
@@ -340,7 +372,7 @@ public final class BoundedHttpServer implements AutoCloseable {
   private void work(Connection c, RequestHead request, Callable<Response> work) {
     boolean sent = false;
     long deadline = System.nanoTime() + limits.responseTimeout().toNanos();
-    try (ChannelOutputStream out = new ChannelOutputStream(c.channel, deadline)) {
+    try (ChannelOutputStream out = new ChannelOutputStream(c.wire, deadline)) {
       Response response;
       try {
         response = work.call();
@@ -349,6 +381,7 @@ public final class BoundedHttpServer implements AutoCloseable {
         response = Response.text(500, "internal error: " + e + "\n");
       }
       ResponseWriter.write(response, request, out);
+      out.flush();
       sent = true;
     } catch (IOException e) {
       log.debug("Admin response to {} {} from {} not completed: {}", request.method(), request.path(), c.peer,

@@ -7,23 +7,22 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writes to a non-blocking socket channel from a worker thread. The channel stays registered with the server's
+ * Writes to a non-blocking socket channel, through its {@link Wire}, from a worker thread. The channel stays registered with the server's
  * selector, so it cannot be switched to blocking mode; when the socket's send buffer is full this stream waits for
  * room on a selector of its own (opened only then, closed by {@link #close()}), and never past its deadline: a
  * client that reads too slowly gets its response cut, not a worker for as long as it likes. Unbuffered; the
  * channel is the caller's to close. Not thread-safe.
  */
 final class ChannelOutputStream extends OutputStream {
-  private final SocketChannel channel;
+  private final Wire wire;
   private final long deadlineNanos;
   private Selector waiter;
 
-  ChannelOutputStream(SocketChannel channel, long deadlineNanos) {
-    this.channel = channel;
+  ChannelOutputStream(Wire wire, long deadlineNanos) {
+    this.wire = wire;
     this.deadlineNanos = deadlineNanos;
   }
 
@@ -36,9 +35,17 @@ final class ChannelOutputStream extends OutputStream {
   public void write(byte[] b, int off, int len) throws IOException {
     ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
     while (buffer.hasRemaining()) {
-      if (channel.write(buffer) == 0) {
+      if (wire.write(buffer) == 0) {
         awaitRoom();
       }
+    }
+  }
+
+  /** Waits until the wire's own bytes (the last TLS records) are sent too. */
+  @Override
+  public void flush() throws IOException {
+    while (!wire.flush()) {
+      awaitRoom();
     }
   }
 
@@ -52,7 +59,7 @@ final class ChannelOutputStream extends OutputStream {
     }
     if (waiter == null) {
       waiter = Selector.open();
-      channel.register(waiter, SelectionKey.OP_WRITE);
+      wire.channel().register(waiter, SelectionKey.OP_WRITE);
     }
     waiter.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
     waiter.selectedKeys().clear();

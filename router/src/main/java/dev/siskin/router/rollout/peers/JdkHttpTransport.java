@@ -9,9 +9,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 
 /**
- * {@link PeerTransport} over the JDK's HTTP client (HTTP/1.1, as the admin endpoint speaks). The client is built on
+ * {@link PeerTransport} over the JDK's HTTP client (HTTP/1.1, as the admin endpoint speaks), plain or HTTPS. The client is built on
  * the first request, not with the transport: building one sets up the JDK's TLS stack (about 1,000 classes and a
  * quarter of a second of CPU at start), which a router without rollout peers -- most of them -- never uses.
  *
@@ -19,16 +20,20 @@ import java.util.Map;
  */
 final class JdkHttpTransport implements PeerTransport {
   private final java.util.function.Supplier<Map<String, String>> always;
+  /** Null: plain HTTP. */
+  private final SSLContext tls;
   private HttpClient client;
 
-  JdkHttpTransport(java.util.function.Supplier<Map<String, String>> always) {
+  JdkHttpTransport(java.util.function.Supplier<Map<String, String>> always, SSLContext tls) {
     this.always = always;
+    this.tls = tls;
   }
 
   @Override
   public Answer get(InetSocketAddress address, String path, Map<String, String> headers, Duration timeout)
       throws IOException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + PeerAddresses.format(address) + path))
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create((tls == null ? "http://" : "https://")
+        + PeerAddresses.format(address) + path))
         .timeout(timeout).GET();
     headers.forEach(request::header);
     always.get().forEach(request::header);
@@ -44,8 +49,12 @@ final class JdkHttpTransport implements PeerTransport {
 
   private synchronized HttpClient client() {
     if (client == null) {
-      client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(1)).followRedirects(HttpClient.Redirect.NEVER).build();
+      HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(1)).followRedirects(HttpClient.Redirect.NEVER);
+      if (tls != null) {
+        builder.sslContext(tls);
+      }
+      client = builder.build();
     }
     return client;
   }

@@ -23,6 +23,11 @@ public interface PeerTransport {
 
   /** As above, every request with {@code headers} too, read per request. */
   static PeerTransport http(java.util.function.Supplier<Map<String, String>> headers) {
-    return new JdkHttpTransport(headers);
+    return new JdkHttpTransport(headers, null);
+  }
+
+  /** Over HTTPS with {@code tls} (the peers' admin endpoints serve {@code router.admin-tls}). */
+  static PeerTransport https(java.util.function.Supplier<Map<String, String>> headers, javax.net.ssl.SSLContext tls) {
+    return new JdkHttpTransport(headers, java.util.Objects.requireNonNull(tls, "tls"));
   }
 }

@@ -113,6 +113,13 @@ public final class RolloutPeers {
     return new RolloutPeers(local, PeerTransport.http(headers), InetAddress::getAllByName, clock);
   }
 
+  /** As above, over HTTPS with {@code tls} when it is not null (the routers serve {@code router.admin-tls}). */
+  public static RolloutPeers overHttp(Local local, Clock clock, java.util.function.Supplier<Map<String, String>> headers,
+      javax.net.ssl.SSLContext tls) {
+    return tls == null ? overHttp(local, clock, headers)
+        : new RolloutPeers(local, PeerTransport.https(headers, tls), InetAddress::getAllByName, clock);
+  }
+
   public String instance() {
     return instance;
   }
