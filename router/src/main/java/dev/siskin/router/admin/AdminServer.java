@@ -173,8 +173,14 @@ public final class AdminServer implements AutoCloseable {
       // Refused unread: the connection closes after the answer, so the body is never waited for.
       return Answer.now(error(413, "a " + method + " request has no body here; send it without one"));
     }
-    // The probes stay open: a kubelet or a load balancer sends no token.
-    if (!path.equals("/live") && !path.equals("/ready") && !token.accepts(request.header("authorization"))) {
+    // The probes stay open: a kubelet or a load balancer sends no token, and has no client certificate.
+    boolean probe = path.equals("/live") || path.equals("/ready");
+    if (!probe && tls != null && tls.requiresClientCertificate() && !request.clientCertified()) {
+      return Answer.now(error(403, "this admin endpoint needs a client certificate signed by the CA of "
+          + "router.admin-tls.client-ca (client.jar: --admin-cert FILE --admin-key FILE); only /live and /ready "
+          + "answer without one"));
+    }
+    if (!probe && !token.accepts(request.header("authorization"))) {
       return Answer.now(error(401, "this admin endpoint needs \"Authorization: Bearer <token>\" with the token "
           + "of router.admin-token-file (client.jar: --admin-token-file FILE)")
           .withHeader("WWW-Authenticate", "Bearer realm=\"siskin-admin\""));

@@ -94,13 +94,23 @@ public final class AdminTls implements AutoCloseable {
     }
   }
 
-  /** An engine for one new admin connection: TLS 1.2 or 1.3, a client certificate required under mTLS. */
+  /**
+   * An engine for one new admin connection: TLS 1.2 or 1.3; with a client CA, a client certificate is asked for,
+   * and one that its CA did not sign fails the handshake. None at all passes the handshake: the probes ({@code
+   * /live}, {@code /ready}) must answer a kubelet, which has none; {@link #requiresClientCertificate} tells the
+   * endpoint to refuse every other path then.
+   */
   public SSLEngine newServerEngine() {
     SSLEngine engine = server.createSSLEngine();
     engine.setUseClientMode(false);
     engine.setEnabledProtocols(PROTOCOLS);
-    engine.setNeedClientAuth(serving.files().trust().isPresent());
+    engine.setWantClientAuth(requiresClientCertificate());
     return engine;
+  }
+
+  /** Whether {@code router.admin-tls.client-ca} is set: every path but the probes needs a client certificate. */
+  public boolean requiresClientCertificate() {
+    return serving.files().trust().isPresent();
   }
 
   /** For the calls to the other routers' admin endpoints (the JDK's HTTP client). */
@@ -116,7 +126,8 @@ public final class AdminTls implements AutoCloseable {
   /** {@code HTTPS with subject CN=..., serial ..., expires ... (router.admin-tls.cert=...)...}, for the log. */
   public String describe() {
     return "HTTPS with " + serving.current().describe() + " (" + serving.files().cert() + ")"
-        + serving.files().trust().map(ca -> ", client certificates signed by " + ca + " required").orElse("");
+        + serving.files().trust().map(ca -> ", client certificates signed by " + ca + " required (but on /live and "
+            + "/ready)").orElse("");
   }
 
   /** The CA the other routers' admin certificates are checked against; empty: the JDK's. */

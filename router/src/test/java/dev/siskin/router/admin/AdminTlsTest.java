@@ -113,15 +113,26 @@ class AdminTlsTest {
   }
 
   @Test
-  void withAClientCaOnlyACertificateOfThatCaGetsIn() throws Exception {
+  void withAClientCaOnlyACertificateOfThatCaGetsInAndTheProbesAnswerWithout() throws Exception {
     start(Optional.of(ca.certFile()), HttpLimits.DEFAULTS);
     TestPki.Issued ops = ca.issueClient("ops", "ops");
     TestPki.Ca other = TestPki.newCa(Files.createDirectories(dir.resolve("other")), "another-ca");
     TestPki.Issued stranger = other.issueClient("stranger", "stranger");
 
     assertThat(get(TestPki.clientContext(ca, ops), "/live").statusCode()).isEqualTo(200);
-    assertThat(catchThrowable(() -> get(TestPki.clientContext(ca, null), "/live")))
-        .as("no client certificate").isInstanceOf(IOException.class);
+    assertThat(get(TestPki.clientContext(ca, ops), "/metrics").statusCode()).isEqualTo(200);
+    // Without one: the probes only (a kubelet has no certificate), every other path 403 naming what to pass.
+    SSLContext anonymous = TestPki.clientContext(ca, null);
+    assertThat(get(anonymous, "/ready").statusCode()).isEqualTo(200);
+    assertThat(get(anonymous, "/live").statusCode()).isEqualTo(200);
+    for (String path : List.of("/metrics", "/clusters", "/config", "/nowhere")) {
+      HttpResponse<String> refused = get(anonymous, path);
+      if (!path.equals("/nowhere")) {
+        assertThat(refused.statusCode()).as(path).isEqualTo(403);
+        assertThat(refused.body()).contains("router.admin-tls.client-ca").contains("--admin-cert");
+      }
+    }
+    // One of another CA fails the handshake, whatever the path.
     assertThat(catchThrowable(() -> get(TestPki.clientContext(ca, stranger), "/live")))
         .as("a certificate of another CA").isInstanceOf(IOException.class);
     assertThat(get(TestPki.clientContext(ca, ops), "/ready").statusCode()).isEqualTo(200);

@@ -303,13 +303,14 @@ public final class BoundedHttpServer implements AutoCloseable {
   private void dispatch(Connection c) throws IOException {
     byte[] head = c.head.bytes();
     c.head = null;
-    RequestHead request;
+    RequestHead parsed;
     try {
-      request = RequestHeadParser.parse(head, limits.maxHeaders());
+      parsed = RequestHeadParser.parse(head, limits.maxHeaders());
     } catch (RejectedRequest e) {
       respondNow(c, false, Response.text(e.status(), e.getMessage() + "\n"));
       return;
     }
+    RequestHead request = c.wire.clientCertified() ? parsed.withClientCertificate() : parsed;
     Answer answer;
     try {
       answer = handler.answer(request);

@@ -12,12 +12,23 @@ import java.util.Optional;
  * @param version {@code HTTP/1.1} or {@code HTTP/1.0}
  * @param headers by lower-case name, values in the order they came
  * @param hasBody whether the client announced a body (a Content-Length above 0, or a Transfer-Encoding)
+ * @param clientCertified whether it came over TLS with a client certificate that the handshake verified
  */
 public record RequestHead(String method, String path, String version, Map<String, List<String>> headers,
-    boolean hasBody) {
+    boolean hasBody, boolean clientCertified) {
 
   public RequestHead {
     headers = Map.copyOf(headers);
+  }
+
+  public RequestHead(String method, String path, String version, Map<String, List<String>> headers,
+      boolean hasBody) {
+    this(method, path, version, headers, hasBody, false);
+  }
+
+  /** This request, known to have come with a verified client certificate. */
+  RequestHead withClientCertificate() {
+    return new RequestHead(method, path, version, headers, hasBody, true);
   }
 
   /** The first value of a header; {@code name} in lower case. */

@@ -54,6 +54,18 @@ final class TlsWire implements Wire {
   }
 
   @Override
+  public boolean clientCertified() {
+    if (!established) {
+      return false;
+    }
+    try {
+      return engine.getSession().getPeerCertificates().length > 0; // verified by the handshake, or it had failed
+    } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+      return false;
+    }
+  }
+
+  @Override
   public boolean wantsToWrite() {
     return netOut.hasRemaining();
   }

@@ -33,6 +33,9 @@ interface Wire {
   /** Whether HTTP bytes can flow yet (false while a TLS handshake runs): no response can be sent before. */
   boolean established();
 
+  /** Whether the peer presented a client certificate that the TLS handshake verified. */
+  boolean clientCertified();
+
   /** Ends this side after a complete response (a TLS close_notify first, if the socket has room for it). */
   void shutdownOutput() throws IOException;
 
@@ -70,6 +73,11 @@ interface Wire {
       @Override
       public boolean established() {
         return true;
+      }
+
+      @Override
+      public boolean clientCertified() {
+        return false;
       }
 
       @Override
