@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
  *                (state, reason, since, ejections), in flight, calls by status, retries, latency, bytes
  * GET /config    JSON: the config in force, its generation, source and times, and the last reload attempt
  * GET /metrics   Prometheus text format 0.0.4 (OpenMetrics 1.0 when the scraper asks for it), streamed
+ * GET /         the live dashboard (and its files under /dashboard/): polls the JSON paths while visible
  * GET /rollout/peer, /rollout/observations   for the other routers of a shared rollout (RolloutPeers)
  * </pre>
  *
@@ -65,6 +66,8 @@ public final class AdminServer implements AutoCloseable {
 
   private final BoundedHttpServer server;
   private final Map<String, Route> routes = new LinkedHashMap<>();
+  /** The dashboard's files: served without the admin token. */
+  private final java.util.Set<String> openPaths = new java.util.HashSet<>();
   private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private final AdminJson json = new AdminJson(mapper);
   private final ExpositionFormats formats = ExpositionFormats.init();
@@ -124,6 +127,17 @@ public final class AdminServer implements AutoCloseable {
               + "= false): their request features are not kept; /canary has the counts and the flip matrix")));
     }
 
+    // The live dashboard (GET /): fixed files read at start, answered on the I/O thread like the probes.
+    DashboardAssets dashboard = DashboardAssets.load();
+    for (String path : dashboard.paths()) {
+      Response.Fixed file = dashboard.get(path).orElseThrow();
+      Response.Fixed answer = path.equals("/")
+          ? file.withHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+              + "frame-ancestors 'none'")
+          : file;
+      routes.put(path, request -> Answer.now(answer));
+      openPaths.add(path);
+    }
     requireNonNull(b.address, "address");
     server = tls == null ? BoundedHttpServer.start(b.address, b.limits, this::answer, "siskin-admin")
         : BoundedHttpServer.startTls(b.address, b.limits, this::answer, "siskin-admin", tls::newServerEngine);
@@ -175,12 +189,15 @@ public final class AdminServer implements AutoCloseable {
     }
     // The probes stay open: a kubelet or a load balancer sends no token, and has no client certificate.
     boolean probe = path.equals("/live") || path.equals("/ready");
+    // So do the dashboard's own files, which hold no data (a browser sends no bearer token when it opens a page;
+    // the page's requests for data send the one its address gives): the token, not the mTLS certificate.
+    boolean page = openPaths.contains(path);
     if (!probe && tls != null && tls.requiresClientCertificate() && !request.clientCertified()) {
       return Answer.now(error(403, "this admin endpoint needs a client certificate signed by the CA of "
           + "router.admin-tls.client-ca (client.jar: --admin-cert FILE --admin-key FILE); only /live and /ready "
           + "answer without one"));
     }
-    if (!probe && !token.accepts(request.header("authorization"))) {
+    if (!probe && !page && !token.accepts(request.header("authorization"))) {
       return Answer.now(error(401, "this admin endpoint needs \"Authorization: Bearer <token>\" with the token "
           + "of router.admin-token-file (client.jar: --admin-token-file FILE)")
           .withHeader("WWW-Authenticate", "Bearer realm=\"siskin-admin\""));
@@ -192,7 +209,7 @@ public final class AdminServer implements AutoCloseable {
     ObjectNode body = mapper.createObjectNode();
     body.put("error", "no such path: " + path);
     ArrayNode paths = body.putArray("paths");
-    routes.keySet().forEach(paths::add);
+    routes.keySet().stream().filter(p -> !p.startsWith("/dashboard/")).forEach(paths::add); // "/" names the page
     try {
       return json(404, body);
     } catch (JsonProcessingException e) {

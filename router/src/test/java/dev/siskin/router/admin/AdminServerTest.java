@@ -353,7 +353,7 @@ class AdminServerTest {
     assertThat(r.statusCode()).isEqualTo(404);
     JsonNode body = mapper.readTree(r.body());
     assertThat(body.get("error").asText()).isEqualTo("no such path: /stats");
-    assertThat(texts(body.get("paths"))).containsExactly("/ready", "/live", "/clusters", "/config", "/metrics");
+    assertThat(texts(body.get("paths"))).containsExactly("/ready", "/live", "/clusters", "/config", "/metrics", "/");
   }
 
   @Test
