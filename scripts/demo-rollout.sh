@@ -132,6 +132,7 @@ wait_healthy model-v2 "$model_v2_pid" java "${PROBE_OPTS[@]}" -jar "$CLIENT_JAR"
 start router "$ROUTER_JAR" CANARY_CONFIG="$config"
 wait_healthy router "$router_pid" java "${PROBE_OPTS[@]}" -jar "$CLIENT_JAR" ready --admin "$admin" --deadline 2s
 echo "v1, v2 and the router run (router 127.0.0.1:$router_port, admin http://$admin); logs in $run_dir"
+echo "Watch it live: open http://$admin/ in a browser"
 
 java "${JAVA_OPTS[@]}" -jar "$CLIENT_JAR" load --target "127.0.0.1:$router_port" --rate "$RATE" --duration 100s \
   --rows data/iris.csv > "$run_dir/load.log" 2>&1 &

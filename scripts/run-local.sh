@@ -181,7 +181,7 @@ stage_cmd="scripts/stage.sh"
 cat <<EOT
 
 Siskin is running. Logs: $LOG_DIR/   PIDs: $PID_FILE   Router config: $CONFIG
-  router    $LISTEN   admin http://127.0.0.1:$ADMIN_PORT/clusters  (also /ready /config /metrics)
+  router    $LISTEN   admin http://127.0.0.1:$ADMIN_PORT/clusters  (also /ready /config /metrics; dashboard: http://127.0.0.1:$ADMIN_PORT/)
   model v1  localhost:$V1_PORT   metrics http://127.0.0.1:$V1_METRICS_PORT/metrics
   model v2  localhost:$V2_PORT   metrics http://127.0.0.1:$V2_METRICS_PORT/metrics
 
