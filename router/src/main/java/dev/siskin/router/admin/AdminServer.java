@@ -148,12 +148,12 @@ public final class AdminServer implements AutoCloseable {
     return new Builder();
   }
 
-  /** The address actually bound (with the real port when 0 was asked for). */
   /** {@code https} when the endpoint serves TLS, else {@code http}. */
   public String scheme() {
     return tls == null ? "http" : "https";
   }
 
+  /** The address actually bound (with the real port when 0 was asked for). */
   public InetSocketAddress address() {
     return server.address();
   }

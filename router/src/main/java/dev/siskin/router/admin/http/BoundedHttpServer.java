@@ -49,6 +49,7 @@ public final class BoundedHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BoundedHttpServer.class);
   private static final int LINGER_BYTES = 1024 * 1024;
   private static final int ACCEPTS_PER_ROUND = 64;
+  private static final int READS_PER_ROUND = 64;
   private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long MAX_SELECT_MILLIS = 1000;
 
@@ -273,7 +274,9 @@ public final class BoundedHttpServer implements AutoCloseable {
   }
 
   private void readHead(Connection c) throws IOException {
-    while (true) { // until the socket has no more (a TLS wire hands out one record at a time)
+    // Until the socket has no more (a TLS wire hands out one record at a time), or a round's budget is spent:
+    // the head is bounded by its size and deadline, the thread's attention per round by this.
+    for (int round = 0; round < READS_PER_ROUND; round++) {
       readBuffer.clear().limit(Math.min(readBuffer.capacity(), c.head.room()));
       int n = c.wire.read(readBuffer);
       if (n < 0) {
@@ -298,6 +301,7 @@ public final class BoundedHttpServer implements AutoCloseable {
         return;
       }
     }
+    c.key.interestOps(SelectionKey.OP_READ | (c.wire.wantsToWrite() ? SelectionKey.OP_WRITE : 0));
   }
 
   private void dispatch(Connection c) throws IOException {

@@ -23,6 +23,11 @@ import javax.net.ssl.SSLException;
  */
 final class TlsWire implements Wire {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+  /**
+   * Socket reads per {@link #read} call at most: a peer streaming records that decrypt to nothing (empty records,
+   * post-handshake messages) gets the thread back to the selector between rounds, not for as long as it sends.
+   */
+  private static final int READS_PER_CALL = 16;
 
   private final SocketChannel channel;
   private final SSLEngine engine;
@@ -85,7 +90,7 @@ final class TlsWire implements Wire {
 
   /** Runs the handshake and decrypts until some HTTP bytes are at hand: their count, 0 for not yet, -1 at the end. */
   private int fill() throws IOException {
-    while (true) {
+    for (int reads = 0; reads < READS_PER_CALL; ) {
       if (!flush()) {
         return 0; // handshake records wait for room; the caller asks for writability
       }
@@ -127,6 +132,7 @@ final class TlsWire implements Wire {
         return -1;
       }
       int n = channel.read(netIn);
+      reads++;
       if (n < 0) {
         ended = true;
         return -1;
@@ -135,6 +141,7 @@ final class TlsWire implements Wire {
         return 0;
       }
     }
+    return 0; // more may be there: the selector says so again
   }
 
   private SSLEngineResult unwrap() throws SSLException {
