@@ -10,7 +10,11 @@ import java.util.concurrent.Callable;
  * a worker thread.
  */
 public sealed interface Answer permits Answer.Now, Answer.Later {
-  /** Sent by the I/O thread at once; keep it small (a few KiB at most) and cheap to make. */
+  /**
+   * Sent by the I/O thread at once, without blocking: keep it cheap to make and small -- its bytes are held per
+   * connection until written (the dashboard's largest file, 50 KiB, times the connection limit, 128, is the most
+   * it holds).
+   */
   record Now(Response.Fixed response) implements Answer {
     public Now {
       requireNonNull(response, "response");
