@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -70,8 +69,8 @@ class DashboardBrowserIT {
         rollout {
           enabled = true
           run-id = "dashboard-it"
-          steps = [10, 50, 100]
-          step-time = 6s
+          steps = [10, 50, 90, 100]
+          step-time = 10s
           min-calls = 50
           latency { baseline-calls = 50, margin = 4 }
         }
@@ -197,13 +196,18 @@ class DashboardBrowserIT {
     return browser.findElement(By.id(id)).getText();
   }
 
-  /** The backends table: name to its cells' text. */
+  /**
+   * The backends table: name to its cells' text, read in one script call -- the page replaces the rows at each
+   * update, so elements looked up one by one can be gone before they are read.
+   */
+  @SuppressWarnings("unchecked")
   private Map<String, List<String>> backendRows() {
+    List<List<String>> table = (List<List<String>>) browser.executeScript("return Array.from(document"
+        + ".querySelectorAll('#backends tbody tr')).map(tr => [tr.dataset.backend].concat(Array.from(tr.cells)"
+        + ".map(td => td.textContent)));");
     Map<String, List<String>> rows = new TreeMap<>();
-    for (WebElement tr : browser.findElements(By.cssSelector("#backends tbody tr"))) {
-      List<String> cells = new ArrayList<>();
-      tr.findElements(By.tagName("td")).forEach(td -> cells.add(td.getText()));
-      rows.put(tr.getDomAttribute("data-backend"), cells);
+    for (List<String> r : table) {
+      rows.put(r.get(0), new ArrayList<>(r.subList(1, r.size())));
     }
     return rows;
   }
