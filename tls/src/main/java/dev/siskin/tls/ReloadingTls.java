@@ -54,6 +54,17 @@ public final class ReloadingTls implements AutoCloseable {
         void reloaded(TlsIdentity identity);
 
         void rejected(TlsFileException error);
+
+        /** Told nothing: for files whose reloads another listener reports already. */
+        Listener NONE = new Listener() {
+            @Override
+            public void reloaded(TlsIdentity identity) {
+            }
+
+            @Override
+            public void rejected(TlsFileException error) {
+            }
+        };
     }
 
     private final String owner;

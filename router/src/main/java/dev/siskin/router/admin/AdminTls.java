@@ -6,7 +6,6 @@ import dev.siskin.router.config.AdminTlsFiles;
 import dev.siskin.tls.ReloadingTls;
 import dev.siskin.tls.TlsFileException;
 import dev.siskin.tls.TlsFiles;
-import dev.siskin.tls.TlsIdentity;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -59,7 +58,7 @@ public final class AdminTls implements AutoCloseable {
       if (files.peerCa().isPresent()) {
         TlsFiles own = files.serving();
         peerFiles = ReloadingTls.start("router admin peers", new TlsFiles(own.cert(), own.key(), files.peerCa()),
-            CHECK_PERIOD, SILENT, AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION);
+            CHECK_PERIOD, ReloadingTls.Listener.NONE, AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION);
         peers = context(peerFiles.keyManager(), peerFiles.peerTrustManager().orElseThrow());
       } else {
         peers = context(serving.keyManager(), serving.peerTrustManager().orElse(null)); // null: the JDK's CAs
@@ -73,16 +72,6 @@ public final class AdminTls implements AutoCloseable {
       throw e;
     }
   }
-
-  private static final ReloadingTls.Listener SILENT = new ReloadingTls.Listener() {
-    @Override
-    public void reloaded(TlsIdentity identity) {
-    }
-
-    @Override
-    public void rejected(TlsFileException error) {
-    }
-  };
 
   private static SSLContext context(KeyManager keys, TrustManager trust) {
     try {

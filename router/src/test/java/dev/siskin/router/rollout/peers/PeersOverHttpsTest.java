@@ -12,7 +12,6 @@ import dev.siskin.testkit.TestPki;
 import dev.siskin.tls.TlsFile;
 import dev.siskin.tls.TlsFileException;
 import dev.siskin.tls.TlsFiles;
-import dev.siskin.tls.TlsIdentity;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -47,15 +46,7 @@ class PeersOverHttpsTest {
   private AdminTls tls(TestPki.Issued own, Path clientCa, Optional<Path> peerCa) throws TlsFileException {
     AdminTls tls = AdminTls.start(new AdminTlsFiles(new TlsFiles(new TlsFile("router.admin-tls.cert", own.cert()),
         new TlsFile("router.admin-tls.key", own.key()), Optional.of(new TlsFile("router.admin-tls.client-ca", clientCa))),
-        peerCa.map(p -> new TlsFile("router.admin-tls.peer-ca", p))), new dev.siskin.tls.ReloadingTls.Listener() {
-          @Override
-          public void reloaded(TlsIdentity identity) {
-          }
-
-          @Override
-          public void rejected(TlsFileException error) {
-          }
-        });
+        peerCa.map(p -> new TlsFile("router.admin-tls.peer-ca", p))), dev.siskin.tls.ReloadingTls.Listener.NONE);
     started.add(tls);
     return tls;
   }
